@@ -1,0 +1,1 @@
+"""Data shipped with the kiosk: procedures, municipality profiles, UI text (read via importlib)."""

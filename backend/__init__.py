@@ -1,0 +1,1 @@
+"""The reference sync backend (FastAPI). Never imports Qt, screens or devices."""

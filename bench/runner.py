@@ -1,0 +1,133 @@
+"""`kiosk bench`: run every benchmark, print ratios against same-run baselines, write a table.
+
+Machines here are shared and noisy, so sides alternate run by run and the median is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+PROBE_TIMEOUT_S = 120
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    unit: str
+    project: float
+    baseline: float
+    baseline_name: str
+    target: str
+    passed: bool
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.project / self.baseline
+
+
+def _probe(side: str) -> dict[str, float]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.startup_probe", side],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_TIMEOUT_S,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"startup probe ({side}) failed: {completed.stderr.strip()[-400:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def bench_startup(repeat: int) -> Result:
+    """Time to the first painted home screen vs a bare PySide6 window (target ratio ≤ 2.0)."""
+    _probe("bare")  # warm the OS file cache for both sides alike
+    kiosk_runs, bare_runs = [], []
+    for _ in range(repeat):
+        kiosk_runs.append(_probe("kiosk"))
+        bare_runs.append(_probe("bare"))
+    kiosk = statistics.median(run["first_paint"] for run in kiosk_runs)
+    bare = statistics.median(run["first_paint"] for run in bare_runs)
+    phases = [
+        "import_qt",
+        "qapplication",
+        "import_kiosk",
+        "services",
+        "font",
+        "window",
+        "first_paint",
+    ]
+    medians = {name: statistics.median(run[name] for run in kiosk_runs) for name in phases}
+    steps = {
+        name: medians[name] - (medians[phases[i - 1]] if i else 0.0)
+        for i, name in enumerate(phases)
+    }
+    slowest = sorted(steps.items(), key=lambda item: item[1], reverse=True)[:3]
+    note = "kiosk phases (median): " + ", ".join(
+        f"{name} {seconds * 1000:.0f} ms" for name, seconds in slowest
+    )
+    ratio = kiosk / bare
+    return Result(
+        "startup: first painted home screen",
+        "ms",
+        kiosk * 1000,
+        bare * 1000,
+        "bare PySide6 window",
+        "ratio ≤ 2.0",
+        ratio <= 2.0,
+        note,
+    )
+
+
+BENCHMARKS: dict[str, Callable[[int], Result]] = {"startup": bench_startup}
+
+
+def write_table(results: list[Result], output: Path) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `kiosk bench`; each row measures the project and its baseline in the same "
+        "run (sides alternated, median kept).",
+        "",
+        f"Last run: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {platform.machine()}, "
+        f"Python {platform.python_version()}.",
+        "",
+        "| benchmark | project | baseline | ratio | target | met | notes |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.name} | {r.project:.1f} {r.unit} | {r.baseline:.1f} {r.unit} "
+            f"({r.baseline_name}) | {r.ratio:.2f} | {r.target} | {'yes' if r.passed else 'NO'} "
+            f"| {r.note} |"
+        )
+    output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run_all(output: Path, repeat: int = 7, as_json: bool = False) -> int:
+    results = []
+    for name, bench in BENCHMARKS.items():
+        result = bench(repeat)
+        results.append(result)
+        if not as_json:
+            print(
+                f"{name}: {result.project:.1f} {result.unit} vs {result.baseline:.1f} "
+                f"{result.unit} ({result.baseline_name}) -> ratio {result.ratio:.2f} "
+                f"[{result.target}: {'met' if result.passed else 'NOT met'}]"
+            )
+            if result.note:
+                print(f"  {result.note}")
+    if as_json:
+        print(json.dumps([{**r.__dict__, "ratio": r.ratio} for r in results], indent=2))
+    write_table(results, output)
+    if not as_json:
+        print(f"wrote {output}")
+    return 0

@@ -1,0 +1,1 @@
+"""Device adapters: interfaces, transports, drivers and simulators. Never imports Qt."""

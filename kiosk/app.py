@@ -1,0 +1,164 @@
+"""The composition root: builds every part from Settings and wires them together.
+
+The only kiosk module (with kiosk.qtbridge) allowed to import PySide6 and screens; it does so
+inside the GUI functions, so headless commands that only need services never load Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from devices.registry import build_printer
+from kiosk.catalog import Catalog
+from kiosk.config import KioskPaths, Profile, Settings
+from kiosk.events import EventBus
+from kiosk.headless import VirtualDisplay, serve_loopback_vnc, start_xvfb
+from kiosk.i18n import UiText
+from kiosk.sealing import generate_key_pair, load_public_key
+from kiosk.services import Services
+from kiosk.store import KioskStore
+
+log = logging.getLogger(__name__)
+
+PROFILE_SIZES = {Profile.KIOSK: (1920, 1080), Profile.PHONE: (390, 844)}
+DEFAULT_VNC_PORT = 5900
+
+
+def build_services(settings: Settings, paths: KioskPaths) -> Services:
+    paths.create()
+    printer = build_printer(settings.printer, paths.printer_output)
+    printer.open()
+    seal_key = load_public_key(settings.seal_public_key) if settings.seal_public_key else None
+    return Services(
+        settings=settings,
+        paths=paths,
+        catalog=Catalog.load(settings.municipality),
+        ui=UiText.load(),
+        store=KioskStore(paths.database),
+        printer=printer,
+        events=EventBus(),
+        seal_key=seal_key,
+    )
+
+
+def demo_key(paths: KioskPaths) -> Path:
+    """The local backend's key pair for the demo, created on first use; returns the public key."""
+    _, public = generate_key_pair(paths.data_dir / "backend" / "keys")
+    return public
+
+
+def headless_advice(command: str) -> str:
+    return (
+        f"kiosk {command}: no display here (DISPLAY and WAYLAND_DISPLAY are not set). "
+        f"Watch and use it with a VNC viewer: `kiosk {command} --vnc` serves it on "
+        f"127.0.0.1:{DEFAULT_VNC_PORT} (tunnel with ssh -L {DEFAULT_VNC_PORT}:127.0.0.1:"
+        f"{DEFAULT_VNC_PORT}); `kiosk {command} --vnc --vnc-listen-all` uses Qt's own VNC "
+        "plugin, which listens on every interface with no password; or run it on a virtual "
+        f"screen: `xvfb-run -s '-screen 0 1920x1080x24' kiosk {command}`; or just look at "
+        "every screen as PNG files: `kiosk tour out/`."
+    )
+
+
+def display_available(environ: dict[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    return bool(
+        environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY") or environ.get("QT_QPA_PLATFORM")
+    )
+
+
+def qt_vnc_arguments(port: int, profile: Profile) -> list[str]:
+    width, height = PROFILE_SIZES[profile]
+    return ["-platform", f"vnc:size={width}x{height}:port={port}"]
+
+
+def run_gui(
+    services: Services,
+    *,
+    fullscreen: bool,
+    vnc_port: int | None = None,
+    vnc_listen_all: bool = False,
+) -> int:
+    """Show the kiosk window until it is closed; returns the Qt exit code.
+
+    With vnc_port, the window is served over VNC: on 127.0.0.1 through a private Xvfb screen,
+    or with vnc_listen_all through Qt's own plugin on every interface.
+    """
+    profile = services.settings.profile
+    qt_arguments: list[str] = []
+    screen: VirtualDisplay | None = None
+    if vnc_port is not None and vnc_listen_all:
+        qt_arguments = qt_vnc_arguments(vnc_port, profile)
+        print(
+            f"kiosk: WARNING Qt's VNC server listens on EVERY interface, port {vnc_port}, "
+            "with no password",
+            flush=True,
+        )
+    elif vnc_port is not None:
+        screen = start_xvfb(*PROFILE_SIZES[profile])
+        serve_loopback_vnc(screen, vnc_port)
+        os.environ["DISPLAY"] = screen.display
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+        print(f"kiosk: VNC on 127.0.0.1:{vnc_port} (virtual screen {screen.display})", flush=True)
+    try:
+        return _show_window(services, qt_arguments, fullscreen and vnc_port is None)
+    finally:
+        services.close()
+        if screen is not None:
+            screen.stop()
+
+
+def _show_window(services: Services, qt_arguments: list[str], fullscreen: bool) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.qtbridge import QtEventBridge
+    from screens.theme import Look, install_japanese_font
+    from screens.window import KioskWindow
+
+    profile = services.settings.profile
+    app = QApplication([sys.argv[0], *qt_arguments])
+    install_japanese_font(app)
+    bridge = QtEventBridge(services.events)
+    window = KioskWindow(
+        services, bridge, Look(services.settings.theme, services.settings.text_size)
+    )
+    window.resize(*PROFILE_SIZES[profile])
+    if fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    _quit_on_signals(app)
+    return app.exec()
+
+
+def _quit_on_signals(app) -> None:
+    """SIGTERM/SIGINT end the event loop, so services close and helper processes stop.
+
+    Python runs signal handlers only between bytecodes; a 200 ms timer gives it the chance
+    while Qt's loop is waiting.
+    """
+    from PySide6.QtCore import QTimer
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: app.quit())
+    heartbeat = QTimer(app)
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(200)
+
+
+def render_tour(services: Services, outdir: Path) -> list[Path]:
+    """Render every screen of the scripted walk-through to PNG, offscreen."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.qtbridge import QtEventBridge
+    from screens.theme import Look, install_japanese_font
+    from screens.tour import walk
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    install_japanese_font(app)
+    bridge = QtEventBridge(services.events)
+    return walk(services, bridge, outdir, PROFILE_SIZES, Look)

@@ -1,0 +1,264 @@
+"""The `kiosk` command: the GUI, the demo, the tour, and the technician's tools.
+
+Every subcommand has --help, exits 0 on success and non-zero with a one-line reason on failure.
+Qt is imported only by the commands that show or render screens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from kiosk import __version__
+from kiosk.catalog import CatalogError
+from kiosk.config import (
+    ConfigError,
+    KioskPaths,
+    Profile,
+    TextSize,
+    Theme,
+    load_settings,
+    resolve_paths,
+)
+from kiosk.headless import HeadlessError
+from kiosk.logs import configure_logging
+from kiosk.sealing import SealingError
+from kiosk.store import StoreError
+
+EXPECTED_ERRORS = (ConfigError, CatalogError, SealingError, StoreError, HeadlessError, OSError)
+
+
+class CommandFailed(Exception):
+    """A failure already worded for the person at the terminal."""
+
+
+def _vnc_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--vnc",
+        nargs="?",
+        type=int,
+        const=5900,
+        metavar="PORT",
+        help="serve the kiosk over VNC on 127.0.0.1:PORT (default 5900) from a virtual screen "
+        "instead of a display",
+    )
+    parser.add_argument(
+        "--vnc-listen-all",
+        action="store_true",
+        help="with --vnc: use Qt's own VNC plugin instead, which listens on every network "
+        "interface with no password (trusted networks only)",
+    )
+
+
+def _gui_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile",
+        choices=[p.value for p in Profile],
+        help="kiosk: 1920x1080 fullscreen; phone: 390x844 for smartphone classes",
+    )
+    parser.add_argument(
+        "--practice",
+        action="store_true",
+        default=None,
+        help="mark every screen and receipt 練習/PRACTICE; nothing is sent",
+    )
+    parser.add_argument("--config", type=Path, metavar="FILE", help="a kiosk.toml to use")
+    _vnc_argument(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Madoguchi (窓口): self-service kiosk for municipal counters."
+    )
+    parser.add_argument("--version", action="version", version=f"madoguchi {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="start the kiosk GUI (fullscreen)",
+        description="Start the kiosk GUI with the configured devices.",
+    )
+    _gui_arguments(run)
+
+    demo = commands.add_parser(
+        "demo",
+        help="start the GUI with simulated devices and demo data",
+        description="Start the kiosk in a window with a simulated printer, an embedded SQLite "
+        "store and a local sealing key; data goes to the 'demo' folder of the "
+        "kiosk's data directory (or KIOSK_HOME).",
+    )
+    _gui_arguments(demo)
+
+    tour = commands.add_parser(
+        "tour",
+        help="render every screen of a scripted walk-through to PNG files",
+        description="Render every screen offscreen to OUTDIR/NN-name.png (no display needed, "
+        "nothing written outside OUTDIR).",
+    )
+    tour.add_argument("outdir", type=Path)
+    tour.add_argument("--profile", choices=[p.value for p in Profile], default="kiosk")
+    tour.add_argument("--theme", choices=[t.value for t in Theme], default="standard")
+    tour.add_argument("--text-size", choices=[s.value for s in TextSize], default="standard")
+    tour.add_argument("--language", default="ja")
+    tour.add_argument("--practice", action="store_true")
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check fonts, Qt libraries, display, ports, pcscd and the backend",
+        description="Check what the kiosk needs; print each problem with how to fix it. "
+        "Exits 1 when anything fails.",
+    )
+    doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
+    doctor.add_argument("--config", type=Path, metavar="FILE")
+
+    bench = commands.add_parser(
+        "bench",
+        help="run the benchmarks and write BENCHMARKS.md",
+        description="Measure each benchmark against a baseline in the same run; print ratios "
+        "and write the table to BENCHMARKS.md (or --output).",
+    )
+    bench.add_argument("--output", type=Path, default=Path("BENCHMARKS.md"))
+    bench.add_argument("--repeat", type=int, default=7, help="runs per side (median is kept)")
+    bench.add_argument("--json", action="store_true")
+
+    catalog = commands.add_parser(
+        "catalog", help="the procedure catalog", description="Inspect the procedure catalog."
+    )
+    catalog_commands = catalog.add_subparsers(
+        dest="catalog_command", required=True, metavar="ACTION"
+    )
+    catalog_list = catalog_commands.add_parser(
+        "list", help="list the procedures offered", description="List the procedures offered."
+    )
+    catalog_list.add_argument("--json", action="store_true")
+    catalog_list.add_argument("--config", type=Path, metavar="FILE")
+    return parser
+
+
+def _demo_paths() -> KioskPaths:
+    """KIOSK_HOME when set; otherwise a 'demo' folder apart from a real kiosk's data."""
+    if os.environ.get("KIOSK_HOME"):
+        return resolve_paths()
+    root = resolve_paths().data_dir / "demo"
+    return KioskPaths(root / "config", root / "data", root / "logs")
+
+
+def _gui(args: argparse.Namespace, demo: bool) -> int:
+    from kiosk import app
+
+    paths = _demo_paths() if demo else resolve_paths()
+    overrides = {"profile": args.profile, "practice": args.practice}
+    if demo:
+        overrides.update(printer="sim", seal_public_key=app.demo_key(paths))
+    settings = load_settings(args.config, **overrides)
+    log_file = configure_logging(paths.log_dir, settings.log_level)
+    if args.vnc is None and not app.display_available():
+        raise CommandFailed(app.headless_advice("demo" if demo else "run"))
+    services = app.build_services(settings, paths)
+    print(f"kiosk: data in {paths.data_dir}, log in {log_file}", flush=True)
+    if demo:
+        print(f"kiosk: simulated receipts appear in {paths.printer_output}", flush=True)
+    return app.run_gui(
+        services,
+        fullscreen=not demo and settings.profile is Profile.KIOSK,
+        vnc_port=args.vnc,
+        vnc_listen_all=args.vnc_listen_all,
+    )
+
+
+def _tour(args: argparse.Namespace) -> int:
+    from kiosk import app
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-tour-") as scratch:
+        root = Path(scratch)
+        paths = KioskPaths(root / "config", root / "data", root / "logs")
+        configure_logging(paths.log_dir)
+        settings = load_settings(
+            environ={},
+            profile=args.profile,
+            theme=args.theme,
+            text_size=args.text_size,
+            language=args.language,
+            practice=args.practice,
+            printer="sim",
+            seal_public_key=app.demo_key(paths),
+        )
+        services = app.build_services(settings, paths)
+        try:
+            written = app.render_tour(services, args.outdir)
+        finally:
+            services.close()
+    for path in written:
+        print(path)
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from kiosk.doctor import Status, run_checks
+
+    paths = resolve_paths()
+    settings = load_settings(args.config)
+    checks = run_checks(settings, paths)
+    if args.json:
+        print(json.dumps([check.as_dict() for check in checks], ensure_ascii=False, indent=2))
+    else:
+        marks = {Status.OK: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL"}
+        for check in checks:
+            line = f"[{marks[check.status]}] {check.name}: {check.detail}"
+            print(line + (f"\n       fix: {check.fix}" if check.fix else ""))
+    return 1 if any(check.status is Status.FAIL for check in checks) else 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bench.runner import run_all
+
+    return run_all(args.output, repeat=args.repeat, as_json=args.json)
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from kiosk.catalog import Catalog
+    from kiosk.i18n import LANGUAGES
+
+    settings = load_settings(args.config)
+    catalog = Catalog.load(settings.municipality)
+    rows = [
+        {
+            "id": p.id,
+            "version": p.version,
+            "category": p.category,
+            "title": {lang: p.title.root.get(lang) for lang in LANGUAGES},
+        }
+        for p in catalog.procedures()
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['id']:<20} v{row['version']}  {row['title']['ja']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {
+        "run": lambda: _gui(args, demo=False),
+        "demo": lambda: _gui(args, demo=True),
+        "tour": lambda: _tour(args),
+        "doctor": lambda: _doctor(args),
+        "bench": lambda: _bench(args),
+        "catalog": lambda: _catalog(args),
+    }
+    try:
+        return handlers[args.command]()
+    except CommandFailed as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except EXPECTED_ERRORS as error:
+        print(f"kiosk {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,154 @@
+"""One typed declaration of every kiosk setting, its default, and where its value comes from.
+
+Precedence, lowest first: the defaults below, the TOML config file, then environment variables
+named KIOSK_<SETTING> (so a test, a container or a technician can point one run elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+APP_NAME = "madoguchi"
+ENV_PREFIX = "KIOSK_"
+CONFIG_FILE_NAME = "kiosk.toml"
+
+
+class Profile(StrEnum):
+    KIOSK = "kiosk"  # 1920x1080 counter terminal, fullscreen
+    PHONE = "phone"  # ≈390x844 portrait window for smartphone-class projection
+
+
+class Theme(StrEnum):
+    STANDARD = "standard"
+    HIGH_CONTRAST = "high_contrast"
+
+
+class TextSize(StrEnum):
+    STANDARD = "standard"
+    LARGE = "large"
+    LARGEST = "largest"
+
+
+class Settings(BaseModel):
+    """Every setting of a kiosk. Field names are the TOML keys; KIOSK_<NAME> overrides each."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kiosk_id: str = Field("kiosk-01", pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
+    # One letter printed before the daily number so two kiosks of one office never share a
+    # reception number. Letters that look alike (I, O, Q, S, Z) are excluded.
+    kiosk_letter: str = Field("A", pattern=r"^[ABCDEFGHJKLMNPRTUVWXY]$")
+    municipality: str = Field("sample-city", description="municipality profile in assets")
+    language: str = "ja"
+    profile: Profile = Profile.KIOSK
+    theme: Theme = Theme.STANDARD
+    text_size: TextSize = TextSize.STANDARD
+    practice: bool = False
+    backend_url: str = "http://127.0.0.1:8765"
+    request_timeout_s: float = Field(5.0, gt=0, le=120)
+    # Device URLs: "sim" is the built-in simulator; real transports arrive with the device issues.
+    printer: str = "sim"
+    # Public key that applications are sealed to (PEM, X25519). Empty: no real applications.
+    seal_public_key: Path | None = None
+    log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+
+
+@dataclass(frozen=True)
+class KioskPaths:
+    """Where the kiosk reads and writes at run time; never inside the source tree."""
+
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "kiosk.sqlite3"
+
+    @property
+    def printer_output(self) -> Path:
+        return self.data_dir / "printer-sim"
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / CONFIG_FILE_NAME
+
+    def create(self) -> None:
+        for folder in (self.config_dir, self.data_dir, self.log_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the technician who has to fix it."""
+
+
+def resolve_paths(environ: dict[str, str] | None = None) -> KioskPaths:
+    """KIOSK_HOME puts everything under one folder; otherwise the platform's usual places."""
+    environ = os.environ if environ is None else environ
+    home = environ.get("KIOSK_HOME")
+    if home:
+        root = Path(home).expanduser().resolve()
+        return KioskPaths(root / "config", root / "data", root / "logs")
+    return KioskPaths(
+        Path(platformdirs.user_config_dir(APP_NAME)),
+        Path(platformdirs.user_data_dir(APP_NAME)),
+        Path(platformdirs.user_log_dir(APP_NAME)),
+    )
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from error
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror})") from error
+
+
+def _environment_overrides(environ: dict[str, str]) -> dict[str, str]:
+    overrides = {}
+    for name in Settings.model_fields:
+        value = environ.get(ENV_PREFIX + name.upper())
+        if value is not None:
+            overrides[name] = value
+    return overrides
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build Settings from defaults, the config file, KIOSK_* variables and explicit overrides.
+
+    An explicitly named config file must exist; the default one is optional.
+    """
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: no such config file")
+        values.update(_read_config_file(config_file))
+    else:
+        default_file = resolve_paths(environ).config_file
+        if default_file.is_file():
+            values.update(_read_config_file(default_file))
+    values.update(_environment_overrides(environ))
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise ConfigError(f"invalid setting: {problems}") from error

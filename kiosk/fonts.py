@@ -1,0 +1,46 @@
+"""Find the Japanese font files the kiosk relies on; never leave it to font fallback."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+# Debian's fonts-noto-cjk and fonts-ipaexfont (scripts/install-system-packages).
+UI_FAMILY = "Noto Sans CJK JP"
+KNOWN_FILES: dict[str, tuple[Path, ...]] = {
+    "Noto Sans CJK JP": (
+        Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+        Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+    ),
+    "IPAexGothic": (Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"),),
+}
+FC_MATCH_TIMEOUT_S = 5
+
+
+def font_file(family: str) -> Path | None:
+    """The regular font file of a family, or None when it is not installed."""
+    for path in KNOWN_FILES.get(family, ()):
+        if path.is_file():
+            return path
+    if shutil.which("fc-match") is None:
+        return None
+    try:
+        result = subprocess.run(
+            ["fc-match", "--format=%{family}\t%{file}", f"{family}:lang=ja"],
+            capture_output=True,
+            text=True,
+            timeout=FC_MATCH_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    families, _, file = result.stdout.partition("\t")
+    if family.lower() in families.lower() and file:
+        return Path(file)
+    return None
+
+
+def receipt_font() -> Path | None:
+    """IPAex Gothic draws receipts (a single TTF, fast to load); Noto is the fallback."""
+    return font_file("IPAexGothic") or font_file(UI_FAMILY)

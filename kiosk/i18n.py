@@ -1,0 +1,72 @@
+"""Resident-visible text in several languages, with a Japanese fallback that is reported."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from importlib import resources
+
+from pydantic import RootModel, model_validator
+
+log = logging.getLogger(__name__)
+
+BASE_LANGUAGE = "ja"
+# Language codes and their own names, in the order the home screen offers them.
+LANGUAGES: dict[str, str] = {
+    "ja": "日本語",
+    "ja-easy": "やさしい日本語",
+    "en": "English",
+}
+
+
+class LocalizedText(RootModel[dict[str, str]]):
+    """One text in several languages; Japanese is required and is the fallback."""
+
+    @model_validator(mode="after")
+    def _has_japanese(self) -> LocalizedText:
+        if not self.root.get(BASE_LANGUAGE, "").strip():
+            raise ValueError("a Japanese text (ja) is required")
+        return self
+
+    def text(self, language: str) -> str:
+        value = self.root.get(language)
+        if value:
+            return value
+        _report_missing(language, self.root[BASE_LANGUAGE])
+        return self.root[BASE_LANGUAGE]
+
+    @classmethod
+    def of(cls, **texts: str) -> LocalizedText:
+        return cls({key.replace("_", "-"): value for key, value in texts.items()})
+
+
+_reported: set[tuple[str, str]] = set()
+
+
+def _report_missing(language: str, japanese: str) -> None:
+    key = (language, japanese)
+    if key not in _reported:
+        _reported.add(key)
+        log.warning("missing %s translation for %r; showing Japanese", language, japanese[:40])
+
+
+class UiText:
+    """The common UI strings (buttons, headings, messages) from assets/i18n/ui.toml."""
+
+    def __init__(self, entries: dict[str, LocalizedText]) -> None:
+        self._entries = entries
+
+    @classmethod
+    def load(cls) -> UiText:
+        raw = tomllib.loads(resources.files("assets").joinpath("i18n/ui.toml").read_text("utf-8"))
+        return cls({key: LocalizedText(value) for key, value in raw.items()})
+
+    def get(self, key: str, language: str, **values: object) -> str:
+        entry = self._entries.get(key)
+        if entry is None:
+            raise KeyError(f"no UI text named {key!r}")
+        text = entry.text(language)
+        return text.format(**values) if values else text
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries

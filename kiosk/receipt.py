@@ -1,0 +1,118 @@
+"""What a receipt says and how it is laid out, as plain data; devices turn it into bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from unicodedata import east_asian_width
+
+from kiosk.catalog import Catalog, Procedure
+from kiosk.i18n import UiText
+from kiosk.store import FinalizedApplication
+from kiosk.wareki import to_wareki
+
+# QR payload: MADOGUCHI1:<reception number>:<application id>; never personal data.
+QR_SCHEME = "MADOGUCHI1"
+
+
+PAPER_COLUMNS = 48  # half-width columns on 80 mm paper with font A (12 x 24 dots)
+
+
+def display_columns(text: str) -> int:
+    """Columns a printer gives the text: full-width (kanji, kana) 2, half-width 1."""
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def largest_scale_that_fits(text: str, wanted: int) -> int:
+    """Shrink a heading rather than let the printer wrap it mid-word."""
+    scale = wanted
+    while scale > 1 and display_columns(text) * scale > PAPER_COLUMNS:
+        scale -= 1
+    return scale
+
+
+class Align(StrEnum):
+    LEFT = "left"
+    CENTER = "center"
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    scale: int = 1  # width and height multiplier, 1..8
+    bold: bool = False
+    align: Align = Align.LEFT
+
+
+@dataclass(frozen=True)
+class QrCode:
+    data: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A separating line across the paper."""
+
+
+Block = TextLine | QrCode | Rule
+
+
+@dataclass(frozen=True)
+class Receipt:
+    application_id: str
+    blocks: tuple[Block, ...]
+
+
+def _counter_line(text: str) -> TextLine:
+    return TextLine(text, largest_scale_that_fits(text, 2), True)
+
+
+def qr_payload(application: FinalizedApplication) -> str:
+    return f"{QR_SCHEME}:{application.reception_number}:{application.id}"
+
+
+def layout_receipt(
+    application: FinalizedApplication,
+    procedure: Procedure,
+    copies: int | None,
+    catalog: Catalog,
+    ui: UiText,
+) -> Receipt:
+    """The resident's receipt, in Japanese: it is read by the clerk at the counter too."""
+    lang = "ja"
+    counter = catalog.counter_for(procedure)
+    blocks: list[Block] = []
+    if application.practice:
+        blocks.append(TextLine(ui.get("practice_receipt_banner", lang), 2, True, Align.CENTER))
+    blocks += [
+        TextLine(catalog.municipality.name.text(lang), 1, False, Align.CENTER),
+        TextLine(ui.get("receipt_title", lang), 2, True, Align.CENTER),
+        Rule(),
+        TextLine(ui.get("reception_number", lang), 1, False, Align.CENTER),
+        TextLine(str(application.reception_number), 4, True, Align.CENTER),
+        Rule(),
+        TextLine(ui.get("receipt_procedure", lang) + procedure.title.text(lang)),
+        _counter_line(
+            ui.get("receipt_counter", lang, number=counter.number, name=counter.name.text(lang))
+        ),
+    ]
+    fee = catalog.fee_for(procedure)
+    if fee is not None:
+        count = copies or 1
+        blocks.append(
+            TextLine(ui.get("receipt_fee", lang, fee=fee, copies=count, total=fee * count))
+        )
+    if procedure.bring:
+        blocks.append(TextLine(ui.get("bring_heading", lang)))
+        blocks += [TextLine("・" + item.text(lang)) for item in procedure.bring]
+    blocks += [
+        Rule(),
+        TextLine(
+            to_wareki(application.created_at.date()) + application.created_at.strftime(" %H:%M"),
+            1,
+            False,
+            Align.CENTER,
+        ),
+        QrCode(qr_payload(application)),
+    ]
+    return Receipt(application.id, tuple(blocks))

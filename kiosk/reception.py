@@ -1,0 +1,30 @@
+"""Reception numbers: short, read aloud easily, unique per kiosk and day without a server.
+
+Form: the kiosk's letter and a three-digit daily sequence, e.g. "A-042". The letter set leaves
+out I, O, Q, S and Z, which are confused with 1, 0, 2 and 5 when read from a slip or a screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class ReceptionNumber:
+    letter: str
+    sequence: int
+
+    def __str__(self) -> str:
+        return f"{self.letter}-{self.sequence:03d}"
+
+    @property
+    def spoken_digits(self) -> str:
+        """The digits alone, as a clerk calls them out (e.g. "042")."""
+        return f"{self.sequence:03d}"
+
+    @classmethod
+    def parse(cls, text: str) -> ReceptionNumber:
+        letter, _, digits = text.partition("-")
+        if len(letter) != 1 or not digits.isdigit():
+            raise ValueError(f"not a reception number: {text!r}")
+        return cls(letter, int(digits))

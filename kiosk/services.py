@@ -1,0 +1,184 @@
+"""The services object screens receive: everything a screen may ask of the kiosk, Qt-free.
+
+Screens never reach a device, the database or the network themselves. Slow work (printing) runs
+on one worker thread; its outcome comes back as an event, which the Qt bridge delivers.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
+from kiosk.catalog import Catalog, Counter, Procedure
+from kiosk.config import KioskPaths, Settings
+from kiosk.events import Event, EventBus, EventKind
+from kiosk.flow import ResidentSession
+from kiosk.i18n import LANGUAGES, UiText
+from kiosk.receipt import Receipt, layout_receipt
+from kiosk.sealing import seal
+from kiosk.store import FinalizedApplication, KioskStore, StoreError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+log = logging.getLogger(__name__)
+
+PRINT_DEADLINE_S = 30.0
+
+
+class NotAcceptingApplications(Exception):
+    """No sealing key: real applications would sit unprotected, so none are taken."""
+
+
+class ApplicationNotSaved(Exception):
+    """The store refused the application; the resident's answers are still in the session."""
+
+
+@dataclass(frozen=True)
+class CompletionInfo:
+    """What the completion screen shows besides the number."""
+
+    counter: Counter
+    bring: tuple[str, ...]
+    fee_per_copy: int | None
+    copies: int
+
+
+class Services:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        paths: KioskPaths,
+        catalog: Catalog,
+        ui: UiText,
+        store: KioskStore,
+        printer: ReceiptPrinter,
+        events: EventBus,
+        seal_key: X25519PublicKey | None,
+    ) -> None:
+        self.settings = settings
+        self.paths = paths
+        self.catalog = catalog
+        self.ui = ui
+        self.store = store
+        self.printer = printer
+        self.events = events
+        self._seal_key = seal_key
+        # One worker, so device jobs never overlap (Anki's single-worker pattern).
+        self._device_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="device")
+
+    @property
+    def practice(self) -> bool:
+        return self.settings.practice
+
+    @property
+    def languages(self) -> dict[str, str]:
+        return LANGUAGES
+
+    def text(self, key: str, language: str, **values: object) -> str:
+        return self.ui.get(key, language, **values)
+
+    def accepting_applications(self) -> bool:
+        return self.practice or self._seal_key is not None
+
+    def procedures(self) -> list[Procedure]:
+        return self.catalog.procedures()
+
+    def start_session(self, procedure_id: str) -> ResidentSession:
+        return ResidentSession(self.catalog.procedure(procedure_id))
+
+    def completion_info(self, session: ResidentSession, language: str) -> CompletionInfo:
+        procedure = session.procedure
+        return CompletionInfo(
+            counter=self.catalog.counter_for(procedure),
+            bring=tuple(item.text(language) for item in procedure.bring),
+            fee_per_copy=self.catalog.fee_for(procedure),
+            copies=int(session.answer_for("copies") or 1),
+        )
+
+    def finalize(self, session: ResidentSession) -> FinalizedApplication:
+        """Store the application durably, then start printing its receipt.
+
+        Returns only after the commit, so the number the screen then shows is never lost.
+        """
+        if not self.accepting_applications():
+            raise NotAcceptingApplications
+        if not session.is_complete():
+            raise ValueError("session has unanswered pages")
+        procedure = session.procedure
+
+        def sealed_answers(application_id: str) -> bytes | None:
+            if self.practice or self._seal_key is None:
+                return None  # practice answers are never kept
+            payload = {
+                "procedure": procedure.id,
+                "procedure_version": procedure.version,
+                "kiosk": self.settings.kiosk_id,
+                "answers": session.answers(),
+            }
+            return seal(payload, self._seal_key, application_id)
+
+        try:
+            application = self.store.finalize(
+                procedure_id=procedure.id,
+                procedure_version=procedure.version,
+                letter=self.settings.kiosk_letter,
+                seal=sealed_answers,
+                practice=self.practice,
+            )
+        except StoreError as error:
+            log.error("finalize failed: %s", error)
+            raise ApplicationNotSaved(str(error)) from error
+        log.info("application %s finalized as %s", application.id, application.reception_number)
+        self.events.publish(
+            Event(
+                EventKind.APPLICATION_DID_FINALIZE,
+                {
+                    "application_id": application.id,
+                    "reception_number": str(application.reception_number),
+                },
+            )
+        )
+        copies = session.answer_for("copies")
+        receipt = layout_receipt(application, procedure, copies, self.catalog, self.ui)
+        self._device_worker.submit(self._print, receipt)
+        return application
+
+    def _print(self, receipt: Receipt) -> PrintResult:
+        result = self.printer.print_receipt(receipt, PRINT_DEADLINE_S)
+        self.store.journal_receipt(receipt.application_id, result.outcome.value, result.detail)
+        kind = (
+            EventKind.RECEIPT_DID_PRINT
+            if result.outcome is PrintOutcome.COMPLETED
+            else EventKind.RECEIPT_DID_FAIL
+        )
+        log.info("receipt for %s: %s", receipt.application_id, result.outcome.value)
+        self.events.publish(
+            Event(
+                kind,
+                {
+                    "application_id": receipt.application_id,
+                    "outcome": result.outcome.value,
+                    "artifact": str(result.artifact) if result.artifact else None,
+                },
+            )
+        )
+        return result
+
+    def call_staff(self, screen: str) -> None:
+        log.info("staff called from %s", screen)
+        self.events.publish(Event(EventKind.STAFF_WAS_CALLED, {"screen": screen}))
+
+    def wait_for_devices(self, timeout_s: float = PRINT_DEADLINE_S) -> None:
+        """Block until queued device work is done (CLI runs, tests, shutdown)."""
+        marker: Future = self._device_worker.submit(lambda: None)
+        marker.result(timeout=timeout_s)
+
+    def close(self) -> None:
+        self._device_worker.shutdown(wait=True, cancel_futures=False)
+        self.printer.close()
+        self.store.close()

@@ -1,0 +1,89 @@
+"""Completion: the reception number in very large digits, where to go, what to bring, a QR code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+
+from kiosk.qr import qr_png
+from kiosk.receipt import qr_payload
+from kiosk.services import CompletionInfo
+from kiosk.store import FinalizedApplication
+from screens.widgets import PageFrame, label
+
+QR_MODULE_PX = 8
+
+
+class CompletionScreen(PageFrame):
+    def __init__(self) -> None:
+        super().__init__(show_back=False, show_start_over=False)
+        self.setObjectName("completion")
+        self.heading = label(role="heading", name="heading")
+        self.number_caption = label(name="number_caption")
+        self.number = label(role="number", name="reception_number", wrap=False)
+        self.counter = label(name="counter")
+        self.bring = label(name="bring")
+        self.fee = label(name="fee")
+        self.print_status = label(name="print_status")
+        self.qr = label(name="qr", wrap=False)
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        for widget in (
+            self.heading,
+            self.number_caption,
+            self.number,
+            self.counter,
+            self.bring,
+            self.fee,
+            self.print_status,
+        ):
+            left.addWidget(widget)
+        left.addStretch(1)
+        columns.addLayout(left, 3)
+        columns.addWidget(self.qr, 1, Qt.AlignmentFlag.AlignTop)
+        self.content.addLayout(columns, 1)
+
+    def show_application(
+        self,
+        application: FinalizedApplication,
+        info: CompletionInfo,
+        language: str,
+        t: Callable[..., str],
+    ) -> None:
+        self.set_footer_texts(t, primary_key="finish")
+        self.title.setText(t("app_title"))
+        self.progress.setText("")
+        self.heading.setText(t("completion_heading"))
+        self.number_caption.setText(t("reception_number"))
+        self.number.setText(str(application.reception_number))
+        self.counter.setText(
+            t("go_to_counter", number=info.counter.number, name=info.counter.name.text(language))
+        )
+        self.bring.setText(t("bring_heading") + "\n" + "\n".join(f"・{b}" for b in info.bring))
+        if info.fee_per_copy is not None:
+            self.fee.setText(
+                t(
+                    "fee_line",
+                    fee=info.fee_per_copy,
+                    copies=info.copies,
+                    total=info.fee_per_copy * info.copies,
+                )
+            )
+        self.fee.setVisible(info.fee_per_copy is not None)
+        self.print_status.setText(t("printing"))
+        pixmap = QPixmap()
+        pixmap.loadFromData(qr_png(qr_payload(application), QR_MODULE_PX))
+        self.qr.setPixmap(pixmap)
+
+    def show_print_status(self, message: str) -> None:
+        self.print_status.setText(message)
+
+    def clear(self) -> None:
+        for widget in (self.number, self.counter, self.bring, self.fee, self.print_status):
+            widget.clear()
+        self.qr.clear()

@@ -1,0 +1,70 @@
+"""A scripted walk through every screen, each grabbed to a PNG (how we look at the UI)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from kiosk.config import Profile
+from kiosk.qtbridge import QtEventBridge
+from kiosk.services import Services
+from screens.window import KioskWindow
+
+
+def _settle() -> None:
+    for _ in range(3):
+        QCoreApplication.processEvents()
+
+
+def walk(
+    services: Services,
+    bridge: QtEventBridge,
+    outdir: Path,
+    sizes: dict[Profile, tuple[int, int]],
+    look_factory: Callable,
+) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    settings = services.settings
+    window = KioskWindow(services, bridge, look_factory(settings.theme, settings.text_size))
+    window.resize(*sizes[settings.profile])
+    window.show()
+    written: list[Path] = []
+
+    def shot(name: str) -> None:
+        _settle()
+        path = outdir / f"{len(written) + 1:02d}-{name}.png"
+        if not window.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        written.append(path)
+
+    shot("home")
+    for language in ("ja-easy", "en"):
+        window.set_language(language)
+        shot(f"home-{language}")
+    window.set_language(settings.language)
+    window.open_menu()
+    shot("menu")
+    first = services.procedures()[0]
+    window.choose_procedure(first.id)
+    shot("question-copies")
+    window.question.input.more.click()
+    window.submit_answer()
+    shot("question-choice")
+    window.submit_answer()  # nothing chosen: the error shows next to the question
+    shot("question-choice-error")
+    window.question.input.choose(window.session.page.options[0].value)
+    window.submit_answer()
+    shot("review")
+    window.call_staff()
+    shot("staff-call")
+    window.staff_overlay.hide()
+    window.submit_application()
+    services.wait_for_devices()
+    shot("completion")
+    window.go_home()
+    window.close()
+    QApplication.processEvents()
+    return written

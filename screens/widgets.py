@@ -1,0 +1,114 @@
+"""Shared touch widgets and the page frame every resident screen sits in."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from screens.theme import GAP_PX, PRIMARY_TARGET_PX
+
+
+def big_button(text: str = "", role: str = "", name: str = "") -> QPushButton:
+    """A touch button: every action is a primary-size target (≥ 20 mm) unless made larger."""
+    button = QPushButton(text)
+    button.setMinimumSize(PRIMARY_TARGET_PX, PRIMARY_TARGET_PX)
+    if role:
+        button.setProperty("role", role)
+    if name:
+        button.setObjectName(name)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch only: no focus rectangles
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
+def label(text: str = "", role: str = "", name: str = "", wrap: bool = True) -> QLabel:
+    widget = QLabel(text)
+    if role:
+        widget.setProperty("role", role)
+    if name:
+        widget.setObjectName(name)
+    widget.setWordWrap(wrap)
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return widget
+
+
+class PageFrame(QWidget):
+    """Header (title, practice mark, progress), content, and the footer every page shares.
+
+    The footer always offers もどる, 最初から and 職員を呼ぶ (where they make sense) and one
+    primary action on the right.
+    """
+
+    back_requested = Signal()
+    start_over_requested = Signal()
+    staff_requested = Signal()
+    primary_requested = Signal()
+
+    def __init__(
+        self, *, show_back: bool = True, show_start_over: bool = True, show_primary: bool = True
+    ) -> None:
+        super().__init__()
+        self.setProperty("screen", True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(48, 32, 48, 32)
+        outer.setSpacing(GAP_PX)
+
+        header = QHBoxLayout()
+        self.title = label(role="small", name="page_title")
+        self.practice_badge = label(role="badge", name="practice_badge", wrap=False)
+        self.practice_badge.hide()
+        self.progress = label(role="small", name="progress", wrap=False)
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.practice_badge)
+        header.addWidget(self.progress)
+        outer.addLayout(header)
+
+        self.content = QVBoxLayout()
+        self.content.setSpacing(GAP_PX * 2)
+        outer.addLayout(self.content, 1)
+
+        footer = QHBoxLayout()
+        footer.setSpacing(GAP_PX * 2)
+        self.back_button = big_button(role="", name="back")
+        self.start_over_button = big_button(role="", name="start_over")
+        self.staff_button = big_button(role="alert", name="call_staff")
+        self.primary_button = big_button(role="primary", name="primary")
+        self.primary_button.setMinimumWidth(PRIMARY_TARGET_PX * 3)
+        for button in (self.back_button, self.start_over_button, self.staff_button):
+            button.setMinimumWidth(PRIMARY_TARGET_PX * 2)
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            button.setMinimumHeight(PRIMARY_TARGET_PX)
+        self.back_button.setVisible(show_back)
+        self.start_over_button.setVisible(show_start_over)
+        self.primary_button.setVisible(show_primary)
+        footer.addWidget(self.back_button)
+        footer.addWidget(self.start_over_button)
+        footer.addStretch(1)
+        footer.addWidget(self.staff_button)
+        footer.addWidget(self.primary_button)
+        outer.addLayout(footer)
+
+        self.back_button.clicked.connect(self.back_requested)
+        self.start_over_button.clicked.connect(self.start_over_requested)
+        self.staff_button.clicked.connect(self.staff_requested)
+        self.primary_button.clicked.connect(self.primary_requested)
+
+    def set_footer_texts(self, texts, primary_key: str = "next") -> None:
+        """texts: a function key -> text in the current language."""
+        self.back_button.setText(texts("back"))
+        self.start_over_button.setText(texts("start_over"))
+        self.staff_button.setText(texts("call_staff"))
+        self.primary_button.setText(texts(primary_key))
+
+    def set_practice(self, text: str | None) -> None:
+        self.practice_badge.setVisible(bool(text))
+        self.practice_badge.setText(text or "")

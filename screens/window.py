@@ -1,0 +1,204 @@
+"""The kiosk window: a stack of screens and the thin glue that follows the resident session.
+
+Which page comes next and what is valid are decided by kiosk.flow; this class only shows the
+screen for the session's current step and passes answers back.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStackedLayout, QWidget
+
+from kiosk.events import Event, EventKind
+from kiosk.fields import Invalid
+from kiosk.flow import ResidentSession, Step
+from kiosk.qtbridge import QtEventBridge
+from kiosk.services import ApplicationNotSaved, NotAcceptingApplications, Services
+from kiosk.store import FinalizedApplication
+from screens.completion import CompletionScreen
+from screens.home import HomeScreen
+from screens.menu import MenuScreen
+from screens.question import QuestionScreen
+from screens.review import ReviewScreen
+from screens.staff_call import StaffCallOverlay
+from screens.theme import Look
+from screens.widgets import PageFrame
+
+
+class KioskWindow(QWidget):
+    def __init__(self, services: Services, bridge: QtEventBridge, look: Look) -> None:
+        super().__init__()
+        self.setObjectName("kiosk_root")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.services = services
+        self.bridge = bridge
+        self.language = services.settings.language
+        self.session: ResidentSession | None = None
+        self.application: FinalizedApplication | None = None
+        self.setStyleSheet(look.stylesheet())
+        self.setWindowTitle("Madoguchi 窓口")
+
+        self.home = HomeScreen(services.languages)
+        self.menu = MenuScreen()
+        self.question = QuestionScreen()
+        self.review = ReviewScreen()
+        self.completion = CompletionScreen()
+        self.stack = QStackedLayout(self)
+        for screen in self.screens():
+            self.stack.addWidget(screen)
+            screen.staff_requested.connect(self.call_staff)
+            screen.start_over_requested.connect(self.start_over)
+            screen.set_practice(
+                services.text("practice_banner", self.language) if services.practice else None
+            )
+        self.staff_overlay = StaffCallOverlay(self)
+
+        self.home.primary_requested.connect(self.open_menu)
+        self.home.language_chosen.connect(self.set_language)
+        self.menu.back_requested.connect(self.go_home)
+        self.menu.procedure_chosen.connect(self.choose_procedure)
+        self.question.primary_requested.connect(self.submit_answer)
+        self.question.back_requested.connect(self.go_back)
+        self.review.back_requested.connect(self.go_back)
+        self.review.change_requested.connect(self.change_answer)
+        self.review.primary_requested.connect(self.submit_application)
+        self.completion.primary_requested.connect(self.go_home)
+        bridge.event_arrived.connect(self.on_event)
+        self.go_home()
+
+    def screens(self) -> list[PageFrame]:
+        return [self.home, self.menu, self.question, self.review, self.completion]
+
+    def t(self, key: str, **values: object) -> str:
+        return self.services.text(key, self.language, **values)
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def go_home(self) -> None:
+        self._forget_session()
+        municipality = self.services.catalog.municipality
+        self.home.retranslate(
+            self.t,
+            municipality.name.text(self.language),
+            municipality.opening_hours.text(self.language),
+            self.language,
+            self.services.accepting_applications(),
+        )
+        self.stack.setCurrentWidget(self.home)
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+        for screen in self.screens():
+            screen.set_practice(self.t("practice_banner") if self.services.practice else None)
+        self._show_current()
+
+    def open_menu(self) -> None:
+        self.menu.show_procedures(self.services.procedures(), self.language, self.t)
+        self.stack.setCurrentWidget(self.menu)
+
+    def choose_procedure(self, procedure_id: str) -> None:
+        self.session = self.services.start_session(procedure_id)
+        self._show_step()
+
+    def submit_answer(self) -> None:
+        assert self.session is not None
+        result = self.session.submit(self.question.value())
+        if isinstance(result, Invalid):
+            self.question.show_error(self.t(result.message_key, **dict(result.values)))
+            return
+        self._show_step()
+
+    def go_back(self) -> None:
+        if self.session is None or not self.session.can_go_back():
+            self.open_menu()
+            return
+        self.session.back()
+        self._show_step()
+
+    def change_answer(self, page_id: str) -> None:
+        assert self.session is not None
+        self.session.change(page_id)
+        self._show_step()
+
+    def start_over(self) -> None:
+        self.go_home()
+
+    def submit_application(self) -> None:
+        assert self.session is not None
+        try:
+            application = self.services.finalize(self.session)
+        except NotAcceptingApplications:
+            self.review.show_error(self.t("not_accepting"))
+            return
+        except ApplicationNotSaved:
+            self.review.show_error(self.t("save_failed"))  # the answers stay in the session
+            return
+        info = self.services.completion_info(self.session, self.language)
+        self.application = application
+        self.completion.show_application(application, info, self.language, self.t)
+        self.session.wipe()
+        self.session = None
+        self.question.clear()
+        self.review.clear_rows()
+        self.stack.setCurrentWidget(self.completion)
+
+    def call_staff(self) -> None:
+        current = self.stack.currentWidget()
+        self.services.call_staff(current.objectName() if current else "unknown")
+        self.staff_overlay.open(self.t)
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def _show_current(self) -> None:
+        current = self.stack.currentWidget()
+        if current is self.home:
+            self.go_home()
+        elif current is self.menu:
+            self.open_menu()
+        elif current is self.completion and self.application is not None:
+            assert self.session is None
+            self.completion.set_footer_texts(self.t, primary_key="finish")
+        else:
+            self._show_step()
+
+    def _show_step(self) -> None:
+        session = self.session
+        assert session is not None
+        if session.step is Step.REVIEW:
+            self.review.show_session(session, self.language, self.services.ui, self.t)
+            self.stack.setCurrentWidget(self.review)
+            return
+        page = session.page
+        self.question.show_page(
+            page,
+            session.answer_for(page.id),
+            session.progress,
+            session.procedure.title.text(self.language),
+            self.language,
+            self.t,
+        )
+        self.stack.setCurrentWidget(self.question)
+
+    def _forget_session(self) -> None:
+        if self.session is not None:
+            self.session.wipe()
+        self.session = None
+        self.application = None
+        self.question.clear()
+        self.review.clear_rows()
+        self.completion.clear()
+        self.staff_overlay.hide()
+
+    # -- events from devices and services (delivered on the GUI thread by the bridge) ------
+
+    def on_event(self, event: Event) -> None:
+        if self.application is None or event.detail.get("application_id") != self.application.id:
+            return
+        if event.kind is EventKind.RECEIPT_DID_PRINT:
+            self.completion.show_print_status(self.t("printed"))
+        elif event.kind is EventKind.RECEIPT_DID_FAIL:
+            self.completion.show_print_status(self.t("print_failed"))
+
+    def closeEvent(self, event) -> None:
+        self.bridge.close()
+        super().closeEvent(event)

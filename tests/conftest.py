@@ -1,0 +1,60 @@
+"""Shared fixtures. Qt runs offscreen in every test; each test gets its own KIOSK_HOME."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+# Forced, not defaulted: a developer's DISPLAY must not make the suite open windows.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.pop("KIOSK_HOME", None)
+
+import pytest
+
+from kiosk.config import KioskPaths, Settings, load_settings
+from kiosk.sealing import generate_key_pair
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_TESTDATA = REPO.parent / "shared" / "testdata" / "residents.json"
+
+
+@pytest.fixture
+def kiosk_paths(tmp_path: Path) -> KioskPaths:
+    root = tmp_path / "kiosk-home"
+    paths = KioskPaths(root / "config", root / "data", root / "logs")
+    paths.create()
+    return paths
+
+
+@pytest.fixture
+def key_pair(tmp_path: Path) -> tuple[Path, Path]:
+    return generate_key_pair(tmp_path / "municipality-keys")
+
+
+@pytest.fixture
+def settings(key_pair: tuple[Path, Path]) -> Settings:
+    return load_settings(environ={}, seal_public_key=key_pair[1])
+
+
+@pytest.fixture
+def services(settings: Settings, kiosk_paths: KioskPaths):
+    from kiosk.app import build_services
+
+    built = build_services(settings, kiosk_paths)
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="session")
+def residents() -> list[dict]:
+    """The fictional residents of shared/testdata (hard cases: 𠮷, 髙, era boundaries…)."""
+    return json.loads(SHARED_TESTDATA.read_text(encoding="utf-8"))["residents"]
+
+
+@pytest.fixture
+def japanese_qapp(qapp):
+    from screens.theme import install_japanese_font
+
+    install_japanese_font(qapp)
+    return qapp

@@ -1,0 +1,74 @@
+"""`kiosk demo --vnc`: a real Xvfb and x11vnc, served on loopback only, stopped with the kiosk."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.headless import wait_for_port
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("Xvfb") is None or shutil.which("x11vnc") is None,
+    reason="Xvfb and x11vnc come from scripts/install-system-packages",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def listening_addresses(port: int) -> set[str]:
+    output = subprocess.run(
+        ["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, timeout=10, check=True
+    ).stdout
+    return {line.split()[3].rsplit(":", 1)[0] for line in output.splitlines()}
+
+
+def children_of(pid: int) -> list[int]:
+    output = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, timeout=10
+    ).stdout
+    return [int(value) for value in output.split()]
+
+
+def process_gone(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().split()[2] == "Z"
+
+
+def test_vnc_demo_serves_loopback_only_and_cleans_up(tmp_path):
+    port = free_port()
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    environment["KIOSK_HOME"] = str(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "demo", "--vnc", str(port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert wait_for_port("127.0.0.1", port, deadline_s=60), process.stderr.read()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.settimeout(10)
+            assert client.recv(12).startswith(b"RFB 003.")
+        assert listening_addresses(port) <= {"127.0.0.1", "[::1]"}
+        helpers = children_of(process.pid)
+        assert len(helpers) == 2  # Xvfb and x11vnc
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    assert process.returncode == 0, process.stderr.read()
+    for pid in helpers:
+        assert process_gone(pid)

@@ -1,0 +1,152 @@
+"""The walking skeleton, end to end: clicks → SQLite row → printed receipt."""
+
+import shutil
+import subprocess
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit
+
+from kiosk.events import EventKind
+from kiosk.qtbridge import QtEventBridge
+from kiosk.sealing import unseal
+from screens.theme import Look
+from screens.window import KioskWindow
+
+
+@pytest.fixture
+def window(services, japanese_qapp, qtbot):
+    bridge = QtEventBridge(services.events)
+    widget = KioskWindow(
+        services, bridge, Look(services.settings.theme, services.settings.text_size)
+    )
+    widget.resize(1920, 1080)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def click(qtbot, button):
+    assert button.isVisible() and button.isEnabled(), button.objectName()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair):
+    finalized = []
+    services.events.subscribe(
+        lambda e: finalized.append(e) if e.kind is EventKind.APPLICATION_DID_FINALIZE else None
+    )
+    click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    assert window.question.heading.text() == "何通必要ですか"
+    click(qtbot, window.question.input.more)
+    click(qtbot, window.question.primary_button)
+    click(qtbot, window.question.primary_button)  # nothing chosen yet
+    assert window.question.error.isVisible()
+    assert window.question.error.text() == "どれか一つを選んでください。"
+    click(qtbot, window.question.input._buttons["work"])
+    click(qtbot, window.question.primary_button)
+    assert window.stack.currentWidget() is window.review
+    review_text = " ".join(label.text() for label in window.review.findChildren(QLabel))
+    assert "2通" in review_text and "勤務先・学校に出す" in review_text
+    click(qtbot, window.review.primary_button)
+
+    # The number on screen is the stored application's number.
+    assert window.stack.currentWidget() is window.completion
+    shown = window.completion.number.text()
+    assert finalized and finalized[0].detail["reception_number"] == shown == "A-001"
+    application_id = finalized[0].detail["application_id"]
+    row = services.store.application(application_id)
+    assert row["reception_number"] == shown and row["procedure_id"] == "juminhyo"
+    assert services.store.outbox_ids() == [application_id]
+
+    # Sealed at rest: the municipality's key opens it; the bytes do not show the answers.
+    assert b"work" not in row["sealed"]
+    private = serialization.load_pem_private_key(key_pair[0].read_bytes(), password=None)
+    opened = unseal(row["sealed"], private, application_id)
+    assert opened["answers"] == {"copies": 2, "purpose": "work"}
+
+    # The receipt went through ESC/POS to the simulated printer, and the screen says so.
+    qtbot.waitUntil(
+        lambda: window.completion.print_status.text() == "受付票をお取りください。", timeout=10_000
+    )
+    assert services.store.receipt_outcomes(application_id) == ["completed"]
+    printed = (services.paths.printer_output / "receipt-0001.txt").read_text(encoding="utf-8")
+    for expected in ("受付票", "A-001", "住民票の写しの交付請求", "3番窓口", "300円×2通＝600円"):
+        assert expected in printed
+    if shutil.which("zbarimg"):
+        qr = subprocess.run(
+            [
+                "zbarimg",
+                "--quiet",
+                "--raw",
+                str(services.paths.printer_output / "receipt-0001.png"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        assert qr.stdout.strip() == f"MADOGUCHI1:A-001:{application_id}"
+
+    # Finish: home again, and no widget still shows the answers.
+    click(qtbot, window.completion.primary_button)
+    assert window.stack.currentWidget() is window.home
+    texts = [label.text() for label in window.findChildren(QLabel)]
+    texts += [edit.text() for edit in window.findChildren(QLineEdit)]
+    assert not any("勤務先" in text or "A-001" in text for text in texts)
+
+
+def test_back_and_change_keep_answers(window, qtbot):
+    click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    for _ in range(2):
+        click(qtbot, window.question.input.more)
+    click(qtbot, window.question.primary_button)
+    click(qtbot, window.question.back_button)
+    assert window.question.input.display.text() == "3通"
+    click(qtbot, window.question.primary_button)
+    click(qtbot, window.question.input._buttons["other"])
+    click(qtbot, window.question.primary_button)
+    click(qtbot, window.review.findChild(type(window.review.primary_button), "change_copies"))
+    assert window.question.input.display.text() == "3通"
+    click(qtbot, window.question.input.fewer)
+    click(qtbot, window.question.primary_button)
+    assert window.stack.currentWidget() is window.review
+    assert window.session.answers() == {"copies": 2, "purpose": "other"}
+
+
+def test_start_over_and_call_staff_work_from_a_question(window, services, qtbot):
+    calls = []
+    services.events.subscribe(
+        lambda e: calls.append(e.detail) if e.kind is EventKind.STAFF_WAS_CALLED else None
+    )
+    click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    click(qtbot, window.question.staff_button)
+    assert window.staff_overlay.isVisible() and calls == [{"screen": "question"}]
+    click(qtbot, window.staff_overlay.close_button)
+    click(qtbot, window.question.start_over_button)
+    assert window.stack.currentWidget() is window.home and window.session is None
+
+
+def test_language_switch_retranslates_home(window, qtbot):
+    click(qtbot, window.home.language_buttons["en"])
+    assert window.home.primary_button.text() == "Start"
+    click(qtbot, window.home.primary_button)
+    assert window.menu.heading.text() == "Choose a procedure"
+
+
+def test_without_a_key_no_real_application_is_taken(services, japanese_qapp, qtbot):
+    services._seal_key = None
+    window = KioskWindow(
+        services,
+        QtEventBridge(services.events),
+        Look(services.settings.theme, services.settings.text_size),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.home.primary_button.isEnabled()
+    assert window.home.notice.isVisible()
+    assert "職員をお呼びください" in window.home.notice.text()
