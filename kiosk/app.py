@@ -99,7 +99,7 @@ def run_gui(
         )
     elif vnc_port is not None:
         screen = start_xvfb(*PROFILE_SIZES[profile])
-        serve_loopback_vnc(screen, vnc_port)
+        serve_loopback_vnc(screen, vnc_port, services.paths.log_dir / "x11vnc.log")
         os.environ["DISPLAY"] = screen.display
         os.environ["QT_QPA_PLATFORM"] = "xcb"
         print(f"kiosk: VNC on 127.0.0.1:{vnc_port} (virtual screen {screen.display})", flush=True)

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 START_DEADLINE_S = 15.0
 _PR_SET_PDEATHSIG = 1
@@ -61,6 +62,21 @@ def _require(program: str, package: str) -> str:
     return path
 
 
+def _read_display_number(read_end: int) -> str:
+    """Read up to the newline: Xvfb writes the number and the newline separately, and dies
+    ("Cannot write display number") if the pipe is closed between the two writes."""
+    received = b""
+    end = time.monotonic() + START_DEADLINE_S
+    while not received.endswith(b"\n"):
+        remaining = end - time.monotonic()
+        ready, _, _ = select.select([read_end], [], [], max(remaining, 0))
+        chunk = os.read(read_end, 32) if ready else b""
+        if not chunk:  # deadline passed, or Xvfb exited and closed its end
+            break
+        received += chunk
+    return received.decode().strip() if received.endswith(b"\n") else ""
+
+
 def start_xvfb(width: int, height: int) -> VirtualDisplay:
     """Start Xvfb on a free display number and wait until it accepts clients."""
     xvfb = _require("Xvfb", "xvfb")
@@ -84,8 +100,7 @@ def start_xvfb(width: int, height: int) -> VirtualDisplay:
     )
     os.close(write_end)
     try:
-        ready, _, _ = select.select([read_end], [], [], START_DEADLINE_S)
-        number = os.read(read_end, 32).decode().strip() if ready else ""
+        number = _read_display_number(read_end)
     finally:
         os.close(read_end)
     if not number.isdigit():
@@ -106,31 +121,36 @@ def wait_for_port(host: str, port: int, deadline_s: float = START_DEADLINE_S) ->
     return False
 
 
-def serve_loopback_vnc(screen: VirtualDisplay, port: int) -> None:
-    """Serve the virtual screen with x11vnc on 127.0.0.1:port (no other interface)."""
+def serve_loopback_vnc(screen: VirtualDisplay, port: int, log_file: Path) -> None:
+    """Serve the virtual screen with x11vnc on 127.0.0.1:port (no other interface).
+
+    x11vnc's own messages go to log_file, for the technician when it will not start.
+    """
     x11vnc = _require("x11vnc", "x11vnc")
-    process = subprocess.Popen(
-        [
-            x11vnc,
-            "-display",
-            screen.display,
-            "-localhost",
-            "-rfbport",
-            str(port),
-            "-forever",
-            "-shared",
-            "-nopw",
-            "-quiet",
-            "-noxdamage",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent,
-    )
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                x11vnc,
+                "-display",
+                screen.display,
+                "-localhost",
+                "-rfbport",
+                str(port),
+                "-forever",
+                "-shared",
+                "-nopw",
+                "-quiet",
+                "-noxdamage",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
     screen.processes.append(process)
     if not wait_for_port("127.0.0.1", port):
         screen.stop()
         raise HeadlessError(
-            f"the VNC server did not open port {port} within "
-            f"{START_DEADLINE_S:.0f} s (is the port in use?)"
+            f"the VNC server did not open port {port} within {START_DEADLINE_S:.0f} s "
+            f"(is the port in use? x11vnc's messages: {log_file})"
         )

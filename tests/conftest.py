@@ -16,7 +16,8 @@ from kiosk.config import KioskPaths, Settings, load_settings
 from kiosk.sealing import generate_key_pair
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_TESTDATA = REPO.parent / "shared" / "testdata" / "residents.json"
+# A copy of shared/testdata/residents.json, so a plain clone runs the suite.
+RESIDENTS = REPO / "tests" / "data" / "residents.json"
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def services(settings: Settings, kiosk_paths: KioskPaths):
 @pytest.fixture(scope="session")
 def residents() -> list[dict]:
     """The fictional residents of shared/testdata (hard cases: 𠮷, 髙, era boundaries…)."""
-    return json.loads(SHARED_TESTDATA.read_text(encoding="utf-8"))["residents"]
+    return json.loads(RESIDENTS.read_text(encoding="utf-8"))["residents"]
 
 
 @pytest.fixture

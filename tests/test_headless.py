@@ -1,21 +1,13 @@
 """`kiosk demo --vnc`: a real Xvfb and x11vnc, served on loopback only, stopped with the kiosk."""
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from kiosk.headless import wait_for_port
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("Xvfb") is None or shutil.which("x11vnc") is None,
-    reason="Xvfb and x11vnc come from scripts/install-system-packages",
-)
 
 
 def free_port() -> int:

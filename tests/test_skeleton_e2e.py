@@ -1,6 +1,5 @@
 """The walking skeleton, end to end: clicks → SQLite row → printed receipt."""
 
-import shutil
 import subprocess
 
 import pytest
@@ -75,20 +74,15 @@ def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair)
     printed = (services.paths.printer_output / "receipt-0001.txt").read_text(encoding="utf-8")
     for expected in ("受付票", "A-001", "住民票の写しの交付請求", "3番窓口", "300円×2通＝600円"):
         assert expected in printed
-    if shutil.which("zbarimg"):
-        qr = subprocess.run(
-            [
-                "zbarimg",
-                "--quiet",
-                "--raw",
-                str(services.paths.printer_output / "receipt-0001.png"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        )
-        assert qr.stdout.strip() == f"MADOGUCHI1:A-001:{application_id}"
+    receipt_png = services.paths.printer_output / "receipt-0001.png"
+    qr = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(receipt_png)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert qr.stdout.strip() == f"MADOGUCHI1:A-001:{application_id}"
 
     # Finish: home again, and no widget still shows the answers.
     click(qtbot, window.completion.primary_button)
