@@ -47,6 +47,37 @@ def _probe(side: str) -> dict[str, float]:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def _heaviest_imports(count: int = 5) -> str:
+    """Which packages the kiosk's own import phase spends its time in (-X importtime)."""
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            "import PySide6.QtWidgets\nimport kiosk.app, kiosk.qtbridge, screens.window",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_TIMEOUT_S,
+        check=False,
+    )
+    totals: dict[str, int] = {}
+    seen_qt = False
+    for line in completed.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, _, name = (part.strip() for part in line[len("import time:") :].split("|"))
+        if name == "PySide6.QtWidgets":
+            seen_qt = True  # what follows is the kiosk's share, Qt itself is already loaded
+            continue
+        if seen_qt:
+            package = name.split(".")[0]
+            totals[package] = totals.get(package, 0) + int(self_us)
+    top = sorted(totals.items(), key=lambda item: item[1], reverse=True)[:count]
+    return ", ".join(f"{package} {micros / 1000:.0f} ms" for package, micros in top)
+
+
 def bench_startup(repeat: int) -> Result:
     """Time to the first painted home screen vs a bare PySide6 window (target ratio ≤ 2.0)."""
     _probe("bare")  # warm the OS file cache for both sides alike
@@ -71,8 +102,11 @@ def bench_startup(repeat: int) -> Result:
         for i, name in enumerate(phases)
     }
     slowest = sorted(steps.items(), key=lambda item: item[1], reverse=True)[:3]
-    note = "kiosk phases (median): " + ", ".join(
-        f"{name} {seconds * 1000:.0f} ms" for name, seconds in slowest
+    note = (
+        "kiosk phases (median): "
+        + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in slowest)
+        + "; import time by package: "
+        + _heaviest_imports()
     )
     ratio = kiosk / bare
     return Result(

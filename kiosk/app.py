@@ -11,7 +11,10 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from backend.paths import BackendPaths, kiosk_token
 from devices.registry import build_printer
 from kiosk.catalog import Catalog
 from kiosk.config import KioskPaths, Profile, Settings
@@ -21,6 +24,10 @@ from kiosk.i18n import UiText
 from kiosk.sealing import generate_key_pair, load_public_key
 from kiosk.services import Services
 from kiosk.store import KioskStore
+from kiosk.sync import SyncClient
+
+if TYPE_CHECKING:
+    from backend.server import LocalBackend  # FastAPI and uvicorn: imported only by the demo
 
 log = logging.getLogger(__name__)
 
@@ -33,22 +40,57 @@ def build_services(settings: Settings, paths: KioskPaths) -> Services:
     printer = build_printer(settings.printer, paths.printer_output)
     printer.open()
     seal_key = load_public_key(settings.seal_public_key) if settings.seal_public_key else None
+    store = KioskStore(paths.database)
+    events = EventBus()
     return Services(
         settings=settings,
         paths=paths,
         catalog=Catalog.load(settings.municipality),
         ui=UiText.load(),
-        store=KioskStore(paths.database),
+        store=store,
         printer=printer,
-        events=EventBus(),
+        events=events,
         seal_key=seal_key,
+        sync=SyncClient(settings, store, events),
     )
+
+
+def demo_backend_paths(paths: KioskPaths) -> BackendPaths:
+    """The demo's local backend keeps its data (and the sealing key pair) beside the kiosk's."""
+    return BackendPaths(paths.data_dir / "backend")
 
 
 def demo_key(paths: KioskPaths) -> Path:
     """The local backend's key pair for the demo, created on first use; returns the public key."""
-    _, public = generate_key_pair(paths.data_dir / "backend" / "keys")
+    _, public = generate_key_pair(demo_backend_paths(paths).keys)
     return public
+
+
+def demo_settings_overrides(paths: KioskPaths, kiosk_id: str) -> dict:
+    return {
+        "printer": "sim",
+        "seal_public_key": demo_key(paths),
+        "backend_token": kiosk_token(demo_backend_paths(paths), kiosk_id),
+    }
+
+
+def start_demo_backend(paths: KioskPaths, settings: Settings) -> LocalBackend | None:
+    """The demo's local backend on backend_url's port, unless something already listens there."""
+    from backend.server import start_in_thread
+
+    url = urlsplit(settings.backend_url)
+    backend = start_in_thread(
+        demo_backend_paths(paths), url.hostname or "127.0.0.1", url.port or 80
+    )
+    if backend is None:
+        print(
+            f"kiosk: could not start the local backend on {settings.backend_url} "
+            "(port in use?); applications wait in the queue",
+            flush=True,
+        )
+    else:
+        print(f"kiosk: local backend on {settings.backend_url}", flush=True)
+    return backend
 
 
 def headless_advice(command: str) -> str:
@@ -103,6 +145,7 @@ def run_gui(
         os.environ["DISPLAY"] = screen.display
         os.environ["QT_QPA_PLATFORM"] = "xcb"
         print(f"kiosk: VNC on 127.0.0.1:{vnc_port} (virtual screen {screen.display})", flush=True)
+    services.start_sync()
     try:
         return _show_window(services, qt_arguments, fullscreen and vnc_port is None)
     finally:

@@ -125,6 +125,56 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=7, help="runs per side (median is kept)")
     bench.add_argument("--json", action="store_true")
 
+    backend = commands.add_parser(
+        "backend",
+        help="the reference sync backend",
+        description="Run or administer the reference backend.",
+    )
+    backend_commands = backend.add_subparsers(
+        dest="backend_command", required=True, metavar="ACTION"
+    )
+    serve = backend_commands.add_parser(
+        "serve",
+        help="serve the backend with uvicorn",
+        description="Serve the reference backend (FastAPI under uvicorn). It creates its "
+        "sealing key pair and database in --data on first start.",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--data",
+        type=Path,
+        help="backend data folder (default: 'backend' in the kiosk data directory)",
+    )
+    token = backend_commands.add_parser(
+        "token",
+        help="print (creating if needed) a kiosk's bearer token",
+        description="Print the bearer token of KIOSK_ID, creating it on first use. Put it in "
+        "that kiosk's configuration as backend_token.",
+    )
+    token.add_argument("kiosk_id")
+    token.add_argument("--data", type=Path)
+
+    sync = commands.add_parser(
+        "sync",
+        help="the queue of applications for the backend",
+        description="Inspect or drain the outbox.",
+    )
+    sync_commands = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
+    status = sync_commands.add_parser(
+        "status",
+        help="queued and rejected applications, last success, backend reachable",
+        description="Show the outbox: queued, rejected, last acknowledged, backend reachable.",
+    )
+    status.add_argument("--json", action="store_true")
+    status.add_argument("--config", type=Path, metavar="FILE")
+    now = sync_commands.add_parser(
+        "now",
+        help="send the queued applications now",
+        description="Send queued applications to the backend now.",
+    )
+    now.add_argument("--config", type=Path, metavar="FILE")
+
     catalog = commands.add_parser(
         "catalog", help="the procedure catalog", description="Inspect the procedure catalog."
     )
@@ -153,15 +203,26 @@ def _gui(args: argparse.Namespace, demo: bool) -> int:
     paths = _demo_paths() if demo else resolve_paths()
     overrides = {"profile": args.profile, "practice": args.practice}
     if demo:
-        overrides.update(printer="sim", seal_public_key=app.demo_key(paths))
+        kiosk_id = load_settings(args.config).kiosk_id
+        overrides.update(app.demo_settings_overrides(paths, kiosk_id))
     settings = load_settings(args.config, **overrides)
     log_file = configure_logging(paths.log_dir, settings.log_level)
     if args.vnc is None and not app.display_available():
         raise CommandFailed(app.headless_advice("demo" if demo else "run"))
     services = app.build_services(settings, paths)
     print(f"kiosk: data in {paths.data_dir}, log in {log_file}", flush=True)
+    local_backend = None
     if demo:
         print(f"kiosk: simulated receipts appear in {paths.printer_output}", flush=True)
+        local_backend = app.start_demo_backend(paths, settings)
+    try:
+        return _run_gui(app, services, settings, args, demo)
+    finally:
+        if local_backend is not None:
+            local_backend.stop()
+
+
+def _run_gui(app, services, settings, args: argparse.Namespace, demo: bool) -> int:
     return app.run_gui(
         services,
         fullscreen=not demo and settings.profile is Profile.KIOSK,
@@ -219,6 +280,68 @@ def _bench(args: argparse.Namespace) -> int:
     return run_all(args.output, repeat=args.repeat, as_json=args.json)
 
 
+def _backend_paths(data: Path | None):
+    from backend.paths import BackendPaths
+
+    return BackendPaths(data or resolve_paths().data_dir / "backend")
+
+
+def _backend(args: argparse.Namespace) -> int:
+    from backend.paths import kiosk_token
+
+    paths = _backend_paths(args.data)
+    if args.backend_command == "token":
+        print(kiosk_token(paths, args.kiosk_id))
+        return 0
+    from backend.server import serve
+
+    configure_logging(paths.root / "logs")
+    print(f"backend: data in {paths.root}; kiosk tokens in {paths.tokens}", flush=True)
+    serve(paths, args.host, args.port)
+    return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from kiosk.doctor import Status, check_backend
+    from kiosk.events import EventBus
+    from kiosk.store import KioskStore
+    from kiosk.sync import SyncClient
+
+    paths = resolve_paths()
+    settings = load_settings(args.config)
+    configure_logging(paths.log_dir, settings.log_level)
+    store = KioskStore(paths.database)
+    try:
+        if args.sync_command == "now":
+            report = SyncClient(settings, store, EventBus()).drain_once()
+            counts = store.sync_counts()
+            print(
+                f"sent {report.sent}, duplicates {report.duplicates}, rejected "
+                f"{report.rejected}; still queued {counts['queued']}"
+            )
+            if report.error:
+                raise CommandFailed(f"kiosk sync now: stopped early: {report.error}")
+            return 0
+        counts = store.sync_counts()
+        backend = check_backend(settings)
+        status = {
+            "online": backend.status is Status.OK,
+            "backend": backend.detail,
+            "queued": counts["queued"],
+            "rejected": counts["rejected"],
+            "last_acknowledged": store.last_acknowledged_at(),
+            "last_error": store.last_sync_error(),
+        }
+        if args.json:
+            print(json.dumps(status, ensure_ascii=False, indent=2))
+        else:
+            for key, value in status.items():
+                print(f"{key:>18}: {value}")
+        return 0
+    finally:
+        store.close()
+
+
 def _catalog(args: argparse.Namespace) -> int:
     from kiosk.catalog import Catalog
     from kiosk.i18n import LANGUAGES
@@ -251,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
         "doctor": lambda: _doctor(args),
         "bench": lambda: _bench(args),
         "catalog": lambda: _catalog(args),
+        "backend": lambda: _backend(args),
+        "sync": lambda: _sync(args),
     }
     try:
         return handlers[args.command]()

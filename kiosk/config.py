@@ -53,6 +53,8 @@ class Settings(BaseModel):
     text_size: TextSize = TextSize.STANDARD
     practice: bool = False
     backend_url: str = "http://127.0.0.1:8765"
+    # This kiosk's bearer token towards the backend (the demo creates one itself).
+    backend_token: str = ""
     request_timeout_s: float = Field(5.0, gt=0, le=120)
     # Device URLs: "sim" is the built-in simulator; real transports arrive with the device issues.
     printer: str = "sim"

@@ -20,6 +20,7 @@ from kiosk.i18n import LANGUAGES, UiText
 from kiosk.receipt import Receipt, layout_receipt
 from kiosk.sealing import seal
 from kiosk.store import FinalizedApplication, KioskStore, StoreError
+from kiosk.sync import SyncClient, SyncWorker
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
@@ -59,6 +60,7 @@ class Services:
         printer: ReceiptPrinter,
         events: EventBus,
         seal_key: X25519PublicKey | None,
+        sync: SyncClient,
     ) -> None:
         self.settings = settings
         self.paths = paths
@@ -68,6 +70,8 @@ class Services:
         self.printer = printer
         self.events = events
         self._seal_key = seal_key
+        self.sync = sync
+        self._sync_worker: SyncWorker | None = None
         # One worker, so device jobs never overlap (Anki's single-worker pattern).
         self._device_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="device")
 
@@ -173,12 +177,25 @@ class Services:
         log.info("staff called from %s", screen)
         self.events.publish(Event(EventKind.STAFF_WAS_CALLED, {"screen": screen}))
 
+    def start_sync(self) -> None:
+        """Drain the outbox in the background from now on; each finalize asks for a round."""
+        if self._sync_worker is None:
+            self._sync_worker = SyncWorker(self.sync)
+            self._sync_worker.start()
+            self.events.subscribe(self._wake_sync)
+
+    def _wake_sync(self, event: Event) -> None:
+        if event.kind is EventKind.APPLICATION_DID_FINALIZE and self._sync_worker is not None:
+            self._sync_worker.wake()
+
     def wait_for_devices(self, timeout_s: float = PRINT_DEADLINE_S) -> None:
         """Block until queued device work is done (CLI runs, tests, shutdown)."""
         marker: Future = self._device_worker.submit(lambda: None)
         marker.result(timeout=timeout_s)
 
     def close(self) -> None:
+        if self._sync_worker is not None:
+            self._sync_worker.stop()
         self._device_worker.shutdown(wait=True, cancel_futures=False)
         self.printer.close()
         self.store.close()

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,8 +53,14 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Sync state: when the backend acknowledged an application, and rejected outbox items."""
+    db["applications"].add_column("acknowledged_at", str)
+    db["outbox"].add_column("state", str, not_null_default="queued")
+
+
 # Numbered migrations: index + 1 is the schema version they produce. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 
 
 class StoreError(Exception):
@@ -77,6 +85,7 @@ class KioskStore:
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         connection.isolation_level = None  # explicit BEGIN/COMMIT below
         self.db = sqlite_utils.Database(connection)
+        self._lock = threading.RLock()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -95,14 +104,9 @@ class KioskStore:
                 "update this kiosk's software"
             )
         for version in range(current + 1, len(MIGRATIONS) + 1):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 MIGRATIONS[version - 1](self.db)
                 self.db.execute(f"PRAGMA user_version={version}")
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
             log.info("database migrated to schema %d", version)
 
     def finalize(
@@ -124,43 +128,40 @@ class KioskStore:
         application_id = str(uuid.uuid4())
         sealed = seal(application_id)
         day = now.date().isoformat()
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            row = self.db.execute(
-                "SELECT last_sequence FROM reception_counter WHERE day = ?", [day]
-            ).fetchone()
-            sequence = (row[0] if row else 0) + 1
-            number = ReceptionNumber(letter, sequence)
-            self.db["reception_counter"].upsert({"day": day, "last_sequence": sequence}, pk="day")
-            self.db["applications"].insert(
-                {
-                    "id": application_id,
-                    "reception_number": str(number),
-                    "procedure_id": procedure_id,
-                    "procedure_version": procedure_version,
-                    "created_at": now.isoformat(),
-                    "practice": int(practice),
-                    "sealed": sealed,
-                    "status": "finalized",
-                }
-            )
-            if not practice:
-                self.db["outbox"].insert(
+            with self._transaction():
+                row = self.db.execute(
+                    "SELECT last_sequence FROM reception_counter WHERE day = ?", [day]
+                ).fetchone()
+                sequence = (row[0] if row else 0) + 1
+                number = ReceptionNumber(letter, sequence)
+                self.db["reception_counter"].upsert(
+                    {"day": day, "last_sequence": sequence}, pk="day"
+                )
+                self.db["applications"].insert(
                     {
-                        "application_id": application_id,
-                        "queued_at": now.isoformat(),
-                        "attempts": 0,
-                        "last_error": None,
+                        "id": application_id,
+                        "reception_number": str(number),
+                        "procedure_id": procedure_id,
+                        "procedure_version": procedure_version,
+                        "created_at": now.isoformat(),
+                        "practice": int(practice),
+                        "sealed": sealed,
+                        "status": "finalized",
                     }
                 )
-            self._audit("application_finalized", application_id, procedure_id, now)
-            self.db.execute("COMMIT")
+                if not practice:
+                    self.db["outbox"].insert(
+                        {
+                            "application_id": application_id,
+                            "queued_at": now.isoformat(),
+                            "attempts": 0,
+                            "last_error": None,
+                        }
+                    )
+                self._audit("application_finalized", application_id, procedure_id, now)
         except sqlite3.Error as error:  # disk full, I/O error, constraint: nothing is kept
-            self.db.execute("ROLLBACK")
             raise StoreError(f"the application could not be saved: {error}") from error
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return FinalizedApplication(application_id, number, procedure_id, now, practice)
 
     def _audit(self, action: str, application_id: str | None, detail: str, now: datetime) -> None:
@@ -175,27 +176,99 @@ class KioskStore:
 
     def journal_receipt(self, application_id: str, outcome: str, detail: str = "") -> None:
         now = datetime.now().astimezone().isoformat()
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            self.db["receipt_journal"].insert(
+        self._write(
+            lambda: self.db["receipt_journal"].insert(
                 {"application_id": application_id, "at": now, "outcome": outcome, "detail": detail}
             )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+        )
 
     def application(self, application_id: str) -> dict:
-        return self.db["applications"].get(application_id)
+        with self._lock:
+            return self.db["applications"].get(application_id)
 
     def outbox_ids(self) -> list[str]:
-        return [row["application_id"] for row in self.db["outbox"].rows_where(order_by="queued_at")]
+        with self._lock:
+            rows = self.db["outbox"].rows_where(order_by="queued_at")
+            return [row["application_id"] for row in rows]
+
+    def queued_for_sync(self, limit: int) -> list[dict]:
+        """Applications waiting for the backend, oldest first (rejected ones are set aside)."""
+        with self._lock:
+            return list(
+                self.db.query(
+                    "SELECT a.* FROM outbox o JOIN applications a ON a.id = o.application_id "
+                    "WHERE o.state = 'queued' ORDER BY o.queued_at LIMIT ?",
+                    [limit],
+                )
+            )
+
+    def acknowledge(self, application_id: str) -> None:
+        """The backend has it: leave the queue, keep the clear metadata for reprints."""
+        now = datetime.now().astimezone()
+        self._write(
+            lambda: (
+                self.db.execute("DELETE FROM outbox WHERE application_id = ?", [application_id]),
+                self.db.execute(
+                    "UPDATE applications SET status = 'acknowledged', "
+                    "acknowledged_at = ? WHERE id = ?",
+                    [now.isoformat(), application_id],
+                ),
+                self._audit("application_acknowledged", application_id, "", now),
+            )
+        )
+
+    def note_sync_failure(self, application_id: str, reason: str, rejected: bool) -> None:
+        self._write(
+            lambda: self.db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, state = ? "
+                "WHERE application_id = ?",
+                [reason, "rejected" if rejected else "queued", application_id],
+            )
+        )
+
+    def sync_counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
+        counts = {"queued": 0, "rejected": 0}
+        counts.update(dict(rows))
+        return counts
+
+    def last_acknowledged_at(self) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT max(acknowledged_at) FROM applications").fetchone()
+        return row[0]
+
+    def last_sync_error(self) -> str | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT last_error FROM outbox WHERE last_error IS NOT NULL "
+                "ORDER BY attempts DESC, queued_at LIMIT 1"
+            ).fetchone()
+        return row[0] if row else None
+
+    def _write(self, work: Callable[[], object]) -> None:
+        with self._transaction():
+            work()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction at a time on the shared connection: a statement from another thread
+        must never land inside this one."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
 
     def receipt_outcomes(self, application_id: str) -> list[str]:
-        rows = self.db["receipt_journal"].rows_where(
-            "application_id = ?", [application_id], order_by="id"
-        )
-        return [row["outcome"] for row in rows]
+        with self._lock:
+            rows = self.db["receipt_journal"].rows_where(
+                "application_id = ?", [application_id], order_by="id"
+            )
+            return [row["outcome"] for row in rows]
 
     def close(self) -> None:
         self.db.conn.close()

@@ -8,12 +8,7 @@ import sys
 from pathlib import Path
 
 from kiosk.headless import wait_for_port
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.netutil import free_port
 
 
 def listening_addresses(port: int) -> set[str]:

@@ -89,3 +89,39 @@ def test_database_from_a_newer_kiosk_is_refused(tmp_path):
     connection.close()
     with pytest.raises(StoreError, match="newer kiosk"):
         KioskStore(path)
+
+
+def test_a_schema_1_database_upgrades_and_keeps_its_applications(tmp_path):
+    import sqlite_utils
+
+    from kiosk.store import _migration_1
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite_utils.Database(path)
+    _migration_1(old)
+    old.execute("PRAGMA user_version=1")
+    old["applications"].insert(
+        {
+            "id": "a1",
+            "reception_number": "A-001",
+            "procedure_id": "p",
+            "procedure_version": 1,
+            "created_at": "2026-11-01T09:00:00",
+            "practice": 0,
+            "sealed": b"x",
+            "status": "finalized",
+        }
+    )
+    old["outbox"].insert(
+        {
+            "application_id": "a1",
+            "queued_at": "2026-11-01T09:00:00",
+            "attempts": 0,
+            "last_error": None,
+        }
+    )
+    old.conn.close()
+    store = KioskStore(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert [row["id"] for row in store.queued_for_sync(10)] == ["a1"]
+    assert store.sync_counts() == {"queued": 1, "rejected": 0}
