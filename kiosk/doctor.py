@@ -15,6 +15,7 @@ import requests
 
 from kiosk.config import KioskPaths, Settings
 from kiosk.fonts import UI_FAMILY, font_file
+from kiosk.sealing import SealingError, load_public_key
 
 COMMAND_TIMEOUT_S = 10
 
@@ -182,6 +183,28 @@ def check_backend(settings: Settings) -> Check:
     return Check("backend", Status.WARN, f"{url} answered HTTP {response.status_code}")
 
 
+def check_sealing_key(settings: Settings) -> Check:
+    if settings.practice:
+        return Check("sealing key", Status.OK, "practice mode: nothing is kept")
+    if settings.seal_public_key is None:
+        return Check(
+            "sealing key",
+            Status.FAIL,
+            "no seal_public_key: the kiosk refuses real applications",
+            "set seal_public_key to the municipality's public key file (PEM)",
+        )
+    try:
+        load_public_key(settings.seal_public_key)
+    except SealingError as error:
+        return Check(
+            "sealing key",
+            Status.FAIL,
+            str(error),
+            "point seal_public_key at the municipality's X25519 public key (PEM)",
+        )
+    return Check("sealing key", Status.OK, str(settings.seal_public_key))
+
+
 def check_data_dir(paths: KioskPaths) -> Check:
     try:
         paths.create()
@@ -217,5 +240,6 @@ def run_checks(
         check_serial_access(),
         check_pcscd(),
         check_backend(settings),
+        check_sealing_key(settings),
         check_data_dir(paths),
     ]

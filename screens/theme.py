@@ -110,7 +110,9 @@ class Look:
             border-color: {p.alert_bg}; font-weight: bold; }}
         QPushButton:checked {{ background: {p.selected_bg}; color: {p.selected_text};
             border: 6px solid {p.border}; font-weight: bold; }}
-        QPushButton:disabled {{ color: {p.muted_text}; border-style: dashed; }}
+        QPushButton:disabled, QPushButton[role="primary"]:disabled {{
+            background: {p.button_bg}; color: {p.muted_text};
+            border: 3px dashed {p.muted_text}; }}
         QFrame[role="overlay"] {{ background: {p.background}; border: 6px solid {p.border};
             border-radius: 16px; }}
         QFrame[role="row"] {{ border-bottom: 2px solid {p.border}; }}

@@ -101,6 +101,8 @@ def test_doctor_json_lists_every_check_with_a_status(tmp_path):
     assert backend["status"] == "warn" and "unreachable" in backend["detail"]
     display = next(check for check in checks if check["name"] == "display")
     assert display["status"] == "warn" and "--vnc" in display["fix"]
+    key = next(check for check in checks if check["name"] == "sealing key")
+    assert key["status"] == "fail" and "refuses real applications" in key["detail"]
     failed = [check for check in checks if check["status"] == "fail"]
     assert result.returncode == (1 if failed else 0)
 

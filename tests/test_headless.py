@@ -59,3 +59,33 @@ def test_vnc_demo_serves_loopback_only_and_cleans_up(tmp_path):
     assert process.returncode == 0, process.stderr.read()
     for pid in helpers:
         assert process_gone(pid)
+
+
+def test_qt_vnc_plugin_is_opt_in_and_says_it_listens_everywhere(tmp_path):
+    port = free_port()
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    environment["KIOSK_HOME"] = str(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "demo", "--vnc", str(port), "--vnc-listen-all"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert wait_for_port("127.0.0.1", port, deadline_s=60), process.stderr.read()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.settimeout(10)
+            assert client.recv(12).startswith(b"RFB 003.")
+        # Qt gives its plugin no address option: this is why it is not the default.
+        assert listening_addresses(port) - {"127.0.0.1", "[::1]"}
+        assert children_of(process.pid) == []  # no Xvfb, no x11vnc on this path
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "EVERY interface" in out
