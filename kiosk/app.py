@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from backend.paths import BackendPaths, kiosk_token
 from devices.registry import build_printer
-from kiosk.catalog import Catalog
+from kiosk.catalog_files import load_with_last_good
 from kiosk.config import KioskPaths, Profile, Settings
 from kiosk.events import EventBus
 from kiosk.headless import VirtualDisplay, serve_loopback_vnc, start_xvfb
@@ -42,10 +42,14 @@ def build_services(settings: Settings, paths: KioskPaths) -> Services:
     seal_key = load_public_key(settings.seal_public_key) if settings.seal_public_key else None
     store = KioskStore(paths.database)
     events = EventBus()
+    loaded = load_with_last_good(
+        settings.municipality, paths.catalog_snapshot, settings.catalog_dir
+    )
     return Services(
         settings=settings,
         paths=paths,
-        catalog=Catalog.load(settings.municipality),
+        catalog=loaded.catalog,
+        catalog_problems=loaded.problems,
         ui=UiText.load(),
         store=store,
         printer=printer,

@@ -1,29 +1,102 @@
-"""Procedures and the municipality profile, as validated data from assets/.
+"""Procedures, categories and the municipality profile: validated data from assets/.
 
-A procedure is data, never code: the kiosk only interprets these models.
+A procedure is data, never code: a municipality adds or edits one without a developer, and the
+kiosk only interprets these models. Loading checks each file on its own (models below) and the
+files against each other (Catalog), and words every problem for a municipal clerk.
 """
 
 from __future__ import annotations
 
-import tomllib
+import hashlib
+import json
+from datetime import date
 from enum import StrEnum
-from importlib import resources
-from importlib.resources.abc import Traversable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kiosk.conditions import Condition
 from kiosk.i18n import LocalizedText
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=40)]
+APPLICANT_PAGE = (
+    "applicant"  # the page the flow adds when more than one kind of applicant may apply
+)
 
 
 class FieldType(StrEnum):
-    COPIES = "copies"  # how many copies of a certificate: 1..max
-    CHOICE = "choice"  # exactly one of a few options
+    KANA_NAME = "kana_name"  # フリガナ: katakana after NFKC and hiragana → katakana
+    KANJI_NAME = "kanji_name"  # any UTF-8, 𠮷 and variation selectors kept
+    DATE = "date"  # entered and shown in 和暦 or 西暦
+    POSTAL_CODE = "postal_code"  # 7 digits → address candidates
+    ADDRESS = "address"  # 番地 and building: digits and hyphens unified
+    PHONE = "phone"  # 10 or 11 digits
+    NUMBER = "number"  # a whole number in a range
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    COPIES = "copies"  # 1..10 copies of a certificate
+    CONSENT = "consent"  # must be agreed to
+    TEXT = "text"  # bounded free text
+    MY_NUMBER = "my_number"  # 個人番号: only where the procedure names its legal basis
+
+
+TEXT_TYPES = {FieldType.KANA_NAME, FieldType.KANJI_NAME, FieldType.ADDRESS, FieldType.TEXT}
+CHOICE_TYPES = {FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE}
+DEFAULT_MAX_LENGTH = {
+    FieldType.KANA_NAME: 60,
+    FieldType.KANJI_NAME: 60,
+    FieldType.ADDRESS: 120,
+    FieldType.TEXT: 200,
+}
+
+
+class Applicant(StrEnum):
+    SELF = "self"  # 本人
+    HOUSEHOLD = "household"  # 同一世帯の方
+    PROXY = "proxy"  # 代理人 (委任状が必要)
+
+
+class CardField(StrEnum):
+    """The four items of the My Number Card's 券面事項入力補助AP (never the 個人番号)."""
+
+    NAME = "name"
+    ADDRESS = "address"
+    BIRTH_DATE = "birth_date"
+    SEX = "sex"
+
+
+CARD_FIELD_TYPES = {
+    CardField.NAME: {FieldType.KANJI_NAME},
+    CardField.ADDRESS: {FieldType.ADDRESS, FieldType.TEXT},
+    CardField.BIRTH_DATE: {FieldType.DATE},
+    CardField.SEX: {FieldType.SINGLE_CHOICE},
+}
+
+
+class SharedAnswer(StrEnum):
+    """Answers asked once per visit and reused by every procedure of that visit."""
+
+    NAME = "name"
+    KANA = "kana"
+    BIRTH_DATE = "birth_date"
+    POSTAL_CODE = "postal_code"
+    ADDRESS = "address"
+    PHONE = "phone"
+
+
+class FormLayout(StrEnum):
+    """Which printed form the staff PDF uses."""
+
+    CERTIFICATE_REQUEST = "certificate_request"  # 交付請求書
+    NOTIFICATION = "notification"  # 届出書
+    APPLICATION = "application"  # 申請書
+    RESERVATION = "reservation"  # 申込書
 
 
 class Option(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    value: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    value: Identifier
     label: LocalizedText
 
 
@@ -31,41 +104,133 @@ class Page(BaseModel):
     """One question, one page."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    id: Identifier
     type: FieldType
     question: LocalizedText
     hint: LocalizedText | None = None
+    required: bool = True
+    show_if: Condition | None = None
+    shared: SharedAnswer | None = None
     options: tuple[Option, ...] = ()
-    minimum: int = 1
-    maximum: int = 10
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int | None = Field(None, ge=1, le=2000)
+    earliest: date | None = None  # date fields: no earlier date is accepted
+    latest_is_today: bool = False  # date fields: no date after today (birth dates, moving days)
+    unit: LocalizedText | None = None  # number fields: 人, 点, 歳 …
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> Page:
-        if self.type is FieldType.CHOICE and len(self.options) < 2:
-            raise ValueError("a choice page needs at least two options")
-        if self.type is FieldType.COPIES and not 1 <= self.minimum <= self.maximum <= 10:
+        kind = self.type
+        if kind in CHOICE_TYPES:
+            if len(self.options) < 2:
+                raise ValueError("a choice page needs at least two options")
+            values = [option.value for option in self.options]
+            if len(values) != len(set(values)):
+                raise ValueError("option values must be different from each other")
+        elif self.options:
+            raise ValueError(f"a {kind} page has no options")
+        if kind is FieldType.COPIES and not 1 <= self.low <= self.high <= 10:
             raise ValueError("copies must be between 1 and 10")
+        if kind is FieldType.NUMBER and (self.minimum is None or self.maximum is None):
+            raise ValueError("a number page needs both minimum and maximum")
+        if kind is FieldType.MULTIPLE_CHOICE and not 0 <= self.low <= self.high <= len(
+            self.options
+        ):
+            raise ValueError("minimum/maximum choices must fit the number of options")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum is larger than maximum")
+        if kind is FieldType.CONSENT and not self.required:
+            raise ValueError("a consent page is always required")
+        if self.max_length is not None and kind not in TEXT_TYPES:
+            raise ValueError(f"max_length is for text fields, not {kind}")
         return self
+
+    @property
+    def low(self) -> int:
+        if self.minimum is not None:
+            return self.minimum
+        return 0 if self.type is FieldType.MULTIPLE_CHOICE and not self.required else 1
+
+    @property
+    def high(self) -> int:
+        if self.maximum is not None:
+            return self.maximum
+        return len(self.options) if self.type is FieldType.MULTIPLE_CHOICE else 10
+
+    @property
+    def length_limit(self) -> int:
+        return self.max_length or DEFAULT_MAX_LENGTH.get(self.type, 200)
+
+
+class Document(BaseModel):
+    """Something the resident must bring, possibly only in some cases."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: LocalizedText
+    show_if: Condition | None = None
 
 
 class Procedure(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    id: Identifier
     version: int = Field(ge=1)
-    category: str
+    category: Identifier
     title: LocalizedText
     summary: LocalizedText
-    counter: str  # key into the municipality's counters
-    fee: str | None = None  # key into the municipality's fees (yen per copy)
-    bring: tuple[LocalizedText, ...] = ()
+    help: LocalizedText | None = None
+    applicants: tuple[Applicant, ...] = (Applicant.SELF,)
+    counter: Identifier  # key into the municipality's counters
+    fee: Identifier | None = None  # key into the municipality's fees (yen per copy)
+    form_layout: FormLayout
+    legal_basis: str | None = None  # required to ask for a 個人番号 (番号法 別表)
+    bring: tuple[Document, ...] = ()
+    prefill: dict[CardField, Identifier] = {}
+    related: tuple[Identifier, ...] = ()  # follow-on procedures to suggest (転居 → 児童手当 …)
     pages: tuple[Page, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _page_ids_unique(self) -> Procedure:
+    def _consistent(self) -> Procedure:
         ids = [page.id for page in self.pages]
         if len(ids) != len(set(ids)):
             raise ValueError("page ids must be unique within a procedure")
+        if APPLICANT_PAGE in ids:
+            raise ValueError(f"'{APPLICANT_PAGE}' is reserved: the kiosk asks it itself")
+        if len(set(self.applicants)) != len(self.applicants):
+            raise ValueError("an applicant kind is listed twice")
+        known = {APPLICANT_PAGE}
+        for page in self.pages:
+            for field in page.show_if.fields() if page.show_if else ():
+                if field not in known:
+                    raise ValueError(
+                        f"page '{page.id}': show_if reads '{field}', which is not an earlier page"
+                    )
+            known.add(page.id)
+        for document in self.bring:
+            for field in document.show_if.fields() if document.show_if else ():
+                if field not in known:
+                    raise ValueError(f"bring: show_if reads '{field}', which is not a page")
+        pages = {page.id: page for page in self.pages}
+        for card_field, page_id in self.prefill.items():
+            page = pages.get(page_id)
+            if page is None:
+                raise ValueError(f"prefill: {card_field} goes to '{page_id}', which is not a page")
+            if page.type not in CARD_FIELD_TYPES[card_field]:
+                raise ValueError(f"prefill: {card_field} cannot fill a {page.type} page")
+        asks_number = any(page.type is FieldType.MY_NUMBER for page in self.pages)
+        if asks_number and not (self.legal_basis or "").strip():
+            raise ValueError(
+                "a 個人番号 may only be asked when legal_basis names the law allowing it"
+            )
+        if self.id in self.related:
+            raise ValueError("a procedure cannot be related to itself")
         return self
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Identifier
+    title: LocalizedText
 
 
 class Counter(BaseModel):
@@ -74,72 +239,85 @@ class Counter(BaseModel):
     name: LocalizedText
 
 
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: LocalizedText
+    phone: str = Field(pattern=r"^[0-9-]{10,13}$")
+
+
 class Municipality(BaseModel):
     """Everything that differs between municipalities: never hard-coded."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str
+    id: Identifier | Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
     name: LocalizedText
-    fees: dict[str, int] = {}
-    counters: dict[str, Counter]
+    fees: dict[Identifier, int] = {}
+    counters: dict[Identifier, Counter]
     opening_hours: LocalizedText
-    enabled_procedures: tuple[str, ...]
+    contacts: tuple[Contact, ...] = ()
+    local_notes: LocalizedText | None = None
+    enabled_procedures: tuple[Identifier, ...] = Field(min_length=1)
 
-
-M = TypeVar("M", bound=BaseModel)
+    @model_validator(mode="after")
+    def _fees_are_amounts(self) -> Municipality:
+        for key, fee in self.fees.items():
+            if not 0 <= fee <= 100_000:
+                raise ValueError(f"fees.{key}: {fee} yen is not a plausible fee")
+        return self
 
 
 class CatalogError(Exception):
-    """A catalog file that cannot be used, worded for a municipal clerk."""
+    """A catalog that cannot be used, worded for a municipal clerk; one problem per line."""
 
-
-def _load_model(model: type[M], source: Traversable, label: str) -> M:
-    try:
-        raw = tomllib.loads(source.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise CatalogError(f"{label}: not valid TOML ({error})") from error
-    try:
-        return model.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        place = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise CatalogError(f"{label}: {place}: {first['msg']}") from error
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 class Catalog:
     """The procedures one municipality offers, in menu order, with its profile."""
 
-    def __init__(self, municipality: Municipality, procedures: dict[str, Procedure]) -> None:
-        missing = [pid for pid in municipality.enabled_procedures if pid not in procedures]
-        if missing:
-            raise CatalogError(
-                f"municipality {municipality.id}: enabled procedures not found: {missing}"
-            )
-        for procedure in procedures.values():
-            if procedure.counter not in municipality.counters:
-                raise CatalogError(
-                    f"procedure {procedure.id}: counter {procedure.counter!r} is not in "
-                    f"municipality {municipality.id}"
-                )
+    def __init__(
+        self,
+        municipality: Municipality,
+        procedures: dict[str, Procedure],
+        categories: dict[str, Category],
+        life_events: dict | None = None,
+    ) -> None:
+        problems = cross_check(municipality, procedures, categories)
+        if problems:
+            raise CatalogError(problems)
         self.municipality = municipality
+        self.categories = categories
+        self.life_events = life_events or {}  # id -> kiosk.life_events.LifeEvent
         self._procedures = procedures
 
-    @classmethod
-    def load(cls, municipality_id: str) -> Catalog:
-        root = resources.files("assets")
-        profile_file = root.joinpath("municipalities", f"{municipality_id}.toml")
-        if not profile_file.is_file():
-            raise CatalogError(f"no municipality profile named {municipality_id!r}")
-        municipality = _load_model(Municipality, profile_file, f"{municipality_id}.toml")
-        procedures = {}
-        for entry in sorted(root.joinpath("procedures").iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".toml"):
-                procedure = _load_model(Procedure, entry, f"procedures/{entry.name}")
-                procedures[procedure.id] = procedure
-        return cls(municipality, procedures)
+    @property
+    def content_version(self) -> str:
+        """A hash of everything the kiosk shows and asks; sync compares it with the backend's."""
+        content = {
+            "municipality": self.municipality.model_dump(mode="json"),
+            "categories": {
+                k: c.model_dump(mode="json") for k, c in sorted(self.categories.items())
+            },
+            "procedures": {
+                k: p.model_dump(mode="json") for k, p in sorted(self._procedures.items())
+            },
+            "life_events": {
+                k: e.model_dump(mode="json") for k, e in sorted(self.life_events.items())
+            },
+        }
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     def procedures(self) -> list[Procedure]:
         return [self._procedures[pid] for pid in self.municipality.enabled_procedures]
+
+    def all_procedures(self) -> list[Procedure]:
+        return [self._procedures[pid] for pid in sorted(self._procedures)]
+
+    def all_procedures_by_id(self) -> dict[str, Procedure]:
+        return dict(self._procedures)
 
     def procedure(self, procedure_id: str) -> Procedure:
         if procedure_id not in self.municipality.enabled_procedures:
@@ -151,3 +329,38 @@ class Catalog:
 
     def fee_for(self, procedure: Procedure) -> int | None:
         return self.municipality.fees.get(procedure.fee) if procedure.fee else None
+
+    @classmethod
+    def load(cls, municipality_id: str) -> Catalog:
+        from kiosk.catalog_files import load_catalog  # files and parsing live there
+
+        return load_catalog(municipality_id)
+
+
+def cross_check(
+    municipality: Municipality, procedures: dict[str, Procedure], categories: dict[str, Category]
+) -> list[str]:
+    """What no single file can know: references between files."""
+    where = f"municipality {municipality.id}"
+    problems = [
+        f"{where}: enabled_procedures: '{pid}' is not a procedure in the catalog"
+        for pid in municipality.enabled_procedures
+        if pid not in procedures
+    ]
+    for procedure in procedures.values():
+        here = f"procedure {procedure.id}"
+        if procedure.category not in categories:
+            problems.append(f"{here}: category: '{procedure.category}' is not a known category")
+        if procedure.id in municipality.enabled_procedures:
+            if procedure.counter not in municipality.counters:
+                problems.append(
+                    f"{here}: counter: '{procedure.counter}' is not a counter of {where}"
+                )
+            if procedure.fee and procedure.fee not in municipality.fees:
+                problems.append(f"{here}: fee: '{procedure.fee}' has no amount in {where}")
+        problems += [
+            f"{here}: related: '{other}' is not a procedure in the catalog"
+            for other in procedure.related
+            if other not in procedures
+        ]
+    return problems

@@ -176,16 +176,32 @@ def build_parser() -> argparse.ArgumentParser:
     now.add_argument("--config", type=Path, metavar="FILE")
 
     catalog = commands.add_parser(
-        "catalog", help="the procedure catalog", description="Inspect the procedure catalog."
+        "catalog", help="the procedure catalog", description="Inspect and check the catalog."
     )
     catalog_commands = catalog.add_subparsers(
         dest="catalog_command", required=True, metavar="ACTION"
     )
     catalog_list = catalog_commands.add_parser(
-        "list", help="list the procedures offered", description="List the procedures offered."
+        "list",
+        help="list the procedures offered",
+        description="List the procedures this municipality offers: id, version, category, "
+        "number of pages and the title in every language.",
     )
     catalog_list.add_argument("--json", action="store_true")
     catalog_list.add_argument("--config", type=Path, metavar="FILE")
+    check = catalog_commands.add_parser(
+        "check",
+        help="validate catalog files; exit 1 with every problem",
+        description="Validate procedure, category, life-event and municipality files (or "
+        "folders of them). Without PATH, check the whole catalog this kiosk would load.",
+    )
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument(
+        "--translations",
+        action="store_true",
+        help="also list texts that would fall back to Japanese",
+    )
+    check.add_argument("--config", type=Path, metavar="FILE")
     return parser
 
 
@@ -343,25 +359,58 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _catalog(args: argparse.Namespace) -> int:
-    from kiosk.catalog import Catalog
-    from kiosk.i18n import LANGUAGES
+    from kiosk.catalog import CatalogError
+    from kiosk.catalog_files import check_paths, load_catalog
+    from kiosk.i18n import TITLE_LANGUAGES, UiText
+    from kiosk.translations import translation_gaps
 
     settings = load_settings(args.config)
-    catalog = Catalog.load(settings.municipality)
+    if args.catalog_command == "check":
+        problems = check_paths(args.paths) if args.paths else []
+        catalog = None
+        try:
+            catalog = load_catalog(settings.municipality, settings.catalog_dir)
+        except CatalogError as error:
+            if not args.paths:
+                problems += error.problems
+        for problem in problems:
+            print(problem)
+        if args.translations and catalog is not None:
+            for gap in translation_gaps(catalog, UiText.load()):
+                print(f"translation gap: {gap}")
+        if problems:
+            return 1
+        checked = (
+            ", ".join(str(path) for path in args.paths) or f"catalog of {settings.municipality}"
+        )
+        print(f"ok: {checked}" + (f" (version {catalog.content_version})" if catalog else ""))
+        return 0
+    catalog = load_catalog(settings.municipality, settings.catalog_dir)
     rows = [
         {
             "id": p.id,
             "version": p.version,
             "category": p.category,
-            "title": {lang: p.title.root.get(lang) for lang in LANGUAGES},
+            "pages": len(p.pages),
+            "title": {lang: p.title.root.get(lang) for lang in TITLE_LANGUAGES},
         }
         for p in catalog.procedures()
     ]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"content_version": catalog.content_version, "procedures": rows},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for row in rows:
-            print(f"{row['id']:<20} v{row['version']}  {row['title']['ja']}")
+            print(
+                f"{row['id']:<16} v{row['version']}  {row['category']:<13} "
+                f"{row['pages']:>2} pages  {row['title']['ja']}"
+            )
+        print(f"content version {catalog.content_version}")
     return 0
 
 

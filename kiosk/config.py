@@ -47,6 +47,9 @@ class Settings(BaseModel):
     # reception number. Letters that look alike (I, O, Q, S, Z) are excluded.
     kiosk_letter: str = Field("A", pattern=r"^[ABCDEFGHJKLMNPRTUVWXY]$")
     municipality: str = Field("sample-city", description="municipality profile in assets")
+    # A municipality's own catalog files (procedures/, municipalities/ …), overriding the
+    # shipped ones of the same file name.
+    catalog_dir: Path | None = None
     language: str = "ja"
     profile: Profile = Profile.KIOSK
     theme: Theme = Theme.STANDARD
@@ -74,6 +77,11 @@ class KioskPaths:
     @property
     def database(self) -> Path:
         return self.data_dir / "kiosk.sqlite3"
+
+    @property
+    def catalog_snapshot(self) -> Path:
+        """The last catalog that loaded cleanly: used when the files on disk turn bad."""
+        return self.data_dir / "catalog-last-good.json"
 
     @property
     def printer_output(self) -> Path:

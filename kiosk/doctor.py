@@ -205,6 +205,31 @@ def check_sealing_key(settings: Settings) -> Check:
     return Check("sealing key", Status.OK, str(settings.seal_public_key))
 
 
+def check_catalog(settings: Settings, paths: KioskPaths) -> Check:
+    from kiosk.catalog import CatalogError
+    from kiosk.catalog_files import load_catalog
+
+    try:
+        catalog = load_catalog(settings.municipality, settings.catalog_dir)
+    except CatalogError as error:
+        fallback = (
+            "the kiosk runs on the last good catalog"
+            if paths.catalog_snapshot.is_file()
+            else "no good catalog was ever loaded: the kiosk cannot start"
+        )
+        return Check(
+            "catalog",
+            Status.FAIL,
+            f"{len(error.problems)} problem(s), first: {error.problems[0]}; {fallback}",
+            "run `kiosk catalog check` for every problem and fix the files",
+        )
+    return Check(
+        "catalog",
+        Status.OK,
+        f"{len(catalog.procedures())} procedures, version {catalog.content_version}",
+    )
+
+
 def check_data_dir(paths: KioskPaths) -> Check:
     try:
         paths.create()
@@ -241,5 +266,6 @@ def run_checks(
         check_pcscd(),
         check_backend(settings),
         check_sealing_key(settings),
+        check_catalog(settings, paths),
         check_data_dir(paths),
     ]

@@ -1,66 +1,59 @@
-"""Field rules: each turns a resident's raw input into a clean value or a plain-words message.
+"""How a stored answer reads back to a person: on the review page, the receipt, the staff form.
 
-Validators never raise on bad input; they return Invalid with the UI text key of the message.
+Validation lives in kiosk.validators; this is only the way back from a stored value to words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from kiosk.catalog import FieldType, Page
 from kiosk.i18n import UiText
+from kiosk.wareki import to_wareki
 
 
-@dataclass(frozen=True)
-class Valid:
-    value: Any
+def _date(value: str, language: str) -> str:
+    day = date.fromisoformat(value)
+    western = (
+        f"{day.year}年{day.month}月{day.day}日" if language.startswith("ja") else day.isoformat()
+    )
+    return (
+        f"{to_wareki(day)}（{western}）"
+        if language.startswith("ja")
+        else f"{western} ({to_wareki(day)})"
+    )
 
 
-@dataclass(frozen=True)
-class Invalid:
-    message_key: str  # a key of assets/i18n/ui.toml
-    values: tuple[tuple[str, object], ...] = ()
-
-
-FieldResult = Valid | Invalid
-
-
-def _validate_copies(page: Page, raw: object) -> FieldResult:
-    try:
-        count = int(str(raw).strip()) if raw is not None and str(raw).strip() else None
-    except ValueError:
-        count = None
-    if count is None:
-        return Invalid("error_copies_missing")
-    if not page.minimum <= count <= page.maximum:
-        return Invalid("error_copies_range", (("low", page.minimum), ("high", page.maximum)))
-    return Valid(count)
-
-
-def _validate_choice(page: Page, raw: object) -> FieldResult:
-    values = {option.value for option in page.options}
-    if raw in values:
-        return Valid(raw)
-    return Invalid("error_choice_missing")
-
-
-_VALIDATORS = {
-    FieldType.COPIES: _validate_copies,
-    FieldType.CHOICE: _validate_choice,
-}
-
-
-def validate(page: Page, raw: object) -> FieldResult:
-    return _VALIDATORS[page.type](page, raw)
+def _option_label(page: Page, value: str, language: str) -> str:
+    for option in page.options:
+        if option.value == value:
+            return option.label.text(language)
+    return str(value)
 
 
 def display_value(page: Page, value: Any, language: str, ui: UiText) -> str:
-    """How an answer reads back on the review page and the staff form."""
-    if page.type is FieldType.COPIES:
+    if value is None:
+        return ui.get("not_answered", language)
+    kind = page.type
+    if kind is FieldType.COPIES:
         return ui.get("copies_unit", language, count=value)
-    if page.type is FieldType.CHOICE:
-        for option in page.options:
-            if option.value == value:
-                return option.label.text(language)
+    if kind is FieldType.SINGLE_CHOICE:
+        return _option_label(page, value, language)
+    if kind is FieldType.MULTIPLE_CHOICE:
+        return "、".join(_option_label(page, item, language) for item in value)
+    if kind is FieldType.YES_NO:
+        return ui.get("yes" if value else "no", language)
+    if kind is FieldType.CONSENT:
+        return ui.get("agreed", language)
+    if kind is FieldType.DATE:
+        return _date(value, language)
+    if kind is FieldType.POSTAL_CODE:
+        code = value["code"] if isinstance(value, dict) else str(value)
+        return f"〒{code[:3]}-{code[3:]}"
+    if kind is FieldType.MY_NUMBER:
+        # Shown on screen only masked: someone may be standing behind the resident.
+        return "●●●● ●●●● " + str(value)[-4:]
+    if kind is FieldType.NUMBER and page.unit is not None:
+        return f"{value}{page.unit.text(language)}"
     return str(value)

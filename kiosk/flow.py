@@ -1,16 +1,23 @@
 """The resident flow: which page comes next, what was answered, and the way back.
 
-Qt-free on purpose (like Electrum's wizard): screens render `current` and hand back an answer.
+Qt-free on purpose (like Electrum's wizard): screens render `page` and hand back an answer.
+Pages whose condition does not hold are skipped; answers that a later change makes irrelevant
+are dropped, so the review and the application never carry an answer to a question that no
+longer applies. Answers known before the page is reached (from the My Number Card, or given
+earlier in the same visit) are not asked again but are shown on the review page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from kiosk.catalog import Page, Procedure
-from kiosk.fields import FieldResult, Valid, validate
+from kiosk.catalog import APPLICANT_PAGE, Applicant, CardField, Option, Page, Procedure
+from kiosk.i18n import LocalizedText, UiText
+from kiosk.validators import FieldResult, Valid, validate
 
 
 class Step(StrEnum):
@@ -20,80 +27,244 @@ class Step(StrEnum):
 
 @dataclass(frozen=True)
 class Progress:
-    position: int  # 1-based
+    position: int  # 1-based, among the pages that apply to this resident
     total: int
+
+
+def applicant_page(applicants: tuple[Applicant, ...], ui: UiText) -> Page:
+    """The page the kiosk adds itself when more than one kind of applicant may apply."""
+    return Page(
+        id=APPLICANT_PAGE,
+        type="single_choice",
+        question=ui.entry("applicant_question"),
+        options=tuple(
+            Option(value=kind.value, label=ui.entry(f"applicant_{kind.value}"))
+            for kind in applicants
+        ),
+    )
 
 
 class ResidentSession:
     """One resident's walk through one procedure, held only in memory until finalized."""
 
-    def __init__(self, procedure: Procedure) -> None:
+    def __init__(
+        self,
+        procedure: Procedure,
+        ui: UiText,
+        *,
+        shared: dict[str, Any] | None = None,
+        card: Mapping[CardField, Any] | None = None,
+        today: date | None = None,
+    ) -> None:
         self.procedure = procedure
+        self.ui = ui
+        self.today = today
+        extra = (applicant_page(procedure.applicants, ui),) if len(procedure.applicants) > 1 else ()
+        self.pages: tuple[Page, ...] = (*extra, *procedure.pages)
+        self._by_id = {page.id: page for page in self.pages}
         self._answers: dict[str, Any] = {}
-        self._index = 0
-        self._history: list[int] = []
+        self._given: set[str] = set()  # filled in before the resident reached the page
+        # One dict per visit, shared by its sessions: name, address, phone … asked once.
+        self._shared = shared if shared is not None else {}
+        self._history: list[str] = []
         self._returning_to_review = False
         self.step = Step.QUESTION
+        self._fill_known(card or {})
+        self._current = self._next_to_ask(after=None) or self.pages[0].id
+        if self._next_to_ask(after=None) is None:
+            self.step = Step.REVIEW
+
+    # -- what is known before asking -----------------------------------------------------
+
+    def _fill_known(self, card: Mapping[CardField, Any]) -> None:
+        for card_field, page_id in self.procedure.prefill.items():
+            if card_field in card:
+                self._take(page_id, card[card_field])
+        for page in self.pages:
+            if page.shared and page.id not in self._answers and page.shared in self._shared:
+                self._take(page.id, self._shared[page.shared])
+
+    def _take(self, page_id: str, raw: Any) -> None:
+        """Store a value known in advance, if it is valid for the page (else the page asks)."""
+        result = validate(self._by_id[page_id], raw, self.today)
+        if isinstance(result, Valid) and result.value is not None:
+            self._answers[page_id] = result.value
+            self._given.add(page_id)
+
+    # -- where we are ----------------------------------------------------------------------
+
+    def applies(self, page: Page) -> bool:
+        return page.show_if is None or page.show_if.holds(self._answers)
+
+    def visible_pages(self) -> list[Page]:
+        return [page for page in self.pages if self.applies(page)]
+
+    def _next_to_ask(self, after: str | None) -> str | None:
+        """The next page that applies and was not filled in advance."""
+        ids = [page.id for page in self.pages]
+        start = ids.index(after) + 1 if after is not None else 0
+        for page in self.pages[start:]:
+            if self.applies(page) and page.id not in self._given:
+                return page.id
+        return None
 
     @property
     def page(self) -> Page:
         if self.step is not Step.QUESTION:
             raise RuntimeError("no question page on the review step")
-        return self.procedure.pages[self._index]
+        return self._by_id[self._current]
 
     @property
     def progress(self) -> Progress:
-        total = len(self.procedure.pages)
-        position = self._index + 1 if self.step is Step.QUESTION else total
-        return Progress(position, total)
+        asked = [page.id for page in self.visible_pages() if page.id not in self._given]
+        total = max(len(asked), 1)
+        if self.step is Step.REVIEW or self._current not in asked:
+            return Progress(total, total)
+        return Progress(asked.index(self._current) + 1, total)
 
     def answer_for(self, page_id: str) -> Any:
         return self._answers.get(page_id)
 
+    def was_given(self, page_id: str) -> bool:
+        return page_id in self._given
+
     def answers(self) -> dict[str, Any]:
-        """The answers in page order, as they will be sealed."""
-        return {p.id: self._answers[p.id] for p in self.procedure.pages if p.id in self._answers}
+        """The answers that apply, in page order, as they will be sealed."""
+        return {p.id: self._answers[p.id] for p in self.visible_pages() if p.id in self._answers}
+
+    @property
+    def applicant(self) -> Applicant:
+        return Applicant(self._answers.get(APPLICANT_PAGE, self.procedure.applicants[0]))
+
+    # -- moving ----------------------------------------------------------------------------
 
     def submit(self, raw: object) -> FieldResult:
         """Validate the answer to the current page; on success move on (or back to review)."""
-        result = validate(self.page, raw)
-        if isinstance(result, Valid):
-            self._answers[self.page.id] = result.value
-            if self._returning_to_review or self._index == len(self.procedure.pages) - 1:
-                self._returning_to_review = False
-                self._history.append(self._index)
-                self.step = Step.REVIEW
-            else:
-                self._history.append(self._index)
-                self._index += 1
+        page = self.page
+        result = validate(page, raw, self.today)
+        if not isinstance(result, Valid):
+            return result
+        if result.value is None:
+            self._answers.pop(page.id, None)
+        else:
+            self._answers[page.id] = result.value
+        self._given.discard(page.id)  # the resident has now answered it themselves
+        if page.shared and result.value is not None:
+            self._shared[page.shared] = result.value
+        self._drop_irrelevant()
+        self._history.append(page.id)
+        following = self._next_unanswered() if self._returning_to_review else None
+        if self._returning_to_review and following is None:
+            self._returning_to_review = False
+            self.step = Step.REVIEW
+            return result
+        nxt = following or self._next_to_ask(after=page.id)
+        if nxt is None:
+            self.step = Step.REVIEW
+        else:
+            self._current = nxt
         return result
+
+    def _next_unanswered(self) -> str | None:
+        """After a change from review: a page the change made relevant and nobody answered."""
+        for page in self.visible_pages():
+            if page.required and page.id not in self._answers:
+                return page.id
+        return None
+
+    def _drop_irrelevant(self) -> None:
+        # Dropping one answer can hide further pages, so repeat until nothing changes.
+        while True:
+            hidden = [pid for pid in self._answers if not self.applies(self._by_id[pid])]
+            if not hidden:
+                return
+            for page_id in hidden:
+                del self._answers[page_id]
+                self._given.discard(page_id)
 
     def can_go_back(self) -> bool:
         return bool(self._history)
 
     def back(self) -> None:
         """Return to the previous page; the answers given so far are kept."""
-        if not self._history:
-            return
-        self._index = self._history.pop()
+        while self._history:
+            candidate = self._history.pop()
+            if self.applies(self._by_id[candidate]):
+                self._current = candidate
+                break
         self._returning_to_review = False
         self.step = Step.QUESTION
 
     def change(self, page_id: str) -> None:
-        """From review, revisit one page; submitting it returns straight to review."""
-        ids = [page.id for page in self.procedure.pages]
-        self._history.append(len(ids) - 1)
-        self._index = ids.index(page_id)
+        """From review, revisit one page; submitting it returns to review (via any page the
+        change made necessary)."""
+        if page_id not in self._by_id or not self.applies(self._by_id[page_id]):
+            raise KeyError(f"no page {page_id!r} to change")
+        self._current = page_id
         self._returning_to_review = True
         self.step = Step.QUESTION
 
     def is_complete(self) -> bool:
-        return all(page.id in self._answers for page in self.procedure.pages)
+        return all(page.id in self._answers for page in self.visible_pages() if page.required)
+
+    # -- for review, receipt and staff --------------------------------------------------------
+
+    def documents(self) -> list[LocalizedText]:
+        """What to bring, for these answers; a proxy always brings a power of attorney."""
+        texts = [
+            doc.text
+            for doc in self.procedure.bring
+            if doc.show_if is None or doc.show_if.holds(self._answers)
+        ]
+        if self.applicant is Applicant.PROXY:
+            texts.insert(0, self.ui.entry("bring_power_of_attorney"))
+        return texts
 
     def wipe(self) -> None:
         """Forget every answer (idle timeout, start over, after finalize)."""
         self._answers.clear()
+        self._given.clear()
         self._history.clear()
-        self._index = 0
         self._returning_to_review = False
+        self._current = self.pages[0].id
         self.step = Step.QUESTION
+
+
+class Visit:
+    """One resident at the kiosk doing several procedures: shared answers are asked once,
+    and each procedure still becomes its own application."""
+
+    def __init__(
+        self,
+        procedures: list[Procedure],
+        ui: UiText,
+        card: Mapping[CardField, Any] | None = None,
+        today: date | None = None,
+    ) -> None:
+        if not procedures:
+            raise ValueError("a visit needs at least one procedure")
+        self.procedures = procedures
+        self.ui = ui
+        self.card = dict(card or {})
+        self.today = today
+        self.shared: dict[str, Any] = {}
+        self.index = 0
+
+    def session(self) -> ResidentSession:
+        """The session for the current procedure, knowing everything shared so far."""
+        return ResidentSession(
+            self.procedures[self.index],
+            self.ui,
+            shared=self.shared,
+            card=self.card,
+            today=self.today,
+        )
+
+    def advance(self) -> bool:
+        """Move to the next procedure; False when the visit is done."""
+        self.index += 1
+        return self.index < len(self.procedures)
+
+    def wipe(self) -> None:
+        self.shared.clear()
+        self.card.clear()

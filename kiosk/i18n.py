@@ -11,11 +11,19 @@ from pydantic import RootModel, model_validator
 log = logging.getLogger(__name__)
 
 BASE_LANGUAGE = "ja"
-# Language codes and their own names, in the order the home screen offers them.
+# Languages in which every resident-visible text exists, in the order the home screen offers them.
 LANGUAGES: dict[str, str] = {
     "ja": "日本語",
     "ja-easy": "やさしい日本語",
     "en": "English",
+}
+# Languages for procedure titles and the common UI (the rest falls back to Japanese).
+TITLE_LANGUAGES: dict[str, str] = {
+    **LANGUAGES,
+    "zh": "中文",
+    "ko": "한국어",
+    "pt": "Português",
+    "vi": "Tiếng Việt",
 }
 
 
@@ -58,8 +66,23 @@ class UiText:
 
     @classmethod
     def load(cls) -> UiText:
-        raw = tomllib.loads(resources.files("assets").joinpath("i18n/ui.toml").read_text("utf-8"))
-        return cls({key: LocalizedText(value) for key, value in raw.items()})
+        """Every file in assets/i18n (ui.toml, validation.toml …); a key may appear only once."""
+        entries: dict[str, LocalizedText] = {}
+        folder = resources.files("assets").joinpath("i18n")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if not entry.name.endswith(".toml"):
+                continue
+            for key, value in tomllib.loads(entry.read_text("utf-8")).items():
+                if key in entries:
+                    raise ValueError(f"i18n/{entry.name}: '{key}' is defined twice")
+                entries[key] = LocalizedText(value)
+        return cls(entries)
+
+    def names(self) -> list[str]:
+        return sorted(self._entries)
+
+    def entry(self, key: str) -> LocalizedText:
+        return self._entries[key]
 
     def get(self, key: str, language: str, **values: object) -> str:
         entry = self._entries.get(key)

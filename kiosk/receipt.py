@@ -75,6 +75,7 @@ def layout_receipt(
     application: FinalizedApplication,
     procedure: Procedure,
     copies: int | None,
+    bring: list[str],
     catalog: Catalog,
     ui: UiText,
 ) -> Receipt:
@@ -102,9 +103,9 @@ def layout_receipt(
         blocks.append(
             TextLine(ui.get("receipt_fee", lang, fee=fee, copies=count, total=fee * count))
         )
-    if procedure.bring:
+    if bring:
         blocks.append(TextLine(ui.get("bring_heading", lang)))
-        blocks += [TextLine("・" + item.text(lang)) for item in procedure.bring]
+        blocks += [TextLine("・" + text) for text in bring]
     blocks += [
         Rule(),
         TextLine(

@@ -61,6 +61,7 @@ class Services:
         events: EventBus,
         seal_key: X25519PublicKey | None,
         sync: SyncClient,
+        catalog_problems: list[str] | None = None,
     ) -> None:
         self.settings = settings
         self.paths = paths
@@ -71,6 +72,8 @@ class Services:
         self.events = events
         self._seal_key = seal_key
         self.sync = sync
+        # Problems with the catalog on disk; non-empty means the last good one is in use.
+        self.catalog_problems = catalog_problems or []
         self._sync_worker: SyncWorker | None = None
         # One worker, so device jobs never overlap (Anki's single-worker pattern).
         self._device_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="device")
@@ -93,13 +96,13 @@ class Services:
         return self.catalog.procedures()
 
     def start_session(self, procedure_id: str) -> ResidentSession:
-        return ResidentSession(self.catalog.procedure(procedure_id))
+        return ResidentSession(self.catalog.procedure(procedure_id), self.ui)
 
     def completion_info(self, session: ResidentSession, language: str) -> CompletionInfo:
         procedure = session.procedure
         return CompletionInfo(
             counter=self.catalog.counter_for(procedure),
-            bring=tuple(item.text(language) for item in procedure.bring),
+            bring=tuple(text.text(language) for text in session.documents()),
             fee_per_copy=self.catalog.fee_for(procedure),
             copies=int(session.answer_for("copies") or 1),
         )
@@ -147,8 +150,14 @@ class Services:
                 },
             )
         )
-        copies = session.answer_for("copies")
-        receipt = layout_receipt(application, procedure, copies, self.catalog, self.ui)
+        receipt = layout_receipt(
+            application,
+            procedure,
+            session.answer_for("copies"),
+            [text.text("ja") for text in session.documents()],
+            self.catalog,
+            self.ui,
+        )
         self._device_worker.submit(self._print, receipt)
         return application
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from kiosk.catalog import Procedure
+from screens.question import touch_ready
 from screens.theme import PRIMARY_TARGET_PX
 from screens.widgets import PageFrame, big_button, label
 
@@ -40,8 +41,11 @@ class MenuScreen(PageFrame):
                 widget.deleteLater()
         self.procedure_buttons = {}
         for index, procedure in enumerate(procedures):
-            text = f"{procedure.title.text(language)}\n{procedure.summary.text(language)}"
+            ready = touch_ready(procedure)
+            second_line = procedure.summary.text(language) if ready else t("at_the_counter")
+            text = f"{procedure.title.text(language)}\n{second_line}"
             button = big_button(text, name=f"procedure_{procedure.id}")
+            button.setEnabled(ready)
             button.setMinimumHeight(PRIMARY_TARGET_PX * 2)
             button.clicked.connect(
                 lambda _=False, pid=procedure.id: self.procedure_chosen.emit(pid)

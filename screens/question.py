@@ -8,24 +8,42 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.catalog import FieldType, Page
+from kiosk.catalog import FieldType, Page, Procedure
 from kiosk.flow import Progress
 from screens.theme import PRIMARY_TARGET_PX
 from screens.widgets import PageFrame, big_button, label
 
+# Field types with a touch widget today. The kana keyboard, the 和暦 date picker and postal
+# code entry come with the resident-UI work; procedures that need them are offered at the
+# counter until then (see MenuScreen), never half-asked.
+TOUCH_TYPES = {
+    FieldType.COPIES,
+    FieldType.NUMBER,
+    FieldType.SINGLE_CHOICE,
+    FieldType.MULTIPLE_CHOICE,
+    FieldType.YES_NO,
+    FieldType.CONSENT,
+}
 
-class CopiesStepper(QWidget):
-    """[− へらす]  2通  [＋ ふやす]: no typing needed for a small count."""
 
-    def __init__(self, page: Page, value: int | None, t: Callable[..., str]) -> None:
+def touch_ready(procedure: Procedure) -> bool:
+    return all(page.type in TOUCH_TYPES for page in procedure.pages)
+
+
+class Stepper(QWidget):
+    """[− へらす]  2通  [＋ ふやす]: a small count without typing (copies, people, years)."""
+
+    def __init__(
+        self, page: Page, value: int | None, display: Callable[[int], str], t: Callable[..., str]
+    ) -> None:
         super().__init__()
-        self._page, self._t = page, t
-        self._value = value if value is not None else page.minimum
+        self._page, self._display, self._t = page, display, t
+        self._value = value if value is not None else page.low
         row = QHBoxLayout(self)
         row.setSpacing(48)
         self.fewer = big_button(name="fewer")
         self.more = big_button(name="more")
-        self.display = label(role="heading", name="copies_value", wrap=False)
+        self.display = label(role="heading", name="stepper_value", wrap=False)
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.display.setMinimumWidth(PRIMARY_TARGET_PX * 3)
         for button in (self.fewer, self.more):
@@ -40,57 +58,66 @@ class CopiesStepper(QWidget):
         self._refresh()
 
     def _step(self, delta: int) -> None:
-        self._value = min(self._page.maximum, max(self._page.minimum, self._value + delta))
+        self._value = min(self._page.high, max(self._page.low, self._value + delta))
         self._refresh()
 
     def _refresh(self) -> None:
         self.fewer.setText("－ " + self._t("fewer"))
         self.more.setText("＋ " + self._t("more"))
-        self.display.setText(self._t("copies_unit", count=self._value))
-        self.fewer.setEnabled(self._value > self._page.minimum)
-        self.more.setEnabled(self._value < self._page.maximum)
+        self.display.setText(self._display(self._value))
+        self.fewer.setEnabled(self._value > self._page.low)
+        self.more.setEnabled(self._value < self._page.high)
 
     def value(self) -> int:
         return self._value
 
     def clear(self) -> None:
-        self._value = self._page.minimum
+        self._value = self._page.low
         self._refresh()
 
 
 class ChoiceButtons(QWidget):
-    """One large checkable button per option; exactly one can be chosen."""
+    """One large checkable button per option: exactly one, or several when `several`."""
 
-    def __init__(self, page: Page, value: Any, language: str) -> None:
+    def __init__(self, options: list[tuple[Any, str]], chosen: Any, several: bool = False) -> None:
         super().__init__()
         column = QVBoxLayout(self)
         column.setSpacing(24)
+        self._several = several
         self._group = QButtonGroup(self)
-        self._buttons: dict[str, QPushButton] = {}
-        for option in page.options:
-            button = big_button(option.label.text(language), name=f"option_{option.value}")
+        self._group.setExclusive(not several)
+        self._buttons: list[tuple[Any, QPushButton]] = []
+        picked = set(chosen or ()) if several else {chosen}
+        for value, text in options:
+            button = big_button(text, name=f"option_{str(value).lower()}")
             button.setCheckable(True)
             button.setMinimumHeight(PRIMARY_TARGET_PX)
             self._group.addButton(button)
-            self._buttons[option.value] = button
+            self._buttons.append((value, button))
             column.addWidget(button)
-            if option.value == value:
+            if value in picked:
                 button.setChecked(True)
 
-    def choose(self, value: str) -> None:
-        self._buttons[value].click()
+    def options(self) -> list[Any]:
+        return [value for value, _ in self._buttons]
 
-    def value(self) -> str | None:
-        for value, button in self._buttons.items():
-            if button.isChecked():
-                return value
-        return None
+    def button(self, value: Any) -> QPushButton:
+        return next(button for option, button in self._buttons if option == value)
+
+    def choose(self, value: Any) -> None:
+        self.button(value).click()
+
+    def value(self) -> Any:
+        chosen = [option for option, button in self._buttons if button.isChecked()]
+        if self._several:
+            return chosen
+        return chosen[0] if chosen else None
 
     def clear(self) -> None:
         self._group.setExclusive(False)
-        for button in self._buttons.values():
+        for _, button in self._buttons:
             button.setChecked(False)
-        self._group.setExclusive(True)
+        self._group.setExclusive(not self._several)
 
 
 class QuestionScreen(PageFrame):
@@ -107,7 +134,7 @@ class QuestionScreen(PageFrame):
         self.content.addLayout(self._input_host)
         self.content.addWidget(self.error)
         self.content.addStretch(1)
-        self.input: CopiesStepper | ChoiceButtons | None = None
+        self.input: Stepper | ChoiceButtons | None = None
 
     def show_page(
         self,
@@ -132,12 +159,28 @@ class QuestionScreen(PageFrame):
         if self.input is not None:
             self.input.setParent(None)
             self.input.deleteLater()
-        if page.type is FieldType.COPIES:
-            self.input = CopiesStepper(page, answer, t)
-        else:
-            self.input = ChoiceButtons(page, answer, language)
+        self.input = self._input_for(page, answer, language, t)
         self._input_host.addWidget(self.input)
         self.input.show()  # a layout only queues the show; a quick tap must find it there
+
+    @staticmethod
+    def _input_for(
+        page: Page, answer: Any, language: str, t: Callable[..., str]
+    ) -> Stepper | ChoiceButtons:
+        kind = page.type
+        if kind is FieldType.COPIES:
+            return Stepper(page, answer, lambda n: t("copies_unit", count=n), t)
+        if kind is FieldType.NUMBER:
+            unit = page.unit.text(language) if page.unit else ""
+            return Stepper(page, answer, lambda n: f"{n}{unit}", t)
+        if kind is FieldType.YES_NO:
+            return ChoiceButtons([(True, t("yes")), (False, t("no"))], answer)
+        if kind is FieldType.CONSENT:
+            return ChoiceButtons([(True, t("agreed"))], answer)
+        if kind in (FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE):
+            options = [(option.value, option.label.text(language)) for option in page.options]
+            return ChoiceButtons(options, answer, several=kind is FieldType.MULTIPLE_CHOICE)
+        raise ValueError(f"no touch widget yet for {kind} pages")
 
     def value(self) -> Any:
         return self.input.value() if self.input is not None else None

@@ -43,7 +43,7 @@ class ReviewScreen(PageFrame):
         self.error.hide()
         self.clear_rows()
         self._add_row(t("procedure_label"), procedure.title.text(language), None, t)
-        for page in procedure.pages:
+        for page in session.visible_pages():
             answer = display_value(page, session.answer_for(page.id), language, ui)
             self._add_row(page.question.text(language), answer, page.id, t)
 

@@ -9,14 +9,24 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Profile
+from kiosk.flow import Step
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import Services
+from screens.question import ChoiceButtons, Stepper, touch_ready
 from screens.window import KioskWindow
 
 
 def _settle() -> None:
     for _ in range(3):
         QCoreApplication.processEvents()
+
+
+def answer_with_touch(widget: Stepper | ChoiceButtons | None) -> None:
+    """What a resident would tap: one more on a stepper, the first option of a choice."""
+    if isinstance(widget, Stepper):
+        widget.more.click()
+    elif isinstance(widget, ChoiceButtons):
+        widget.choose(widget.options()[0])
 
 
 def walk(
@@ -47,16 +57,18 @@ def walk(
     window.set_language(settings.language)
     window.open_menu()
     shot("menu")
-    first = services.procedures()[0]
+    first = next(p for p in services.procedures() if touch_ready(p))
     window.choose_procedure(first.id)
-    shot("question-copies")
-    window.question.input.more.click()
-    window.submit_answer()
-    shot("question-choice")
-    window.submit_answer()  # nothing chosen: the error shows next to the question
-    shot("question-choice-error")
-    window.question.input.choose(window.session.page.options[0].value)
-    window.submit_answer()
+    shown_error = False
+    while window.session is not None and window.session.step is Step.QUESTION:
+        page = window.session.page
+        shot(f"question-{page.id}")
+        if not shown_error and isinstance(window.question.input, ChoiceButtons):
+            window.submit_answer()  # nothing chosen: the error shows next to the question
+            shot(f"question-{page.id}-error")
+            shown_error = True
+        answer_with_touch(window.question.input)
+        window.submit_answer()
     shot("review")
     window.call_staff()
     shot("staff-call")

@@ -10,11 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStackedLayout, QWidget
 
 from kiosk.events import Event, EventKind
-from kiosk.fields import Invalid
 from kiosk.flow import ResidentSession, Step
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import ApplicationNotSaved, NotAcceptingApplications, Services
 from kiosk.store import FinalizedApplication
+from kiosk.validators import Invalid
 from screens.completion import CompletionScreen
 from screens.home import HomeScreen
 from screens.menu import MenuScreen

@@ -1,54 +1,292 @@
+"""Catalog files: validation in words a clerk understands, cross-file checks, last good catalog."""
+
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import Catalog, CatalogError, Procedure, _load_model
-from kiosk.i18n import LANGUAGES, UiText
+from kiosk.catalog import CatalogError, Procedure
+from kiosk.catalog_files import check_paths, load_catalog, load_with_last_good
+from kiosk.i18n import LANGUAGES, TITLE_LANGUAGES, UiText
+from kiosk.life_events import LifeEventSession
+from kiosk.translations import translation_gaps
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_DATA = REPO / "tests" / "data"
+REQUIRED = [
+    "juminhyo",
+    "inkan_shomei",
+    "inkan_toroku",
+    "koseki",
+    "zeishomei",
+    "tennyu",
+    "tenkyo",
+    "tenshutsu",
+    "jido_teate",
+    "kokuho",
+    "kaigo_nintei",
+    "sodai_gomi",
+]
 
 
-def test_sample_municipality_offers_its_procedures_in_order():
-    catalog = Catalog.load("sample-city")
-    assert [p.id for p in catalog.procedures()] == ["juminhyo", "inkan_shomei"]
+def write(path: Path, content: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_sample_city_offers_every_required_procedure():
+    catalog = load_catalog("sample-city")
+    offered = [p.id for p in catalog.procedures()]
+    assert set(REQUIRED) <= set(offered) and len(offered) >= 12
     juminhyo = catalog.procedure("juminhyo")
     assert catalog.counter_for(juminhyo).number == 3
     assert catalog.fee_for(juminhyo) == 300
 
 
-def test_every_procedure_and_ui_text_has_every_language():
-    catalog = Catalog.load("sample-city")
-    for procedure in catalog.procedures():
-        for language in LANGUAGES:
-            assert procedure.title.root.get(language), (procedure.id, language)
-            for page in procedure.pages:
-                assert page.question.root.get(language), (procedure.id, page.id, language)
-    ui = UiText.load()
-    for key, entry in ui._entries.items():
-        for language in LANGUAGES:
-            assert entry.root.get(language), (key, language)
+def test_every_shipped_text_is_translated():
+    catalog = load_catalog("sample-city")
+    assert translation_gaps(catalog, UiText.load()) == []
+    for procedure in catalog.all_procedures():
+        assert all(procedure.title.root.get(code) for code in TITLE_LANGUAGES), procedure.id
 
 
-def test_unknown_municipality_is_a_clear_error():
-    with pytest.raises(CatalogError, match="no municipality profile named 'nowhere'"):
-        Catalog.load("nowhere")
+def test_a_second_municipality_changes_fees_counters_and_menu(tmp_path):
+    other = load_catalog("other-town", override_dir=TEST_DATA)
+    sample = load_catalog("sample-city")
+    assert other.municipality.name.text("ja") != sample.municipality.name.text("ja")
+    assert [p.id for p in other.procedures()] != [p.id for p in sample.procedures()]
+    juminhyo = other.procedure("juminhyo")
+    assert (other.counter_for(juminhyo), other.fee_for(juminhyo)) != (
+        sample.counter_for(juminhyo),
+        sample.fee_for(juminhyo),
+    )
+    assert other.content_version != sample.content_version
 
 
-def test_broken_procedure_names_file_place_and_problem(tmp_path: Path):
-    bad = tmp_path / "bad.toml"
-    bad.write_text(
-        'id = "x"\nversion = 1\ncategory = "c"\ncounter = "k"\n'
-        'title = { en = "no japanese" }\nsummary = { ja = "s" }\n'
-        '[[pages]]\nid = "p"\ntype = "copies"\nquestion = { ja = "q" }\n',
-        encoding="utf-8",
+def test_broken_procedure_names_file_place_and_problem(tmp_path):
+    bad = write(
+        tmp_path / "procedures" / "bad.toml",
+        """
+id = "bad"
+version = 1
+category = "moving"
+counter = "resident"
+form_layout = "notification"
+title = { en = "no japanese" }
+summary = { ja = "s", ja-easy = "s", en = "s" }
+[[pages]]
+id = "kind"
+type = "single_choice"
+question = { ja = "q", ja-easy = "q", en = "q" }
+options = [ { value = "only", label = { ja = "a", ja-easy = "a", en = "a" } } ]
+[[pages]]
+id = "when"
+type = "dates"
+question = { ja = "q", ja-easy = "q", en = "q" }
+""",
+    )
+    problems = check_paths([bad])
+    assert any("bad.toml: title: a Japanese text (ja) is required" in p for p in problems)
+    assert any("pages[1] ('kind')" in p and "at least two options" in p for p in problems)
+    assert any("pages[2] ('when').type: must be one of" in p for p in problems)
+
+
+def test_a_condition_may_not_read_a_later_page(tmp_path):
+    bad = write(
+        tmp_path / "later.toml",
+        """
+id = "later"
+version = 1
+category = "moving"
+counter = "resident"
+form_layout = "notification"
+title = { ja = "t", ja-easy = "t", en = "t" }
+summary = { ja = "s", ja-easy = "s", en = "s" }
+[[pages]]
+id = "first"
+type = "yes_no"
+question = { ja = "q", ja-easy = "q", en = "q" }
+show_if = { equals = { field = "second", value = true } }
+[[pages]]
+id = "second"
+type = "yes_no"
+question = { ja = "q", ja-easy = "q", en = "q" }
+""",
+    )
+    assert check_paths([bad]) == [
+        f"{bad}: (the whole file): page 'first': show_if reads 'second', which is not an "
+        "earlier page"
+    ]
+
+
+def test_my_number_needs_a_legal_basis():
+    with pytest.raises(ValueError, match="legal_basis"):
+        Procedure.model_validate(
+            {
+                "id": "x",
+                "version": 1,
+                "category": "moving",
+                "counter": "resident",
+                "form_layout": "application",
+                "title": {"ja": "t"},
+                "summary": {"ja": "s"},
+                "pages": [{"id": "n", "type": "my_number", "question": {"ja": "q"}}],
+            }
+        )
+
+
+def test_cross_file_references_are_checked(tmp_path):
+    write(
+        tmp_path / "municipalities" / "sample-city.toml",
+        (REPO / "assets/municipalities/sample-city.toml")
+        .read_text(encoding="utf-8")
+        .replace("enabled_procedures = [", 'enabled_procedures = ["nonexistent", '),
     )
     with pytest.raises(CatalogError) as caught:
-        _load_model(Procedure, bad, "procedures/bad.toml")
-    message = str(caught.value)
-    assert "procedures/bad.toml" in message and "title" in message
-    assert "Japanese" in message
+        load_catalog("sample-city", override_dir=tmp_path)
+    assert "enabled_procedures: 'nonexistent' is not a procedure in the catalog" in str(
+        caught.value
+    )
+
+
+def test_a_bad_file_keeps_the_last_good_catalog(tmp_path):
+    snapshot = tmp_path / "data" / "catalog-last-good.json"
+    good = load_with_last_good("sample-city", snapshot, override_dir=tmp_path / "override")
+    assert not good.problems and snapshot.is_file()
+    write(tmp_path / "override" / "procedures" / "juminhyo.toml", "id = \n")
+    loaded = load_with_last_good("sample-city", snapshot, override_dir=tmp_path / "override")
+    assert loaded.from_snapshot and "procedures/juminhyo.toml: not valid TOML" in loaded.problems[0]
+    assert loaded.catalog.content_version == good.catalog.content_version
+    assert [p.id for p in loaded.catalog.procedures()] == [p.id for p in good.catalog.procedures()]
+
+
+def test_a_bad_file_and_no_last_good_catalog_is_an_error(tmp_path):
+    write(tmp_path / "override" / "procedures" / "juminhyo.toml", "id = \n")
+    with pytest.raises(CatalogError):
+        load_with_last_good("sample-city", tmp_path / "none.json", tmp_path / "override")
+
+
+def test_content_version_changes_with_content(tmp_path):
+    source = (REPO / "assets/procedures/juminhyo.toml").read_text(encoding="utf-8")
+    write(
+        tmp_path / "procedures" / "juminhyo.toml",
+        source.replace("何通必要ですか", "何通いりますか"),
+    )
+    assert (
+        load_catalog("sample-city", tmp_path).content_version
+        != load_catalog("sample-city").content_version
+    )
 
 
 def test_missing_translation_falls_back_to_japanese_and_is_reported(caplog):
     ui = UiText.load()
     with caplog.at_level("WARNING"):
-        assert ui.get("start", "pt") == "はじめる"
-    assert "missing pt translation" in caplog.text
+        assert ui.get("start", "fr") == "はじめる"
+    assert "missing fr translation" in caplog.text
+
+
+def test_unknown_municipality_is_a_clear_error():
+    with pytest.raises(CatalogError, match="no municipality profile named 'nowhere'"):
+        load_catalog("nowhere")
+
+
+@pytest.mark.parametrize(
+    ("event", "answers", "expected"),
+    [
+        (
+            "moving",
+            {"moved_in": True, "children": True, "kokuho": True},
+            ["tennyu", "jido_teate", "kokuho"],
+        ),
+        (
+            "moving",
+            {"moved_in": False, "moved_within": True, "children": True, "kokuho": False},
+            ["tenkyo", "児童手当の住所変更"],
+        ),
+        (
+            "moving",
+            {
+                "moved_in": False,
+                "moved_within": False,
+                "moving_out": True,
+                "children": False,
+                "kokuho": True,
+            },
+            ["tenshutsu", "kokuho"],
+        ),
+        (
+            "death",
+            {"kokuho": True, "care": False, "seal": True},
+            ["死亡届", "kokuho", "印鑑登録証の返却", "juminhyo"],
+        ),
+    ],
+)
+def test_life_event_navigator_lists_the_procedures_in_order(event, answers, expected):
+    catalog = load_catalog("sample-city")
+    session = LifeEventSession(catalog.life_events[event], catalog)
+    while (question := session.next_question()) is not None:
+        session.answer(question.id, answers[question.id])
+    planned = [
+        step.procedure.id if step.procedure else step.title.text("ja") for step in session.plan()
+    ]
+    assert planned == expected
+    assert all(step.counter.number >= 1 for step in session.plan())
+
+
+def test_a_changed_answer_hides_questions_that_no_longer_apply():
+    catalog = load_catalog("sample-city")
+    session = LifeEventSession(catalog.life_events["moving"], catalog)
+    session.answer("moved_in", False)
+    session.answer("moved_within", True)
+    session.answer("moved_in", True)
+    assert "moved_within" not in session.answers
+
+
+def test_catalog_cli_list_check_and_translations(tmp_path):
+    def kiosk(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk", "catalog", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"KIOSK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        )
+
+    listing = json.loads(kiosk("list", "--json").stdout)
+    assert len(listing["procedures"]) >= 12
+    for row in listing["procedures"]:
+        assert all(row["title"][code] for code in TITLE_LANGUAGES), row["id"]
+        assert row["pages"] >= 1
+    shipped = kiosk("check", str(REPO / "assets"))
+    assert shipped.returncode == 0, shipped.stdout
+    broken = write(tmp_path / "procedures" / "broken.toml", 'id = "Broken Id"\n')
+    result = kiosk("check", str(broken))
+    assert result.returncode == 1
+    assert f"{broken}: id: may only use lower-case letters" in result.stdout
+    assert f"{broken}: version: is missing" in result.stdout
+    assert kiosk("check", "--translations").returncode == 0
+
+
+def test_shipped_languages_are_the_required_ones():
+    assert list(LANGUAGES) == ["ja", "ja-easy", "en"]
+    assert set(TITLE_LANGUAGES) == {"ja", "ja-easy", "en", "zh", "ko", "pt", "vi"}
+
+
+def test_a_kiosk_with_a_broken_catalog_file_still_starts_on_the_last_good(
+    kiosk_paths, settings, tmp_path
+):
+    from kiosk.app import build_services
+
+    override = tmp_path / "override"
+    first = build_services(settings.model_copy(update={"catalog_dir": override}), kiosk_paths)
+    first.close()
+    write(override / "procedures" / "koseki.toml", "id = \n")
+    services = build_services(settings.model_copy(update={"catalog_dir": override}), kiosk_paths)
+    try:
+        assert services.catalog_problems and "koseki.toml" in services.catalog_problems[0]
+        assert len(services.procedures()) >= 12
+    finally:
+        services.close()

@@ -61,7 +61,7 @@ def test_tour_writes_pngs_and_nothing_outside_outdir(tmp_path):
     result = kiosk("tour", str(tmp_path / "out"), home=home)
     assert result.returncode == 0, result.stderr
     pngs = sorted((tmp_path / "out").glob("*.png"))
-    assert len(pngs) == 10 and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    assert len(pngs) == 11 and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     assert not home.exists()
 
 
@@ -123,5 +123,5 @@ def test_bad_configuration_is_one_line_and_exit_2(tmp_path):
 
 def test_catalog_list_json(tmp_path):
     result = kiosk("catalog", "list", "--json", home=tmp_path)
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["procedures"]
     assert rows[0]["id"] == "juminhyo" and rows[0]["title"]["en"]

@@ -26,7 +26,14 @@ APPLICATION = FinalizedApplication(
 
 def sample_receipt() -> Receipt:
     catalog = Catalog.load("sample-city")
-    return layout_receipt(APPLICATION, catalog.procedure("juminhyo"), 2, catalog, UiText.load())
+    return layout_receipt(
+        APPLICATION,
+        catalog.procedure("juminhyo"),
+        2,
+        ["本人確認書類", "手数料"],
+        catalog,
+        UiText.load(),
+    )
 
 
 def test_every_job_starts_with_the_japanese_preamble():

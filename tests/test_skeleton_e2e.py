@@ -38,13 +38,16 @@ def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair)
     )
     click(qtbot, window.home.primary_button)
     click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    assert window.question.heading.text() == "どなたが申請しますか"
+    click(qtbot, window.question.input.button("self"))
+    click(qtbot, window.question.primary_button)
     assert window.question.heading.text() == "何通必要ですか"
     click(qtbot, window.question.input.more)
     click(qtbot, window.question.primary_button)
     click(qtbot, window.question.primary_button)  # nothing chosen yet
     assert window.question.error.isVisible()
-    assert window.question.error.text() == "どれか一つを選んでください。"
-    click(qtbot, window.question.input._buttons["work"])
+    assert window.question.error.text() == services.text("choice_missing", "ja")
+    click(qtbot, window.question.input.button("work"))
     click(qtbot, window.question.primary_button)
     assert window.stack.currentWidget() is window.review
     review_text = " ".join(label.text() for label in window.review.findChildren(QLabel))
@@ -64,7 +67,7 @@ def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair)
     assert b"work" not in row["sealed"]
     private = serialization.load_pem_private_key(key_pair[0].read_bytes(), password=None)
     opened = unseal(row["sealed"], private, application_id)
-    assert opened["answers"] == {"copies": 2, "purpose": "work"}
+    assert opened["answers"] == {"applicant": "self", "copies": 2, "purpose": "work"}
 
     # The receipt went through ESC/POS to the simulated printer, and the screen says so.
     qtbot.waitUntil(
@@ -95,20 +98,22 @@ def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair)
 def test_back_and_change_keep_answers(window, qtbot):
     click(qtbot, window.home.primary_button)
     click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    click(qtbot, window.question.input.button("household"))
+    click(qtbot, window.question.primary_button)
     for _ in range(2):
         click(qtbot, window.question.input.more)
     click(qtbot, window.question.primary_button)
     click(qtbot, window.question.back_button)
     assert window.question.input.display.text() == "3通"
     click(qtbot, window.question.primary_button)
-    click(qtbot, window.question.input._buttons["other"])
+    click(qtbot, window.question.input.button("other"))
     click(qtbot, window.question.primary_button)
     click(qtbot, window.review.findChild(type(window.review.primary_button), "change_copies"))
     assert window.question.input.display.text() == "3通"
     click(qtbot, window.question.input.fewer)
     click(qtbot, window.question.primary_button)
     assert window.stack.currentWidget() is window.review
-    assert window.session.answers() == {"copies": 2, "purpose": "other"}
+    assert window.session.answers() == {"applicant": "household", "copies": 2, "purpose": "other"}
 
 
 def test_start_over_and_call_staff_work_from_a_question(window, services, qtbot):

@@ -89,6 +89,7 @@ def kiosk(backend, kiosk_paths):
 
 def finalize(services, copies=1):
     session = services.start_session("juminhyo")
+    session.submit("self")
     session.submit(copies)
     session.submit("procedure")
     application = services.finalize(session)

@@ -1,0 +1,268 @@
+"""Reading catalog files: procedures, categories and municipality profiles (TOML).
+
+Every problem names the file, the place in it and what is wrong, in words a municipal clerk
+understands. A kiosk whose catalog turns bad keeps running on the last good one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from kiosk.catalog import Catalog, CatalogError, Category, Municipality, Procedure
+from kiosk.life_events import LifeEvent, cross_check_events
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+_PLAIN_WORDS = {
+    "missing": "is missing",
+    "extra_forbidden": "is not a known setting (a typo?)",
+    "string_pattern_mismatch": "may only use lower-case letters a–z, digits and _",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "date_from_datetime_parsing": "must be a date such as 2024-04-01",
+    "date_parsing": "must be a date such as 2024-04-01",
+    "too_short": "needs at least one entry",
+    "greater_than_equal": "is too small",
+    "less_than_equal": "is too large",
+}
+
+
+def _place(location: tuple, raw: Any) -> str:
+    """('pages', 2, 'options') -> "pages[3] ('purpose').options": 1-based, with the page id."""
+    words: list[str] = []
+    node = raw
+    for part in location:
+        if isinstance(part, int):
+            label = f"[{part + 1}]"
+            if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
+                item_id = node[part].get("id") or node[part].get("value")
+                if item_id:
+                    label += f" ('{item_id}')"
+            words[-1:] = [(words[-1] if words else "") + label]
+        else:
+            words.append(str(part))
+        node = node[part] if isinstance(node, dict | list) and _has(node, part) else None
+    return ".".join(words) or "(the whole file)"
+
+
+def _has(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(part, int) and part < len(node)
+
+
+def _message(error: dict) -> str:
+    kind = error["type"]
+    if kind in _PLAIN_WORDS:
+        return _PLAIN_WORDS[kind]
+    if kind == "enum":
+        return "must be one of: " + error.get("ctx", {}).get("expected", "")
+    return error["msg"].removeprefix("Value error, ")
+
+
+def describe(error: ValidationError, raw: Any, label: str) -> list[str]:
+    problems = []
+    for item in error.errors():
+        location = tuple(part for part in item["loc"] if part not in ("function-after",))
+        problems.append(f"{label}: {_place(location, raw)}: {_message(item)}")
+    return problems
+
+
+def read_model(model: type[M], source: Traversable | Path, label: str) -> M:
+    """Parse and validate one file; raise CatalogError with every problem it has."""
+    try:
+        raw = tomllib.loads(source.read_text("utf-8"))
+    except UnicodeDecodeError as error:
+        raise CatalogError([f"{label}: not UTF-8 text (save it as UTF-8)"]) from error
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogError([f"{label}: not valid TOML ({error})"]) from error
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise CatalogError(describe(error, raw, label)) from error
+
+
+@dataclass
+class CatalogFiles:
+    """Where one catalog comes from: the shipped assets, then a municipality's own folder."""
+
+    override_dir: Path | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def _folders(self, name: str) -> list[Traversable | Path]:
+        folders: list[Traversable | Path] = [resources.files("assets").joinpath(name)]
+        if self.override_dir is not None and (self.override_dir / name).is_dir():
+            folders.append(self.override_dir / name)
+        return folders
+
+    def _files(self, name: str) -> dict[str, Traversable | Path]:
+        """File name -> file; a municipality's file replaces the shipped one of that name."""
+        found: dict[str, Traversable | Path] = {}
+        for folder in self._folders(name):
+            if not folder.is_dir():
+                continue  # a catalog without life events (say) is still a catalog
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+                if entry.name.endswith(".toml"):
+                    found[entry.name] = entry
+        return found
+
+    def load(self, municipality_id: str) -> Catalog:
+        problems: list[str] = []
+        procedures: dict[str, Procedure] = {}
+        for name, entry in self._files("procedures").items():
+            try:
+                procedure = read_model(Procedure, entry, f"procedures/{name}")
+            except CatalogError as error:
+                problems += error.problems
+                continue
+            if procedure.id in procedures:
+                problems.append(f"procedures/{name}: id: '{procedure.id}' is used twice")
+            procedures[procedure.id] = procedure
+        categories: dict[str, Category] = {}
+        for name, entry in self._files("categories").items():
+            try:
+                category = read_model(Category, entry, f"categories/{name}")
+                categories[category.id] = category
+            except CatalogError as error:
+                problems += error.problems
+        profile = self._files("municipalities").get(f"{municipality_id}.toml")
+        if profile is None:
+            raise CatalogError([f"no municipality profile named '{municipality_id}'"])
+        try:
+            municipality = read_model(Municipality, profile, f"municipalities/{profile.name}")
+        except CatalogError as error:
+            raise CatalogError(problems + error.problems) from error
+        events: dict[str, LifeEvent] = {}
+        for name, entry in self._files("life_events").items():
+            try:
+                event = read_model(LifeEvent, entry, f"life_events/{name}")
+                events[event.id] = event
+            except CatalogError as error:
+                problems += error.problems
+        if problems:
+            raise CatalogError(problems)
+        return _assemble(municipality, procedures, categories, events)
+
+
+def _assemble(
+    municipality: Municipality,
+    procedures: dict[str, Procedure],
+    categories: dict[str, Category],
+    events: dict[str, LifeEvent],
+) -> Catalog:
+    catalog = Catalog(municipality, procedures, categories, events)
+    problems = cross_check_events(events, catalog)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
+
+
+def load_catalog(municipality_id: str, override_dir: Path | None = None) -> Catalog:
+    return CatalogFiles(override_dir).load(municipality_id)
+
+
+def check_paths(paths: list[Path]) -> list[str]:
+    """`kiosk catalog check`: validate files (or folders of them) on their own."""
+    problems: list[str] = []
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            # In a folder, only the catalog's own sub-folders hold catalog files (not i18n/).
+            files += [f for f in sorted(path.rglob("*.toml")) if _CATALOG_FOLDERS & set(f.parts)]
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(f"{path}: no such file or folder")
+    for path in files:
+        model = _model_for(path)
+        try:
+            read_model(model, path, str(path))
+        except CatalogError as error:
+            problems += error.problems
+    return problems
+
+
+_CATALOG_FOLDERS = {"procedures", "categories", "life_events", "municipalities"}
+
+
+def _model_for(path: Path) -> type[BaseModel]:
+    parts = set(path.parts)
+    if "municipalities" in parts:
+        return Municipality
+    if "categories" in parts:
+        return Category
+    if "life_events" in parts:
+        return LifeEvent
+    return Procedure
+
+
+@dataclass
+class LoadedCatalog:
+    catalog: Catalog
+    problems: list[str]  # empty when the catalog on disk is good
+    from_snapshot: bool
+
+
+def load_with_last_good(
+    municipality_id: str, snapshot: Path, override_dir: Path | None = None
+) -> LoadedCatalog:
+    """Load the catalog; remember it when good; fall back to the last good one when not.
+
+    Raises CatalogError only when the files are bad and no good catalog was ever seen.
+    """
+    try:
+        catalog = load_catalog(municipality_id, override_dir)
+    except CatalogError as error:
+        if not snapshot.is_file():
+            raise
+        log.error("catalog has %d problem(s); using the last good catalog", len(error.problems))
+        return LoadedCatalog(_read_snapshot(snapshot), error.problems, from_snapshot=True)
+    _write_snapshot(catalog, snapshot)
+    return LoadedCatalog(catalog, [], from_snapshot=False)
+
+
+def _write_snapshot(catalog: Catalog, snapshot: Path) -> None:
+    content = {
+        "municipality": catalog.municipality.model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        ),
+        "categories": [
+            c.model_dump(mode="json", exclude_none=True) for c in catalog.categories.values()
+        ],
+        "procedures": [
+            p.model_dump(mode="json", by_alias=True, exclude_none=True)
+            for p in catalog.all_procedures()
+        ],
+        "life_events": [
+            e.model_dump(mode="json", by_alias=True, exclude_none=True)
+            for e in catalog.life_events.values()
+        ],
+    }
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    temporary = snapshot.with_suffix(".tmp")
+    temporary.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, snapshot)  # atomic: a crash leaves the old snapshot or the new one
+
+
+def _read_snapshot(snapshot: Path) -> Catalog:
+    content = json.loads(snapshot.read_text(encoding="utf-8"))
+    procedures = {p["id"]: Procedure.model_validate(p) for p in content["procedures"]}
+    categories = {c["id"]: Category.model_validate(c) for c in content["categories"]}
+    events = {e["id"]: LifeEvent.model_validate(e) for e in content.get("life_events", [])}
+    return _assemble(
+        Municipality.model_validate(content["municipality"]), procedures, categories, events
+    )

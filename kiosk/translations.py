@@ -1,0 +1,52 @@
+"""Find texts that would fall back to Japanese: every resident-visible text needs ja, ja-easy
+and en; procedure titles and the common UI also need zh, ko, pt and vi."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from kiosk.catalog import Catalog
+from kiosk.i18n import LANGUAGES, TITLE_LANGUAGES, LocalizedText, UiText
+
+
+def localized_texts(node: Any, place: str) -> Iterator[tuple[str, LocalizedText]]:
+    """Every LocalizedText inside a model, with a readable place such as pages[2].question."""
+    if isinstance(node, LocalizedText):
+        yield place, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from localized_texts(getattr(node, name), f"{place}.{name}" if place else name)
+    elif isinstance(node, tuple | list):
+        for index, item in enumerate(node, start=1):
+            yield from localized_texts(item, f"{place}[{index}]")
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from localized_texts(item, f"{place}.{key}")
+
+
+def _missing(text: LocalizedText, languages: dict[str, str]) -> list[str]:
+    return [code for code in languages if not text.root.get(code, "").strip()]
+
+
+def translation_gaps(catalog: Catalog, ui: UiText) -> list[str]:
+    gaps = []
+    sources: list[tuple[str, BaseModel]] = [
+        *((f"procedure {p.id}", p) for p in catalog.all_procedures()),
+        *((f"life event {e.id}", e) for e in catalog.life_events.values()),
+        *((f"category {c.id}", c) for c in catalog.categories.values()),
+        (f"municipality {catalog.municipality.id}", catalog.municipality),
+    ]
+    for owner, model in sources:
+        for place, text in localized_texts(model, ""):
+            wanted = TITLE_LANGUAGES if place == "title" else LANGUAGES
+            missing = _missing(text, wanted)
+            if missing:
+                gaps.append(f"{owner}: {place}: no {', '.join(missing)}")
+    for key in ui.names():
+        missing = _missing(ui.entry(key), TITLE_LANGUAGES)
+        if missing:
+            gaps.append(f"ui text {key}: no {', '.join(missing)}")
+    return gaps
