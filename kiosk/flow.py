@@ -31,6 +31,13 @@ class Progress:
     total: int
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    page: Page
+    value: Any  # the stored answer; None when an optional page was left empty
+    from_card_or_visit: bool  # filled in before the resident reached the page
+
+
 def applicant_page(applicants: tuple[Applicant, ...], ui: UiText) -> Page:
     """The page the kiosk adds itself when more than one kind of applicant may apply."""
     return Page(
@@ -208,6 +215,13 @@ class ResidentSession:
         return all(page.id in self._answers for page in self.visible_pages() if page.required)
 
     # -- for review, receipt and staff --------------------------------------------------------
+
+    def summary(self) -> list[ReviewItem]:
+        """Every page that applies, with its answer, for the review page (確認)."""
+        return [
+            ReviewItem(page, self._answers.get(page.id), page.id in self._given)
+            for page in self.visible_pages()
+        ]
 
     def documents(self) -> list[LocalizedText]:
         """What to bring, for these answers; a proxy always brings a power of attorney."""

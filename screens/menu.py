@@ -1,19 +1,24 @@
-"""Menu: the procedures this municipality offers, as large buttons with a one-line summary."""
+"""Menu: first the categories, then the procedures of one category, as large buttons.
+
+Two steps keep every button large on one screen: a municipality offers a dozen or more
+procedures, which would not fit at a size older residents can read and touch.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
-from kiosk.catalog import Procedure
+from kiosk.catalog import Category, Procedure
 from screens.question import touch_ready
 from screens.theme import PRIMARY_TARGET_PX
 from screens.widgets import PageFrame, big_button, label
 
 
 class MenuScreen(PageFrame):
+    category_chosen = Signal(str)
     procedure_chosen = Signal(str)
 
     def __init__(self) -> None:
@@ -26,30 +31,54 @@ class MenuScreen(PageFrame):
         self._grid.setSpacing(32)
         self.content.addWidget(self._grid_host)
         self.content.addStretch(1)
-        self.procedure_buttons: dict[str, object] = {}
+        self.category_buttons: dict[str, QPushButton] = {}
+        self.procedure_buttons: dict[str, QPushButton] = {}
+        self.category: str | None = None  # None: the categories are shown
 
-    def show_procedures(
-        self, procedures: list[Procedure], language: str, t: Callable[..., str]
-    ) -> None:
-        self.set_footer_texts(t)
-        self.title.setText(t("app_title"))
-        self.heading.setText(t("menu_heading"))
+    def _clear(self) -> None:
         while self._grid.count():
             widget = self._grid.takeAt(0).widget()
             if widget is not None:
                 widget.setParent(None)
                 widget.deleteLater()
-        self.procedure_buttons = {}
+        self.category_buttons, self.procedure_buttons = {}, {}
+
+    def _place(self, button: QPushButton, index: int, lines: int) -> None:
+        button.setMinimumHeight(PRIMARY_TARGET_PX if lines == 1 else round(PRIMARY_TARGET_PX * 1.6))
+        self._grid.addWidget(button, index // 2, index % 2)
+        button.show()  # a layout only queues the show; a quick tap must find it there
+
+    def show_categories(
+        self, categories: list[Category], language: str, t: Callable[..., str]
+    ) -> None:
+        self.category = None
+        self.set_footer_texts(t)
+        self.title.setText(t("app_title"))
+        self.heading.setText(t("menu_heading"))
+        self._clear()
+        for index, category in enumerate(categories):
+            button = big_button(category.title.text(language), name=f"category_{category.id}")
+            button.clicked.connect(lambda _=False, c=category.id: self.category_chosen.emit(c))
+            self.category_buttons[category.id] = button
+            self._place(button, index, lines=1)
+
+    def show_procedures(
+        self, category: Category, procedures: list[Procedure], language: str, t: Callable[..., str]
+    ) -> None:
+        self.category = category.id
+        self.set_footer_texts(t)
+        self.title.setText(t("app_title"))
+        self.heading.setText(category.title.text(language))
+        self._clear()
         for index, procedure in enumerate(procedures):
             ready = touch_ready(procedure)
             second_line = procedure.summary.text(language) if ready else t("at_the_counter")
-            text = f"{procedure.title.text(language)}\n{second_line}"
-            button = big_button(text, name=f"procedure_{procedure.id}")
+            button = big_button(
+                f"{procedure.title.text(language)}\n{second_line}", name=f"procedure_{procedure.id}"
+            )
             button.setEnabled(ready)
-            button.setMinimumHeight(PRIMARY_TARGET_PX * 2)
             button.clicked.connect(
                 lambda _=False, pid=procedure.id: self.procedure_chosen.emit(pid)
             )
-            self._grid.addWidget(button, index // 2, index % 2)
-            button.show()
             self.procedure_buttons[procedure.id] = button
+            self._place(button, index, lines=2)

@@ -43,9 +43,9 @@ class ReviewScreen(PageFrame):
         self.error.hide()
         self.clear_rows()
         self._add_row(t("procedure_label"), procedure.title.text(language), None, t)
-        for page in session.visible_pages():
-            answer = display_value(page, session.answer_for(page.id), language, ui)
-            self._add_row(page.question.text(language), answer, page.id, t)
+        for item in session.summary():
+            answer = display_value(item.page, item.value, language, ui)
+            self._add_row(item.page.question.text(language), answer, item.page.id, t)
 
     def _add_row(
         self, question: str, answer: str, page_id: str | None, t: Callable[..., str]

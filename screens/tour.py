@@ -58,6 +58,8 @@ def walk(
     window.open_menu()
     shot("menu")
     first = next(p for p in services.procedures() if touch_ready(p))
+    window.open_category(first.category)
+    shot(f"menu-{first.category}")
     window.choose_procedure(first.id)
     shown_error = False
     while window.session is not None and window.session.step is Step.QUESTION:

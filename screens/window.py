@@ -55,7 +55,8 @@ class KioskWindow(QWidget):
 
         self.home.primary_requested.connect(self.open_menu)
         self.home.language_chosen.connect(self.set_language)
-        self.menu.back_requested.connect(self.go_home)
+        self.menu.back_requested.connect(self.menu_back)
+        self.menu.category_chosen.connect(self.open_category)
         self.menu.procedure_chosen.connect(self.choose_procedure)
         self.question.primary_requested.connect(self.submit_answer)
         self.question.back_requested.connect(self.go_back)
@@ -93,8 +94,25 @@ class KioskWindow(QWidget):
         self._show_current()
 
     def open_menu(self) -> None:
-        self.menu.show_procedures(self.services.procedures(), self.language, self.t)
+        """The categories that have at least one procedure offered here, in menu order."""
+        offered = self.services.procedures()
+        order = list(dict.fromkeys(procedure.category for procedure in offered))
+        categories = [self.services.catalog.categories[cid] for cid in order]
+        self.menu.show_categories(categories, self.language, self.t)
         self.stack.setCurrentWidget(self.menu)
+
+    def open_category(self, category_id: str) -> None:
+        procedures = [p for p in self.services.procedures() if p.category == category_id]
+        self.menu.show_procedures(
+            self.services.catalog.categories[category_id], procedures, self.language, self.t
+        )
+        self.stack.setCurrentWidget(self.menu)
+
+    def menu_back(self) -> None:
+        if self.menu.category is None:
+            self.go_home()
+        else:
+            self.open_menu()
 
     def choose_procedure(self, procedure_id: str) -> None:
         self.session = self.services.start_session(procedure_id)
@@ -110,7 +128,10 @@ class KioskWindow(QWidget):
 
     def go_back(self) -> None:
         if self.session is None or not self.session.can_go_back():
-            self.open_menu()
+            if self.session is not None:
+                self.open_category(self.session.procedure.category)
+            else:
+                self.open_menu()
             return
         self.session.back()
         self._show_step()
@@ -154,7 +175,10 @@ class KioskWindow(QWidget):
         if current is self.home:
             self.go_home()
         elif current is self.menu:
-            self.open_menu()
+            if self.menu.category is None:
+                self.open_menu()
+            else:
+                self.open_category(self.menu.category)
         elif current is self.completion and self.application is not None:
             assert self.session is None
             self.completion.set_footer_texts(self.t, primary_key="finish")

@@ -188,6 +188,14 @@ def test_a_visit_asks_shared_answers_once_and_keeps_applications_apart():
     assert first.answers() is not second.answers()
 
 
+def test_summary_lists_what_applies_and_marks_what_was_known_before():
+    session = ResidentSession(MOVING, UI, today=TODAY, shared={"phone": "0312345678"})
+    session.submit("out")
+    items = session.summary()
+    assert [item.page.id for item in items] == ["kind", "phone"]
+    assert items[1].value == "0312345678" and items[1].from_card_or_visit
+
+
 def test_wipe_forgets_everything():
     session = juminhyo_session()
     session.submit("self")
@@ -202,13 +210,14 @@ def test_unknown_page_cannot_be_changed():
         juminhyo_session().change("nothing")
 
 
-def test_flow_engine_runs_without_qt():
+def test_flow_engine_drives_every_procedure_without_qt():
     code = (
-        "import sys; from kiosk.flow import ResidentSession; from kiosk.catalog import Catalog;"
-        "from kiosk.i18n import UiText;"
-        "s = ResidentSession(Catalog.load('sample-city').procedure('juminhyo'), UiText.load());"
-        "s.submit('self'); s.submit(1); s.submit('other');"
-        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt was imported'"
+        "import sys\n"
+        "from tests.test_procedures_walk import CATALOG, walk\n"
+        "paths = sum(len(walk(p)) for p in CATALOG.all_procedures())\n"
+        "assert paths >= len(CATALOG.all_procedures()), paths\n"
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt was imported'\n"
+        "print(paths)"
     )
     completed = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60

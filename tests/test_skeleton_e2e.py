@@ -37,6 +37,7 @@ def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair)
         lambda e: finalized.append(e) if e.kind is EventKind.APPLICATION_DID_FINALIZE else None
     )
     click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.category_buttons["certificates"])
     click(qtbot, window.menu.procedure_buttons["juminhyo"])
     assert window.question.heading.text() == "どなたが申請しますか"
     click(qtbot, window.question.input.button("self"))
@@ -97,6 +98,7 @@ def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair)
 
 def test_back_and_change_keep_answers(window, qtbot):
     click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.category_buttons["certificates"])
     click(qtbot, window.menu.procedure_buttons["juminhyo"])
     click(qtbot, window.question.input.button("household"))
     click(qtbot, window.question.primary_button)
@@ -122,6 +124,7 @@ def test_start_over_and_call_staff_work_from_a_question(window, services, qtbot)
         lambda e: calls.append(e.detail) if e.kind is EventKind.STAFF_WAS_CALLED else None
     )
     click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.category_buttons["certificates"])
     click(qtbot, window.menu.procedure_buttons["juminhyo"])
     click(qtbot, window.question.staff_button)
     assert window.staff_overlay.isVisible() and calls == [{"screen": "question"}]
