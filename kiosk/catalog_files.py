@@ -236,6 +236,11 @@ def load_with_last_good(
 
 
 def _write_snapshot(catalog: Catalog, snapshot: Path) -> None:
+    # Rewritten only when the content changed: a kiosk starts many times a day.
+    version_file = snapshot.with_suffix(".version")
+    version = catalog.content_version
+    if snapshot.is_file() and version_file.is_file() and version_file.read_text() == version:
+        return
     content = {
         "municipality": catalog.municipality.model_dump(
             mode="json", by_alias=True, exclude_none=True
@@ -256,6 +261,7 @@ def _write_snapshot(catalog: Catalog, snapshot: Path) -> None:
     temporary = snapshot.with_suffix(".tmp")
     temporary.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, snapshot)  # atomic: a crash leaves the old snapshot or the new one
+    version_file.write_text(version)
 
 
 def _read_snapshot(snapshot: Path) -> Catalog:
