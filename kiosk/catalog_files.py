@@ -120,25 +120,25 @@ class CatalogFiles:
                     found[entry.name] = entry
         return found
 
-    def load(self, municipality_id: str) -> Catalog:
-        problems: list[str] = []
-        procedures: dict[str, Procedure] = {}
-        for name, entry in self._files("procedures").items():
+    def _read_all(self, model: type[M], folder: str, problems: list[str]) -> dict[str, M]:
+        """Every file of one folder by id; each problem is noted and the file skipped."""
+        found: dict[str, M] = {}
+        for name, entry in self._files(folder).items():
             try:
-                procedure = read_model(Procedure, entry, f"procedures/{name}")
+                item = read_model(model, entry, f"{folder}/{name}")
             except CatalogError as error:
                 problems += error.problems
                 continue
-            if procedure.id in procedures:
-                problems.append(f"procedures/{name}: id: '{procedure.id}' is used twice")
-            procedures[procedure.id] = procedure
-        categories: dict[str, Category] = {}
-        for name, entry in self._files("categories").items():
-            try:
-                category = read_model(Category, entry, f"categories/{name}")
-                categories[category.id] = category
-            except CatalogError as error:
-                problems += error.problems
+            if item.id in found:
+                problems.append(f"{folder}/{name}: id: '{item.id}' is used twice")
+            found[item.id] = item
+        return found
+
+    def load(self, municipality_id: str) -> Catalog:
+        problems: list[str] = []
+        procedures = self._read_all(Procedure, "procedures", problems)
+        categories = self._read_all(Category, "categories", problems)
+        events = self._read_all(LifeEvent, "life_events", problems)
         profile = self._files("municipalities").get(f"{municipality_id}.toml")
         if profile is None:
             raise CatalogError([f"no municipality profile named '{municipality_id}'"])
@@ -146,13 +146,6 @@ class CatalogFiles:
             municipality = read_model(Municipality, profile, f"municipalities/{profile.name}")
         except CatalogError as error:
             raise CatalogError(problems + error.problems) from error
-        events: dict[str, LifeEvent] = {}
-        for name, entry in self._files("life_events").items():
-            try:
-                event = read_model(LifeEvent, entry, f"life_events/{name}")
-                events[event.id] = event
-            except CatalogError as error:
-                problems += error.problems
         if problems:
             raise CatalogError(problems)
         return _assemble(municipality, procedures, categories, events)

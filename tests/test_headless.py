@@ -30,21 +30,26 @@ def process_gone(pid: int) -> bool:
     return not stat.exists() or stat.read_text().split()[2] == "Z"
 
 
-def test_vnc_demo_serves_loopback_only_and_cleans_up(tmp_path):
-    port = free_port()
+def start_demo(home, *arguments: str) -> subprocess.Popen:
+    """`kiosk demo` as a technician starts it on a machine with no display."""
     environment = {
         k: v
         for k, v in os.environ.items()
         if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
     }
-    environment["KIOSK_HOME"] = str(tmp_path)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "demo", "--vnc", str(port)],
+    environment["KIOSK_HOME"] = str(home)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "demo", *arguments],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_vnc_demo_serves_loopback_only_and_cleans_up(tmp_path):
+    port = free_port()
+    process = start_demo(tmp_path, "--vnc", str(port))
     try:
         assert wait_for_port("127.0.0.1", port, deadline_s=60), process.stderr.read()
         with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
@@ -63,19 +68,7 @@ def test_vnc_demo_serves_loopback_only_and_cleans_up(tmp_path):
 
 def test_qt_vnc_plugin_is_opt_in_and_says_it_listens_everywhere(tmp_path):
     port = free_port()
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    }
-    environment["KIOSK_HOME"] = str(tmp_path)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "demo", "--vnc", str(port), "--vnc-listen-all"],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_demo(tmp_path, "--vnc", str(port), "--vnc-listen-all")
     try:
         assert wait_for_port("127.0.0.1", port, deadline_s=60), process.stderr.read()
         with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
