@@ -181,7 +181,8 @@ class Procedure(BaseModel):
     help: LocalizedText | None = None
     applicants: tuple[Applicant, ...] = (Applicant.SELF,)
     counter: Identifier  # key into the municipality's counters
-    fee: Identifier | None = None  # key into the municipality's fees (yen per copy)
+    fee: Identifier | None = None  # key into the municipality's fees (yen per unit)
+    fee_units: Identifier | None = None  # the page counting the units (copies, items); else 1
     form_layout: FormLayout
     legal_basis: str | None = None  # required to ask for a 個人番号 (番号法 別表)
     bring: tuple[Document, ...] = ()
@@ -224,6 +225,10 @@ class Procedure(BaseModel):
             )
         if self.id in self.related:
             raise ValueError("a procedure cannot be related to itself")
+        if self.fee_units is not None:
+            counted = pages.get(self.fee_units)
+            if counted is None or counted.type not in (FieldType.COPIES, FieldType.NUMBER):
+                raise ValueError(f"fee_units: '{self.fee_units}' is not a copies or number page")
         return self
 
 

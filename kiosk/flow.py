@@ -223,6 +223,12 @@ class ResidentSession:
             for page in self.visible_pages()
         ]
 
+    def fee_units(self) -> int:
+        """How many times the fee is due: copies, items …; one when nothing counts it."""
+        page_id = self.procedure.fee_units
+        value = self._answers.get(page_id) if page_id else None
+        return value if isinstance(value, int) and value > 0 else 1
+
     def documents(self) -> list[LocalizedText]:
         """What to bring, for these answers; a proxy always brings a power of attorney."""
         texts = [

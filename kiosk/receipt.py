@@ -74,7 +74,7 @@ def qr_payload(application: FinalizedApplication) -> str:
 def layout_receipt(
     application: FinalizedApplication,
     procedure: Procedure,
-    copies: int | None,
+    fee_units: int,
     bring: list[str],
     catalog: Catalog,
     ui: UiText,
@@ -99,9 +99,8 @@ def layout_receipt(
     ]
     fee = catalog.fee_for(procedure)
     if fee is not None:
-        count = copies or 1
         blocks.append(
-            TextLine(ui.get("receipt_fee", lang, fee=fee, copies=count, total=fee * count))
+            TextLine(ui.get("receipt_fee", lang, fee=fee, count=fee_units, total=fee * fee_units))
         )
     if bring:
         blocks.append(TextLine(ui.get("bring_heading", lang)))

@@ -44,8 +44,8 @@ class CompletionInfo:
 
     counter: Counter
     bring: tuple[str, ...]
-    fee_per_copy: int | None
-    copies: int
+    fee_per_unit: int | None
+    fee_units: int  # copies, items …
 
 
 class Services:
@@ -103,8 +103,8 @@ class Services:
         return CompletionInfo(
             counter=self.catalog.counter_for(procedure),
             bring=tuple(text.text(language) for text in session.documents()),
-            fee_per_copy=self.catalog.fee_for(procedure),
-            copies=int(session.answer_for("copies") or 1),
+            fee_per_unit=self.catalog.fee_for(procedure),
+            fee_units=session.fee_units(),
         )
 
     def finalize(self, session: ResidentSession) -> FinalizedApplication:
@@ -153,7 +153,7 @@ class Services:
         receipt = layout_receipt(
             application,
             procedure,
-            session.answer_for("copies"),
+            session.fee_units(),
             [text.text("ja") for text in session.documents()],
             self.catalog,
             self.ui,

@@ -65,16 +65,16 @@ class CompletionScreen(PageFrame):
             t("go_to_counter", number=info.counter.number, name=info.counter.name.text(language))
         )
         self.bring.setText(t("bring_heading") + "\n" + "\n".join(f"・{b}" for b in info.bring))
-        if info.fee_per_copy is not None:
+        if info.fee_per_unit is not None:
             self.fee.setText(
                 t(
                     "fee_line",
-                    fee=info.fee_per_copy,
-                    copies=info.copies,
-                    total=info.fee_per_copy * info.copies,
+                    fee=info.fee_per_unit,
+                    count=info.fee_units,
+                    total=info.fee_per_unit * info.fee_units,
                 )
             )
-        self.fee.setVisible(info.fee_per_copy is not None)
+        self.fee.setVisible(info.fee_per_unit is not None)
         self.print_status.setText(t("printing"))
         pixmap = QPixmap()
         pixmap.loadFromData(qr_png(qr_payload(application), QR_MODULE_PX))

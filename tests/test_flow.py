@@ -223,3 +223,17 @@ def test_flow_engine_drives_every_procedure_without_qt():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert completed.returncode == 0, completed.stderr
+
+
+def test_the_fee_counts_the_page_the_procedure_names():
+    catalog = load_catalog("sample-city")
+    gomi = ResidentSession(catalog.procedure("sodai_gomi"), UI, today=TODAY)
+    gomi.submit(["furniture", "bicycle"])
+    gomi.submit(3)
+    assert gomi.fee_units() == 3  # three items, not "copies"
+    assert ResidentSession(catalog.procedure("inkan_toroku"), UI).fee_units() == 1
+
+
+def test_fee_units_must_name_a_counting_page():
+    with pytest.raises(ValueError, match="fee_units"):
+        procedure([{"id": "kind", "type": "yes_no", "question": text("q")}], fee_units="kind")

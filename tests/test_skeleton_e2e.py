@@ -76,7 +76,7 @@ def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair)
     )
     assert services.store.receipt_outcomes(application_id) == ["completed"]
     printed = (services.paths.printer_output / "receipt-0001.txt").read_text(encoding="utf-8")
-    for expected in ("受付票", "A-001", "住民票の写しの交付請求", "3番窓口", "300円×2通＝600円"):
+    for expected in ("受付票", "A-001", "住民票の写しの交付請求", "3番窓口", "300円×2＝600円"):
         assert expected in printed
     receipt_png = services.paths.printer_output / "receipt-0001.png"
     qr = subprocess.run(
