@@ -64,6 +64,9 @@ class Settings(BaseModel):
     # Public key that applications are sealed to (PEM, X25519). Empty: no real applications.
     seal_public_key: Path | None = None
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    # No touch for idle_quiet_s: a warning counts down idle_warning_s, then answers are wiped.
+    idle_quiet_s: float = Field(90.0, ge=10, le=3600)
+    idle_warning_s: float = Field(30.0, ge=20, le=300)
 
 
 @dataclass(frozen=True)

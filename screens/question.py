@@ -190,8 +190,12 @@ class QuestionScreen(PageFrame):
         self.error.show()
 
     def clear(self) -> None:
-        """Forget what is on screen (start over, idle, after finalize)."""
+        """Forget what is on screen (start over, idle, after finalize): the input widget that
+        showed an answer is destroyed, not just reset, and the texts of the page go too."""
         if self.input is not None:
-            self.input.clear()
-        self.error.clear()
+            self.input.setParent(None)
+            self.input.deleteLater()
+            self.input = None
+        for text in (self.title, self.progress, self.heading, self.hint, self.error):
+            text.clear()
         self.error.hide()

@@ -6,17 +6,22 @@ screen for the session's current step and passes answers back.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QStackedLayout, QWidget
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
 
 from kiosk.events import Event, EventKind
 from kiosk.flow import ResidentSession, Step
+from kiosk.idle import IdleClock, IdlePolicy, IdleState
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import ApplicationNotSaved, NotAcceptingApplications, Services
 from kiosk.store import FinalizedApplication
 from kiosk.validators import Invalid
 from screens.completion import CompletionScreen
 from screens.home import HomeScreen
+from screens.idle_warning import IdleWarningOverlay
 from screens.menu import MenuScreen
 from screens.question import QuestionScreen
 from screens.review import ReviewScreen
@@ -24,9 +29,31 @@ from screens.staff_call import StaffCallOverlay
 from screens.theme import Look
 from screens.widgets import PageFrame
 
+IDLE_CHECK_MS = 500
+_ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
+
+
+class ActivityWatcher(QObject):
+    """Any press anywhere in the application counts as the resident still being there."""
+
+    def __init__(self, on_activity: Callable[[], None]) -> None:
+        super().__init__()
+        self._on_activity = on_activity
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self._on_activity()
+        return False
+
 
 class KioskWindow(QWidget):
-    def __init__(self, services: Services, bridge: QtEventBridge, look: Look) -> None:
+    def __init__(
+        self,
+        services: Services,
+        bridge: QtEventBridge,
+        look: Look,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self.setObjectName("kiosk_root")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -52,6 +79,15 @@ class KioskWindow(QWidget):
                 services.text("practice_banner", self.language) if services.practice else None
             )
         self.staff_overlay = StaffCallOverlay(self)
+        self.idle_warning = IdleWarningOverlay(self)
+        settings = services.settings
+        self.idle = IdleClock(IdlePolicy(settings.idle_quiet_s, settings.idle_warning_s), now)
+        self.idle_warning.still_here.connect(self.extend_time)
+        self._activity = ActivityWatcher(self.idle.touch)
+        QApplication.instance().installEventFilter(self._activity)
+        self._idle_timer = QTimer(self)
+        self._idle_timer.timeout.connect(self.check_idle)
+        self._idle_timer.start(IDLE_CHECK_MS)
 
         self.home.primary_requested.connect(self.open_menu)
         self.home.language_chosen.connect(self.set_language)
@@ -212,6 +248,28 @@ class KioskWindow(QWidget):
         self.review.clear_rows()
         self.completion.clear()
         self.staff_overlay.hide()
+        self.idle_warning.hide()
+
+    # -- idle: warn, then forget ----------------------------------------------------------
+
+    def check_idle(self) -> None:
+        if self.stack.currentWidget() is self.home:
+            self.idle.touch()  # nothing to protect on the home screen
+            self.idle_warning.hide()
+            return
+        state = self.idle.state
+        if state is IdleState.ACTIVE:
+            self.idle_warning.hide()
+        elif state is IdleState.WARNING:
+            self.idle_warning.show_countdown(self.idle.seconds_left(), self.t)
+        else:
+            self.idle_warning.hide()
+            self.go_home()  # wipes the session and every widget that showed an answer
+            self.idle.restart()
+
+    def extend_time(self) -> None:
+        self.idle.extend()
+        self.idle_warning.hide()
 
     # -- events from devices and services (delivered on the GUI thread by the bridge) ------
 

@@ -24,6 +24,7 @@ EXPECTED_SCREENS = [
     "question-purpose",
     "review",
     "staff-call",
+    "idle-warning",
     "completion",
 ]
 

@@ -1,0 +1,47 @@
+"""The idle warning overlay: a countdown and one large "まだ使う" button."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+
+from screens.theme import PRIMARY_TARGET_PX
+from screens.widgets import big_button, label
+
+
+class IdleWarningOverlay(QFrame):
+    still_here = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("idle_warning")
+        self.setProperty("role", "overlay")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(64, 64, 64, 64)
+        layout.setSpacing(40)
+        self.question = label(role="heading", name="idle_question")
+        self.countdown = label(name="idle_countdown")
+        for text in (self.question, self.countdown):
+            text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.button = big_button(role="primary", name="still_here")
+        self.button.setMinimumSize(PRIMARY_TARGET_PX * 4, round(PRIMARY_TARGET_PX * 1.3))
+        layout.addWidget(self.question, 1)
+        layout.addWidget(self.countdown)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignCenter)
+        self.button.clicked.connect(self.still_here)
+        self.hide()
+
+    def show_countdown(self, seconds: int, t: Callable[..., str]) -> None:
+        self.question.setText(t("idle_question"))
+        self.countdown.setText(t("idle_countdown", seconds=seconds))
+        self.button.setText(t("idle_still_here"))
+        if not self.isVisible():
+            parent = self.parentWidget()
+            width, height = parent.width() * 3 // 4, parent.height() * 3 // 5
+            self.setGeometry(
+                (parent.width() - width) // 2, (parent.height() - height) // 2, width, height
+            )
+            self.raise_()
+            self.show()
