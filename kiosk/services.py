@@ -16,7 +16,7 @@ from kiosk.catalog import Catalog, Counter, Procedure
 from kiosk.config import KioskPaths, Settings
 from kiosk.events import Event, EventBus, EventKind
 from kiosk.flow import ResidentSession
-from kiosk.i18n import LANGUAGES, UiText
+from kiosk.i18n import LANGUAGES, LocalizedText, UiText
 from kiosk.receipt import Receipt, layout_receipt
 from kiosk.sealing import seal
 from kiosk.store import FinalizedApplication, KioskStore, StoreError
@@ -43,7 +43,7 @@ class CompletionInfo:
     """What the completion screen shows besides the number."""
 
     counter: Counter
-    bring: tuple[str, ...]
+    bring: tuple[LocalizedText, ...]
     fee_per_unit: int | None
     fee_units: int  # copies, items …
 
@@ -98,11 +98,11 @@ class Services:
     def start_session(self, procedure_id: str) -> ResidentSession:
         return ResidentSession(self.catalog.procedure(procedure_id), self.ui)
 
-    def completion_info(self, session: ResidentSession, language: str) -> CompletionInfo:
+    def completion_info(self, session: ResidentSession) -> CompletionInfo:
         procedure = session.procedure
         return CompletionInfo(
             counter=self.catalog.counter_for(procedure),
-            bring=tuple(text.text(language) for text in session.documents()),
+            bring=tuple(session.documents()),
             fee_per_unit=self.catalog.fee_for(procedure),
             fee_units=session.fee_units(),
         )

@@ -31,21 +31,27 @@ class CompletionScreen(PageFrame):
         self.qr = label(name="qr", wrap=False)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
+        # Two columns so the largest text size still fits one screen: where to go on the
+        # left, what to show and bring on the right.
         columns = QHBoxLayout()
+        columns.setSpacing(48)
         left = QVBoxLayout()
         for widget in (
             self.heading,
             self.number_caption,
             self.number,
             self.counter,
-            self.bring,
-            self.fee,
             self.print_status,
         ):
             left.addWidget(widget)
         left.addStretch(1)
-        columns.addLayout(left, 3)
-        columns.addWidget(self.qr, 1, Qt.AlignmentFlag.AlignTop)
+        right = QVBoxLayout()
+        right.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignLeft)
+        for widget in (self.bring, self.fee):
+            right.addWidget(widget)
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
         self.content.addLayout(columns, 1)
 
     def show_application(
@@ -64,7 +70,9 @@ class CompletionScreen(PageFrame):
         self.counter.setText(
             t("go_to_counter", number=info.counter.number, name=info.counter.name.text(language))
         )
-        self.bring.setText(t("bring_heading") + "\n" + "\n".join(f"・{b}" for b in info.bring))
+        self.bring.setText(
+            t("bring_heading") + "\n" + "\n".join(f"・{b.text(language)}" for b in info.bring)
+        )
         if info.fee_per_unit is not None:
             self.fee.setText(
                 t(

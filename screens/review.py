@@ -12,6 +12,8 @@ from kiosk.flow import ResidentSession
 from kiosk.i18n import UiText
 from screens.widgets import PageFrame, big_button, label
 
+CHANGE_BUTTON_PX = 220
+
 
 class ReviewScreen(PageFrame):
     change_requested = Signal(str)
@@ -53,15 +55,17 @@ class ReviewScreen(PageFrame):
         row = QFrame()
         row.setProperty("role", "row")
         layout = QHBoxLayout(row)
-        texts = QVBoxLayout()
-        texts.addWidget(label(question, role="small"))
-        texts.addWidget(label(answer, name=f"answer_{page_id or 'procedure'}"))
-        layout.addLayout(texts, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        # One line per answer (question, answer, change) keeps long procedures on one screen.
+        layout.addWidget(label(question, role="small"), 2)
+        layout.addWidget(label(answer, name=f"answer_{page_id or 'procedure'}"), 3)
         if page_id is not None:
             button = big_button(t("change"), name=f"change_{page_id}")
-            button.setMinimumWidth(220)
+            button.setMinimumWidth(CHANGE_BUTTON_PX)
             button.clicked.connect(lambda _=False, p=page_id: self.change_requested.emit(p))
             layout.addWidget(button)
+        else:
+            layout.addSpacing(CHANGE_BUTTON_PX)  # keep the answers in one column
         self._rows.addWidget(row)
         row.show()
 

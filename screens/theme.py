@@ -101,7 +101,7 @@ class Look:
         QLabel[role="error"] {{ color: {p.error_text}; font-weight: bold; }}
         QLabel[role="badge"] {{ background: {p.alert_bg}; color: {p.alert_text};
             font-size: {self.small_px}px; font-weight: bold; padding: 4px 16px; }}
-        QLabel[role="number"] {{ font-size: {body * 5}px; font-weight: bold; }}
+        QLabel[role="number"] {{ font-size: {body * 4}px; font-weight: bold; }}
         QPushButton {{ font-size: {body}px; padding: 8px 24px; border-radius: 12px;
             background: {p.button_bg}; color: {p.button_text}; border: 3px solid {p.border}; }}
         QPushButton[role="primary"] {{ background: {p.primary_bg}; color: {p.primary_text};

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from screens.theme import GAP_PX, PRIMARY_TARGET_PX
+from screens.theme import GAP_PX, MIN_TARGET_PX, PRIMARY_TARGET_PX
 
 
 def big_button(text: str = "", role: str = "", name: str = "") -> QPushButton:
@@ -50,6 +50,7 @@ class PageFrame(QWidget):
     start_over_requested = Signal()
     staff_requested = Signal()
     primary_requested = Signal()
+    language_requested = Signal()
 
     def __init__(
         self, *, show_back: bool = True, show_start_over: bool = True, show_primary: bool = True
@@ -67,9 +68,14 @@ class PageFrame(QWidget):
         self.practice_badge.hide()
         self.progress = label(role="small", name="progress", wrap=False)
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Language can be changed on every page; the answers stay (the flow holds them).
+        self.language_button = big_button("Language / 言語", name="language")
+        # A secondary target: the 15 mm floor, so the header stays one line high.
+        self.language_button.setMinimumSize(PRIMARY_TARGET_PX * 3, MIN_TARGET_PX)
         header.addWidget(self.title, 1)
         header.addWidget(self.practice_badge)
         header.addWidget(self.progress)
+        header.addWidget(self.language_button)
         outer.addLayout(header)
 
         self.content = QVBoxLayout()
@@ -101,6 +107,7 @@ class PageFrame(QWidget):
         self.start_over_button.clicked.connect(self.start_over_requested)
         self.staff_button.clicked.connect(self.staff_requested)
         self.primary_button.clicked.connect(self.primary_requested)
+        self.language_button.clicked.connect(self.language_requested)
 
     def set_footer_texts(self, texts, primary_key: str = "next") -> None:
         """texts: a function key -> text in the current language."""

@@ -16,12 +16,18 @@ from kiosk.events import Event, EventKind
 from kiosk.flow import ResidentSession, Step
 from kiosk.idle import IdleClock, IdlePolicy, IdleState
 from kiosk.qtbridge import QtEventBridge
-from kiosk.services import ApplicationNotSaved, NotAcceptingApplications, Services
+from kiosk.services import (
+    ApplicationNotSaved,
+    CompletionInfo,
+    NotAcceptingApplications,
+    Services,
+)
 from kiosk.store import FinalizedApplication
 from kiosk.validators import Invalid
 from screens.completion import CompletionScreen
 from screens.home import HomeScreen
 from screens.idle_warning import IdleWarningOverlay
+from screens.language_choice import LanguageOverlay
 from screens.menu import MenuScreen
 from screens.question import QuestionScreen
 from screens.review import ReviewScreen
@@ -62,6 +68,8 @@ class KioskWindow(QWidget):
         self.language = services.settings.language
         self.session: ResidentSession | None = None
         self.application: FinalizedApplication | None = None
+        self._completion_info: CompletionInfo | None = None
+        self._print_status = "printing"  # UI text key of the receipt's state
         self.setStyleSheet(look.stylesheet())
         self.setWindowTitle("Madoguchi 窓口")
 
@@ -79,6 +87,10 @@ class KioskWindow(QWidget):
                 services.text("practice_banner", self.language) if services.practice else None
             )
         self.staff_overlay = StaffCallOverlay(self)
+        self.language_overlay = LanguageOverlay(self, services.languages)
+        self.language_overlay.language_chosen.connect(self.set_language)
+        for screen in self.screens():
+            screen.language_requested.connect(self.language_overlay.open)
         self.idle_warning = IdleWarningOverlay(self)
         settings = services.settings
         self.idle = IdleClock(IdlePolicy(settings.idle_quiet_s, settings.idle_warning_s), now)
@@ -190,9 +202,10 @@ class KioskWindow(QWidget):
         except ApplicationNotSaved:
             self.review.show_error(self.t("save_failed"))  # the answers stay in the session
             return
-        info = self.services.completion_info(self.session, self.language)
+        self._completion_info = self.services.completion_info(self.session)
         self.application = application
-        self.completion.show_application(application, info, self.language, self.t)
+        self._print_status = "printing"
+        self.completion.show_application(application, self._completion_info, self.language, self.t)
         self.session.wipe()
         self.session = None
         self.question.clear()
@@ -216,12 +229,15 @@ class KioskWindow(QWidget):
             else:
                 self.open_category(self.menu.category)
         elif current is self.completion and self.application is not None:
-            assert self.session is None
-            self.completion.set_footer_texts(self.t, primary_key="finish")
+            self.completion.show_application(
+                self.application, self._completion_info, self.language, self.t
+            )
+            self.completion.show_print_status(self.t(self._print_status))
         else:
-            self._show_step()
+            # Keep what is on screen but not yet submitted (a stepper moved, an option tapped).
+            self._show_step(pending=self.question.value() if current is self.question else None)
 
-    def _show_step(self) -> None:
+    def _show_step(self, pending: object = None) -> None:
         session = self.session
         assert session is not None
         if session.step is Step.REVIEW:
@@ -229,9 +245,10 @@ class KioskWindow(QWidget):
             self.stack.setCurrentWidget(self.review)
             return
         page = session.page
+        shown = pending if pending not in (None, []) else session.answer_for(page.id)
         self.question.show_page(
             page,
-            session.answer_for(page.id),
+            shown,
             session.progress,
             session.procedure.title.text(self.language),
             self.language,
@@ -244,11 +261,13 @@ class KioskWindow(QWidget):
             self.session.wipe()
         self.session = None
         self.application = None
+        self._completion_info = None
         self.question.clear()
         self.review.clear_rows()
         self.completion.clear()
         self.staff_overlay.hide()
         self.idle_warning.hide()
+        self.language_overlay.hide()
 
     # -- idle: warn, then forget ----------------------------------------------------------
 
@@ -277,9 +296,12 @@ class KioskWindow(QWidget):
         if self.application is None or event.detail.get("application_id") != self.application.id:
             return
         if event.kind is EventKind.RECEIPT_DID_PRINT:
-            self.completion.show_print_status(self.t("printed"))
+            self._print_status = "printed"
         elif event.kind is EventKind.RECEIPT_DID_FAIL:
-            self.completion.show_print_status(self.t("print_failed"))
+            self._print_status = "print_failed"
+        else:
+            return
+        self.completion.show_print_status(self.t(self._print_status))
 
     def closeEvent(self, event) -> None:
         self.bridge.close()

@@ -152,3 +152,70 @@ def test_without_a_key_no_real_application_is_taken(services, japanese_qapp, qtb
     assert not window.home.primary_button.isEnabled()
     assert window.home.notice.isVisible()
     assert "職員をお呼びください" in window.home.notice.text()
+
+
+def test_language_can_change_on_a_question_without_losing_what_is_on_screen(window, qtbot):
+    click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.category_buttons["certificates"])
+    click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    click(qtbot, window.question.input.button("proxy"))
+    click(qtbot, window.question.primary_button)
+    click(qtbot, window.question.input.more)  # 2 copies on screen, not yet submitted
+    click(qtbot, window.question.language_button)
+    click(qtbot, window.language_overlay.buttons["en"])
+    assert window.question.heading.text() == "How many copies do you need?"
+    assert window.question.input.value() == 2
+    click(qtbot, window.question.back_button)
+    assert window.question.input.value() == "proxy"  # the submitted answer is kept too
+    assert window.question.input.button("proxy").text().startswith("A representative")
+
+
+def test_the_completion_screen_retranslates_in_full(window, qtbot, services):
+    click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.category_buttons["certificates"])
+    click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    for answer in ("self", None, "work"):
+        if answer is not None:
+            click(qtbot, window.question.input.button(answer))
+        click(qtbot, window.question.primary_button)
+    click(qtbot, window.review.primary_button)
+    number = window.completion.number.text()
+    services.wait_for_devices()
+    qtbot.waitUntil(
+        lambda: "受付票をお取りください" in window.completion.print_status.text(), timeout=10_000
+    )
+    click(qtbot, window.completion.language_button)
+    click(qtbot, window.language_overlay.buttons["en"])
+    assert window.completion.number.text() == number
+    assert window.completion.counter.text().startswith("Please go to counter 3")
+    assert "Photo ID" in window.completion.bring.text()
+    assert window.completion.print_status.text() == "Please take your receipt."
+
+
+def test_practice_mode_marks_every_screen_and_keeps_nothing(services, japanese_qapp, qtbot):
+    services.settings = services.settings.model_copy(update={"practice": True})
+    window = KioskWindow(
+        services,
+        QtEventBridge(services.events),
+        Look(services.settings.theme, services.settings.text_size),
+    )
+    window.resize(1920, 1080)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.home.practice_badge.isVisible()
+    for screen in window.screens():  # the others show it as soon as they are current
+        assert not screen.practice_badge.isHidden() and screen.practice_badge.text() == "練習"
+    click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.category_buttons["certificates"])
+    click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    for answer in ("self", None, "other"):
+        if answer is not None:
+            click(qtbot, window.question.input.button(answer))
+        click(qtbot, window.question.primary_button)
+    click(qtbot, window.review.primary_button)
+    services.wait_for_devices()
+    assert services.store.outbox_ids() == []
+    stored = services.store.db.execute("SELECT practice, sealed FROM applications").fetchall()
+    assert stored == [(1, None)]  # marked practice, and no answers kept at all
+    printed = (services.paths.printer_output / "receipt-0001.txt").read_text(encoding="utf-8")
+    assert printed.splitlines()[0] == "練習用 PRACTICE"

@@ -57,9 +57,14 @@ def test_every_text_colour_pair_reaches_7_to_1(theme):
         assert contrast(text, background) >= 7.0, (theme, text, background)
 
 
+@pytest.mark.parametrize("text_size", list(TextSize))
+@pytest.mark.parametrize("theme", list(Theme))
 def test_tour_writes_every_screen_and_each_meets_the_size_rules(
-    services, japanese_qapp, tmp_path: Path, monkeypatch
+    theme, text_size, services, japanese_qapp, tmp_path: Path, monkeypatch
 ):
+    services.settings = services.settings.model_copy(
+        update={"theme": theme, "text_size": text_size}
+    )
     problems = []
     import screens.tour as tour
 
