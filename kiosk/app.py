@@ -133,6 +133,9 @@ def run_gui(
     With vnc_port, the window is served over VNC: on 127.0.0.1 through a private Xvfb screen,
     or with vnc_listen_all through Qt's own plugin on every interface.
     """
+    # Until Qt's loop runs, SIGTERM unwinds through the finally below (helpers stopped,
+    # store closed) instead of killing the process mid-start.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     profile = services.settings.profile
     qt_arguments: list[str] = []
     screen: VirtualDisplay | None = None
@@ -156,6 +159,10 @@ def run_gui(
         services.close()
         if screen is not None:
             screen.stop()
+
+
+def _exit_cleanly(*_: object) -> None:
+    raise SystemExit(0)
 
 
 def _show_window(services: Services, qt_arguments: list[str], fullscreen: bool) -> int:

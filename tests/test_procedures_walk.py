@@ -31,10 +31,10 @@ ONE_ANSWER = {
 }
 INVALID_ANSWER = {
     FieldType.KANA_NAME: "山田",
-    FieldType.KANJI_NAME: "",
+    FieldType.KANJI_NAME: "山田\x07",  # a control character: refused even on optional pages
     FieldType.DATE: "2100-13-40",
     FieldType.POSTAL_CODE: "12",
-    FieldType.ADDRESS: "",
+    FieldType.ADDRESS: "1-2\x07",
     FieldType.PHONE: "12345",
     FieldType.NUMBER: "many",
     FieldType.SINGLE_CHOICE: "no_such_option",
