@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 PROFILE_SIZES = {Profile.KIOSK: (1920, 1080), Profile.PHONE: (390, 844)}
 DEFAULT_VNC_PORT = 5900
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def build_services(settings: Settings, paths: KioskPaths) -> Services:
@@ -133,9 +134,9 @@ def run_gui(
     With vnc_port, the window is served over VNC: on 127.0.0.1 through a private Xvfb screen,
     or with vnc_listen_all through Qt's own plugin on every interface.
     """
-    # Until Qt's loop runs, SIGTERM unwinds through the finally below (helpers stopped,
-    # store closed) instead of killing the process mid-start.
-    signal.signal(signal.SIGTERM, _exit_cleanly)
+    # Held back until Qt's loop can take them (see _quit_on_signals): a SIGTERM during
+    # start-up then ends the kiosk cleanly instead of killing it mid-import.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     profile = services.settings.profile
     qt_arguments: list[str] = []
     screen: VirtualDisplay | None = None
@@ -159,10 +160,6 @@ def run_gui(
         services.close()
         if screen is not None:
             screen.stop()
-
-
-def _exit_cleanly(*_: object) -> None:
-    raise SystemExit(0)
 
 
 def _show_window(services: Services, qt_arguments: list[str], fullscreen: bool) -> int:
@@ -196,11 +193,13 @@ def _quit_on_signals(app) -> None:
     """
     from PySide6.QtCore import QTimer
 
-    for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: app.quit())
+    for number in STOP_SIGNALS:
+        # Posted, not called: a quit() before exec() has started would be lost.
+        signal.signal(number, lambda *_: QTimer.singleShot(0, app.quit))
     heartbeat = QTimer(app)
     heartbeat.timeout.connect(lambda: None)
     heartbeat.start(200)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # delivers any held-back one
 
 
 def render_tour(services: Services, outdir: Path) -> list[Path]:

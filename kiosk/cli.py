@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -215,6 +216,10 @@ def _demo_paths() -> KioskPaths:
 
 def _gui(args: argparse.Namespace, demo: bool) -> int:
     from kiosk import app
+
+    # From here until Qt's loop runs, SIGTERM/SIGINT wait (app.run_gui delivers them then),
+    # so a stop during start-up still closes the store and stops the helper processes.
+    signal.pthread_sigmask(signal.SIG_BLOCK, app.STOP_SIGNALS)
 
     paths = _demo_paths() if demo else resolve_paths()
     overrides = {"profile": args.profile, "practice": args.practice}

@@ -25,6 +25,8 @@ _PR_SET_PDEATHSIG = 1
 
 def _die_with_parent() -> None:
     """Run in the child before exec: Linux sends it SIGTERM if the kiosk dies, even by SIGKILL."""
+    # The kiosk holds SIGTERM back while it starts; its helpers must not inherit that.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -82,3 +82,12 @@ def test_qt_vnc_plugin_is_opt_in_and_says_it_listens_everywhere(tmp_path):
         out, _ = process.communicate(timeout=30)
     assert process.returncode == 0
     assert "EVERY interface" in out
+
+
+def test_sigterm_during_start_up_still_ends_cleanly(tmp_path):
+    process = start_demo(tmp_path, "--vnc", str(free_port()))
+    output_line = process.stdout.readline()  # the first line: services are being built
+    assert output_line.startswith("kiosk: data in")
+    process.send_signal(signal.SIGTERM)  # Qt is not up yet
+    process.wait(timeout=60)
+    assert process.returncode == 0, process.stderr.read()
