@@ -31,6 +31,20 @@ def click(qtbot, button):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+def submit_juminhyo(window, qtbot, purpose: str) -> None:
+    """Home to completion by touch: 本人, one copy, the given purpose, submit."""
+    click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.category_buttons["certificates"])
+    click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    click(qtbot, window.question.input.button("self"))
+    click(qtbot, window.question.primary_button)
+    click(qtbot, window.question.primary_button)  # one copy, as offered
+    click(qtbot, window.question.input.button(purpose))
+    click(qtbot, window.question.primary_button)
+    click(qtbot, window.review.primary_button)
+    assert window.stack.currentWidget() is window.completion
+
+
 def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair):
     finalized = []
     services.events.subscribe(
@@ -171,14 +185,7 @@ def test_language_can_change_on_a_question_without_losing_what_is_on_screen(wind
 
 
 def test_the_completion_screen_retranslates_in_full(window, qtbot, services):
-    click(qtbot, window.home.primary_button)
-    click(qtbot, window.menu.category_buttons["certificates"])
-    click(qtbot, window.menu.procedure_buttons["juminhyo"])
-    for answer in ("self", None, "work"):
-        if answer is not None:
-            click(qtbot, window.question.input.button(answer))
-        click(qtbot, window.question.primary_button)
-    click(qtbot, window.review.primary_button)
+    submit_juminhyo(window, qtbot, purpose="work")
     number = window.completion.number.text()
     services.wait_for_devices()
     qtbot.waitUntil(
@@ -205,14 +212,7 @@ def test_practice_mode_marks_every_screen_and_keeps_nothing(services, japanese_q
     assert window.home.practice_badge.isVisible()
     for screen in window.screens():  # the others show it as soon as they are current
         assert not screen.practice_badge.isHidden() and screen.practice_badge.text() == "練習"
-    click(qtbot, window.home.primary_button)
-    click(qtbot, window.menu.category_buttons["certificates"])
-    click(qtbot, window.menu.procedure_buttons["juminhyo"])
-    for answer in ("self", None, "other"):
-        if answer is not None:
-            click(qtbot, window.question.input.button(answer))
-        click(qtbot, window.question.primary_button)
-    click(qtbot, window.review.primary_button)
+    submit_juminhyo(window, qtbot, purpose="other")
     services.wait_for_devices()
     assert services.store.outbox_ids() == []
     stored = services.store.db.execute("SELECT practice, sealed FROM applications").fetchall()
