@@ -21,7 +21,6 @@ class EventKind(StrEnum):
     RECEIPT_DID_PRINT = "receipt_did_print"
     RECEIPT_DID_FAIL = "receipt_did_fail"
     STAFF_WAS_CALLED = "staff_was_called"
-    DEVICE_DID_CHANGE_STATE = "device_did_change_state"
     SYNC_DID_FINISH = "sync_did_finish"
 
 

@@ -77,8 +77,9 @@ class ResidentSession:
         self._returning_to_review = False
         self.step = Step.QUESTION
         self._fill_known(card or {})
-        self._current = self._next_to_ask(after=None) or self.pages[0].id
-        if self._next_to_ask(after=None) is None:
+        first = self._next_to_ask(after=None)
+        self._current = first or self.pages[0].id
+        if first is None:  # everything was known already (card, earlier procedure)
             self.step = Step.REVIEW
 
     # -- what is known before asking -----------------------------------------------------

@@ -78,6 +78,9 @@ class UiText:
                 entries[key] = LocalizedText(value)
         return cls(entries)
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
     def names(self) -> list[str]:
         return sorted(self._entries)
 
@@ -90,6 +93,3 @@ class UiText:
             raise KeyError(f"no UI text named {key!r}")
         text = entry.text(language)
         return text.format(**values) if values else text
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._entries

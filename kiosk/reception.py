@@ -16,15 +16,3 @@ class ReceptionNumber:
 
     def __str__(self) -> str:
         return f"{self.letter}-{self.sequence:03d}"
-
-    @property
-    def spoken_digits(self) -> str:
-        """The digits alone, as a clerk calls them out (e.g. "042")."""
-        return f"{self.sequence:03d}"
-
-    @classmethod
-    def parse(cls, text: str) -> ReceptionNumber:
-        letter, _, digits = text.partition("-")
-        if len(letter) != 1 or not digits.isdigit():
-            raise ValueError(f"not a reception number: {text!r}")
-        return cls(letter, int(digits))

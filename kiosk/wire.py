@@ -43,9 +43,3 @@ class Health(BaseModel):
     status: str
     version: str
     server_time: datetime
-
-
-class Problem(BaseModel):
-    """FastAPI's error body: {"detail": "..."}; detail is worded for the technician."""
-
-    detail: str

@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from screens.theme import PRIMARY_TARGET_PX
-from screens.widgets import big_button, label
+from screens.widgets import Overlay, big_button, label
 
 
-class IdleWarningOverlay(QFrame):
+class IdleWarningOverlay(Overlay):
     still_here = Signal()
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("idle_warning")
-        self.setProperty("role", "overlay")
+        super().__init__(parent, "idle_warning")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(64, 64, 64, 64)
         layout.setSpacing(40)
@@ -31,7 +29,6 @@ class IdleWarningOverlay(QFrame):
         layout.addWidget(self.countdown)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignCenter)
         self.button.clicked.connect(self.still_here)
-        self.hide()
 
     def show_countdown(self, seconds: int, t: Callable[..., str]) -> None:
         self.question.setText(t("idle_question"))
@@ -39,9 +36,4 @@ class IdleWarningOverlay(QFrame):
         self.button.setText(t("idle_still_here"))
         if not self.isVisible():
             parent = self.parentWidget()
-            width, height = parent.width() * 3 // 4, parent.height() * 3 // 5
-            self.setGeometry(
-                (parent.width() - width) // 2, (parent.height() - height) // 2, width, height
-            )
-            self.raise_()
-            self.show()
+            self.show_centered(parent.width() * 3 // 4, parent.height() * 3 // 5)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from screens.theme import PRIMARY_TARGET_PX
-from screens.widgets import big_button
+from screens.widgets import Overlay, big_button
 
 
-class LanguageOverlay(QFrame):
+class LanguageOverlay(Overlay):
     language_chosen = Signal(str)
 
     def __init__(self, parent: QWidget, languages: dict[str, str]) -> None:
-        super().__init__(parent)
-        self.setObjectName("language_choice")
-        self.setProperty("role", "overlay")
+        super().__init__(parent, "language_choice")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(64, 48, 64, 48)
         layout.setSpacing(24)
@@ -26,7 +24,6 @@ class LanguageOverlay(QFrame):
             button.clicked.connect(lambda _=False, c=code: self._choose(c))
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignCenter)
             self.buttons[code] = button
-        self.hide()
 
     def _choose(self, code: str) -> None:
         self.hide()
@@ -36,8 +33,4 @@ class LanguageOverlay(QFrame):
         parent = self.parentWidget()
         height = min(parent.height() - 80, len(self.buttons) * (PRIMARY_TARGET_PX + 24) + 96)
         width = PRIMARY_TARGET_PX * 4 + 128
-        self.setGeometry(
-            (parent.width() - width) // 2, (parent.height() - height) // 2, width, height
-        )
-        self.raise_()
-        self.show()
+        self.show_centered(width, height)

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from screens.theme import PRIMARY_TARGET_PX
-from screens.widgets import big_button, label
+from screens.widgets import Overlay, big_button, label
 
 
-class StaffCallOverlay(QFrame):
+class StaffCallOverlay(Overlay):
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("staff_call")
-        self.setProperty("role", "overlay")
+        super().__init__(parent, "staff_call")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(64, 64, 64, 64)
         layout.setSpacing(48)
@@ -26,15 +24,9 @@ class StaffCallOverlay(QFrame):
         layout.addWidget(self.message, 1)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignCenter)
         self.close_button.clicked.connect(self.hide)
-        self.hide()
 
     def open(self, t: Callable[..., str]) -> None:
         self.message.setText(t("staff_called"))
         self.close_button.setText(t("close"))
         parent = self.parentWidget()
-        width, height = parent.width() * 2 // 3, parent.height() // 2
-        self.setGeometry(
-            (parent.width() - width) // 2, (parent.height() - height) // 2, width, height
-        )
-        self.raise_()
-        self.show()
+        self.show_centered(parent.width() * 2 // 3, parent.height() // 2)

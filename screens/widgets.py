@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -119,3 +120,22 @@ class PageFrame(QWidget):
     def set_practice(self, text: str | None) -> None:
         self.practice_badge.setVisible(bool(text))
         self.practice_badge.setText(text or "")
+
+
+class Overlay(QFrame):
+    """A framed box over the current page (staff call, idle warning, language): the page
+    underneath and its answers stay as they are."""
+
+    def __init__(self, parent: QWidget, name: str) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setProperty("role", "overlay")
+        self.hide()
+
+    def show_centered(self, width: int, height: int) -> None:
+        parent = self.parentWidget()
+        self.setGeometry(
+            (parent.width() - width) // 2, (parent.height() - height) // 2, width, height
+        )
+        self.raise_()
+        self.show()
