@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from devices.escpos_status import Condition
 from kiosk.receipt import Receipt
 
 
@@ -21,7 +23,15 @@ class PrintOutcome(StrEnum):
     COMPLETED = "completed"
     FAILED_BEFORE_START = "failed_before_start"
     FAILED_MID_JOB = "failed_mid_job"
-    UNKNOWN = "unknown"
+    UNKNOWN = "unknown"  # every byte went out, but the printer never confirmed
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    state: PrinterState
+    conditions: frozenset[Condition] = frozenset()
+    detail: str = ""  # for the technician; never personal data
+    at: float = field(default_factory=time.monotonic)  # when it was read: stale ones are refused
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,7 @@ class PrintResult:
     outcome: PrintOutcome
     detail: str = ""  # for the technician's journal; never personal data
     artifact: Path | None = None  # where a simulator left what it "printed"
+    conditions: frozenset[Condition] = frozenset()
 
 
 class ReceiptPrinter(Protocol):
@@ -36,6 +47,14 @@ class ReceiptPrinter(Protocol):
 
     @property
     def state(self) -> PrinterState: ...
+
+    def status(self) -> PrinterStatus:
+        """The last status read; the supervisor keeps it fresh."""
+        ...
+
+    def refresh_status(self, deadline_s: float) -> PrinterStatus:
+        """Ask the printer now (and reconnect if it was away)."""
+        ...
 
     def open(self) -> None: ...
 

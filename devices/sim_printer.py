@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 
 from devices.escpos import encode_receipt
-from devices.escpos_decode import EscPosDecodeError, decode
-from devices.printer import PrinterState, PrintOutcome, PrintResult
+from devices.escpos_decode import EscPosDecodeError, decode, describe
+from devices.printer import PrinterState, PrinterStatus, PrintOutcome, PrintResult
 from kiosk.receipt import Receipt
 
 
@@ -27,6 +27,12 @@ class SimulatedPrinter:
     @property
     def state(self) -> PrinterState:
         return self._state
+
+    def status(self) -> PrinterStatus:
+        return PrinterStatus(self._state)
+
+    def refresh_status(self, deadline_s: float) -> PrinterStatus:
+        return self.status()
 
     def open(self) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)
@@ -50,7 +56,7 @@ class SimulatedPrinter:
                 stem = self._next_stem()
                 stem.with_suffix(".bin").write_bytes(stream)
                 job = decode(stream)
-                lines = job.text_lines + [f"[QR] {data}" for data in job.qr_codes]
+                lines = describe(job)
                 stem.with_suffix(".txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
                 artifact = stem.with_suffix(".txt")
                 if self.render_png:

@@ -44,3 +44,9 @@ def font_file(family: str) -> Path | None:
 def receipt_font() -> Path | None:
     """IPAex Gothic draws receipts (a single TTF, fast to load); Noto is the fallback."""
     return font_file("IPAexGothic") or font_file(UI_FAMILY)
+
+
+def rare_character_font() -> Path | None:
+    """Noto Sans CJK JP (face 0 of its collection) has 𠮷 and other characters beyond JIS X 0208
+    that IPAex lacks; receipt lines holding them are drawn with it."""
+    return font_file(UI_FAMILY) or receipt_font()

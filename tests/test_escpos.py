@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from devices.escpos import PREAMBLE, EscPosBuilder, encode_receipt, encode_text
+from devices.escpos import PREAMBLE, EscPosBuilder, encodable, encode_receipt
 from devices.escpos_decode import EscPosDecodeError, decode
 from devices.printer import PrintOutcome
 from devices.sim_printer import SimulatedPrinter
@@ -46,9 +46,12 @@ def test_kanji_line_is_cp932_in_kanji_mode():
     assert stream == PREAMBLE + b"\x1c\x26" + "受付番号".encode("cp932") + b"\x1c\x2e\x0a"
 
 
-def test_characters_outside_cp932_become_geta_not_garbage():
-    assert encode_text("𠮷田") == "〓田".encode("cp932")
-    assert encode_text("髙橋") == "髙橋".encode("cp932")  # IBM extension: cp932 has it
+def test_only_lines_cp932_cannot_encode_go_as_raster_images():
+    assert encodable("髙橋") and not encodable("𠮷田")  # 髙: IBM extension, cp932 has it
+    job = decode(EscPosBuilder().line("髙橋").line("𠮷田 花子").build())
+    assert job.text_lines == ["髙橋"]
+    (picture,) = job.images
+    assert picture.width_bytes * 8 == 576 and 24 <= picture.height <= 40
 
 
 def test_decoding_our_bytes_gives_back_the_receipt_text():
@@ -91,7 +94,7 @@ def test_simulated_printer_paper_is_readable_and_its_qr_decodes(tmp_path):
     )
     assert result.outcome is PrintOutcome.COMPLETED
     assert result.artifact.suffix == ".png"
-    assert (tmp_path / "receipt-0001.txt").read_text(encoding="utf-8").startswith("〓野 髙子")
+    assert (tmp_path / "receipt-0001.txt").read_text(encoding="utf-8").startswith("[image 576x")
     decoded = subprocess.run(
         ["zbarimg", "--quiet", "--raw", str(result.artifact)],
         capture_output=True,
@@ -105,3 +108,78 @@ def test_simulated_printer_paper_is_readable_and_its_qr_decodes(tmp_path):
 def test_printer_that_is_not_open_fails_before_start(tmp_path):
     result = SimulatedPrinter(tmp_path).print_receipt(sample_receipt(), deadline_s=5)
     assert result.outcome is PrintOutcome.FAILED_BEFORE_START
+
+
+def test_raster_command_is_gs_v_0_with_width_in_bytes_and_height_in_dots():
+    from devices.escpos import raster_command
+    from devices.raster import Raster
+
+    picture = Raster(2, 3, bytes([0xFF, 0x00, 0x81, 0x42, 0x00, 0x01]))
+    assert raster_command(picture) == bytes.fromhex("1d763000 0200 0300 ff00814200 01")
+    assert decode(PREAMBLE + raster_command(picture)).images == [picture]
+
+
+def test_process_id_request_and_reply_bytes():
+    from devices.escpos import process_id_reply
+    from devices.escpos_decode import ProcessIdRequest, StreamDecoder
+
+    stream = EscPosBuilder().process_id("0042").build()
+    assert stream == PREAMBLE + bytes.fromhex("1d2848 0600 3030") + b"0042"
+    assert StreamDecoder().feed(stream) == [ProcessIdRequest(b"0042")]
+    assert process_id_reply("0042") == b"\x37\x22" + b"0042" + b"\x00"
+
+
+def test_decoding_byte_by_byte_equals_decoding_at_once():
+    from devices.escpos_decode import JobCut, StreamDecoder
+
+    stream = encode_receipt(sample_receipt())
+    decoder = StreamDecoder()
+    events = [event for i in range(len(stream)) for event in decoder.feed(stream[i : i + 1])]
+    (cut,) = [event for event in events if isinstance(event, JobCut)]
+    assert cut.job.items == decode(stream).items
+
+
+def test_generic_model_sends_qr_as_a_picture_that_still_decodes(tmp_path):
+    from devices.printer_models import MODELS
+    from devices.receipt_render import render_job
+
+    stream = encode_receipt(sample_receipt(), MODELS["generic"])
+    job = decode(stream)
+    assert job.qr_codes == [] and len(job.images) == 1
+    assert b"\x1d\x28\x6b" not in stream  # no GS ( k on a model without it
+    image = render_job(job, tmp_path / "generic.png")
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(image)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert decoded.stdout.strip() == qr_payload(APPLICATION)
+
+
+def test_status_bytes_are_validated_and_read():
+    from devices import escpos_status as status
+    from devices.escpos_status import Condition
+
+    assert status.request(4) == b"\x10\x04\x04"
+    with pytest.raises(status.StatusReplyError, match="0x00"):
+        status.check_reply(1, 0x00)  # fixed bits missing
+    with pytest.raises(status.StatusReplyError):
+        status.check_reply(4, 0x93)  # bit 7 and bit 0 set
+    assert status.conditions_from({1: 0x12, 2: 0x12, 3: 0x12, 4: 0x12}) == set()
+    assert status.conditions_from({4: 0x12 | 0x0C}) == {Condition.PAPER_NEAR_END}
+    assert status.conditions_from({1: 0x1A, 2: 0x16}) == {Condition.OFFLINE, Condition.COVER_OPEN}
+    assert status.conditions_from({4: 0x72}) == {Condition.PAPER_OUT}
+    for conditions in ({Condition.PAPER_OUT}, {Condition.COVER_OPEN, Condition.PAPER_NEAR_END}):
+        replies = status.replies_for(conditions)
+        assert all(status.check_reply(n, byte) for n, byte in replies.items())
+        assert status.conditions_from(replies) - {Condition.OFFLINE} == conditions
+
+
+def test_receipt_bytes_are_far_fewer_than_the_same_receipt_as_one_image():
+    from devices.escpos import encode_receipt_as_image
+
+    text = encode_receipt(sample_receipt())
+    assert len(text) <= 1200
+    assert len(text) / len(encode_receipt_as_image(sample_receipt())) <= 0.1
