@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from devices.device_state import DeviceState, DeviceStatus
 from devices.escpos_status import Condition
 from kiosk.receipt import Receipt
 
-
-class PrinterState(StrEnum):
-    CLOSED = "closed"
-    READY = "ready"
-    BUSY = "busy"
-    ERROR = "error"
+# The printer's state and status are those every device has.
+PrinterState = DeviceState
+PrinterStatus = DeviceStatus
 
 
 class PrintOutcome(StrEnum):
@@ -24,14 +21,6 @@ class PrintOutcome(StrEnum):
     FAILED_BEFORE_START = "failed_before_start"
     FAILED_MID_JOB = "failed_mid_job"
     UNKNOWN = "unknown"  # every byte went out, but the printer never confirmed
-
-
-@dataclass(frozen=True)
-class PrinterStatus:
-    state: PrinterState
-    conditions: frozenset[Condition] = frozenset()
-    detail: str = ""  # for the technician; never personal data
-    at: float = field(default_factory=time.monotonic)  # when it was read: stale ones are refused
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ MID_JOB_BYTES = 120  # where a mid-job fault strikes, counted from the job's ESC
 READ_CHUNK = 64
 FAULTS = (
     "near-end",  # paper near end from the start
+    "paper-out",  # no paper from the start
     "paper-out-after=N",  # the paper runs out once N receipts are cut
     "paper-out-mid-job",  # the next job runs out of paper part way
     "cover-open",

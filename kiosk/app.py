@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from backend.paths import BackendPaths, kiosk_token
-from devices.registry import build_printer
+from devices.registry import build_printer, build_scanner
+from devices.supervisor import DeviceSupervisor
 from kiosk.catalog_files import load_with_last_good
 from kiosk.config import KioskPaths, Profile, Settings
 from kiosk.events import EventBus
@@ -38,15 +39,15 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 def build_services(settings: Settings, paths: KioskPaths) -> Services:
     paths.create()
-    printer = build_printer(settings.printer, paths.printer_output)
-    printer.open()
+    printer = build_printer(settings.printer, paths.printer_output, settings.printer_model)
+    printer.open()  # an absent printer is a status (not connected), never a failed start
     seal_key = load_public_key(settings.seal_public_key) if settings.seal_public_key else None
     store = KioskStore(paths.database)
     events = EventBus()
     loaded = load_with_last_good(
         settings.municipality, paths.catalog_snapshot, settings.catalog_dir
     )
-    return Services(
+    services = Services(
         settings=settings,
         paths=paths,
         catalog=loaded.catalog,
@@ -58,6 +59,20 @@ def build_services(settings: Settings, paths: KioskPaths) -> Services:
         seal_key=seal_key,
         sync=SyncClient(settings, store, events),
     )
+    attach_devices(services, settings)
+    return services
+
+
+def attach_devices(services: Services, settings: Settings) -> None:
+    """The scanner and the supervisor that keeps every device's status fresh."""
+    scanner = build_scanner(settings.scanner, services.on_scan, services.on_scan_problem)
+    devices: dict[str, object] = {"printer": services.printer}
+    if scanner is not None:
+        scanner.start()
+        devices["scanner"] = scanner
+    supervisor = DeviceSupervisor(devices, services.on_device_status)
+    services.attach_devices(scanner, supervisor)
+    supervisor.start()
 
 
 def demo_backend_paths(paths: KioskPaths) -> BackendPaths:

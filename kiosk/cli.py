@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kiosk import __version__
+from kiosk import __version__, devices_cli
 from kiosk.catalog import CatalogError
 from kiosk.config import (
     ConfigError,
@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Send queued applications to the backend now.",
     )
     now.add_argument("--config", type=Path, metavar="FILE")
+
+    devices_cli.add_parser(commands)
 
     catalog = commands.add_parser(
         "catalog", help="the procedure catalog", description="Inspect and check the catalog."
@@ -430,10 +432,11 @@ def main(argv: list[str] | None = None) -> int:
         "catalog": lambda: _catalog(args),
         "backend": lambda: _backend(args),
         "sync": lambda: _sync(args),
+        "devices": lambda: devices_cli.run(args),
     }
     try:
         return handlers[args.command]()
-    except CommandFailed as error:
+    except (CommandFailed, devices_cli.DevicesCommandFailed) as error:
         print(str(error), file=sys.stderr)
         return 2
     except EXPECTED_ERRORS as error:

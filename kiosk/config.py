@@ -59,8 +59,11 @@ class Settings(BaseModel):
     # This kiosk's bearer token towards the backend (the demo creates one itself).
     backend_token: str = ""
     request_timeout_s: float = Field(5.0, gt=0, le=120)
-    # Device URLs: "sim" is the built-in simulator; real transports arrive with the device issues.
+    # Device URLs: "sim" (the built-in simulator), serial:///dev/serial/by-id/…?baud=N (name
+    # ports by stable identity, never /dev/ttyUSB0), tcp://HOST:9100; "" means no such device.
     printer: str = "sim"
+    printer_model: str = Field("tm-t88", pattern=r"^(tm-t88|tm-m30|generic)$")
+    scanner: str = ""
     # Public key that applications are sealed to (PEM, X25519). Empty: no real applications.
     seal_public_key: Path | None = None
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")

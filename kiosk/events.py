@@ -22,6 +22,11 @@ class EventKind(StrEnum):
     RECEIPT_DID_FAIL = "receipt_did_fail"
     STAFF_WAS_CALLED = "staff_was_called"
     SYNC_DID_FINISH = "sync_did_finish"
+    DEVICE_STATUS_DID_CHANGE = "device_status_did_change"
+    STAFF_ALERT_WAS_RAISED = "staff_alert_was_raised"  # for staff, via the heartbeat
+    SCAN_DID_ARRIVE = "scan_did_arrive"  # a usable pre-entry; answers wait in Services
+    SCAN_WAS_REFUSED = "scan_was_refused"  # read, but not usable; detail names the message
+    SCAN_WAS_IGNORED = "scan_was_ignored"  # no screen was waiting for a scan
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from kiosk.catalog import APPLICANT_PAGE, Applicant, CardField, Option, Page, Procedure
+from kiosk.catalog import APPLICANT_PAGE, Applicant, CardField, FieldType, Option, Page, Procedure
 from kiosk.i18n import LocalizedText, UiText
 from kiosk.validators import FieldResult, Valid, validate
 
@@ -61,6 +61,7 @@ class ResidentSession:
         *,
         shared: dict[str, Any] | None = None,
         card: Mapping[CardField, Any] | None = None,
+        prefill: Mapping[str, Any] | None = None,
         today: date | None = None,
     ) -> None:
         self.procedure = procedure
@@ -77,6 +78,7 @@ class ResidentSession:
         self._returning_to_review = False
         self.step = Step.QUESTION
         self._fill_known(card or {})
+        self._fill_entered(prefill or {})
         first = self._next_to_ask(after=None)
         self._current = first or self.pages[0].id
         if first is None:  # everything was known already (card, earlier procedure)
@@ -91,6 +93,16 @@ class ResidentSession:
         for page in self.pages:
             if page.shared and page.id not in self._answers and page.shared in self._shared:
                 self._take(page.id, self._shared[page.shared])
+
+    def _fill_entered(self, prefill: Mapping[str, Any]) -> None:
+        """Answers entered beforehand (phone pre-entry), in page order so conditions hold.
+
+        Each is validated like typed input; one that fails is simply asked on its page.
+        """
+        for page in self.pages:
+            if page.id in prefill and page.type is not FieldType.MY_NUMBER:
+                self._take(page.id, prefill[page.id])
+        self._drop_irrelevant()
 
     def _take(self, page_id: str, raw: Any) -> None:
         """Store a value known in advance, if it is valid for the page (else the page asks)."""
@@ -260,6 +272,7 @@ class Visit:
         procedures: list[Procedure],
         ui: UiText,
         card: Mapping[CardField, Any] | None = None,
+        prefill: Mapping[str, Any] | None = None,
         today: date | None = None,
     ) -> None:
         if not procedures:

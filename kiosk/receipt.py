@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from unicodedata import east_asian_width
 
@@ -61,6 +62,33 @@ Block = TextLine | QrCode | Rule
 class Receipt:
     application_id: str
     blocks: tuple[Block, ...]
+
+
+def receipt_to_json(receipt: Receipt) -> str:
+    """The layout as JSON, kept for reprints; it holds no personal data by construction."""
+    blocks = []
+    for block in receipt.blocks:
+        kind = {TextLine: "text", QrCode: "qr", Rule: "rule"}[type(block)]
+        blocks.append({"kind": kind, **asdict(block)})
+    return json.dumps(
+        {"application_id": receipt.application_id, "blocks": blocks}, ensure_ascii=False
+    )
+
+
+def receipt_from_json(text: str) -> Receipt:
+    data = json.loads(text)
+    blocks: list[Block] = []
+    for block in data["blocks"]:
+        kind = block.pop("kind")
+        if kind == "text":
+            blocks.append(
+                TextLine(block["text"], block["scale"], block["bold"], Align(block["align"]))
+            )
+        elif kind == "qr":
+            blocks.append(QrCode(block["data"]))
+        else:
+            blocks.append(Rule())
+    return Receipt(data["application_id"], tuple(blocks))
 
 
 def _counter_line(text: str) -> TextLine:

@@ -11,13 +11,26 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from devices.device_state import DeviceStatus
 from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
+from devices.scanner import Scan
+from devices.supervisor import DeviceSupervisor
+from kiosk import preentry
 from kiosk.catalog import Catalog, Counter, Procedure
 from kiosk.config import KioskPaths, Settings
+from kiosk.device_problems import resident_message, staff_alert
 from kiosk.events import Event, EventBus, EventKind
 from kiosk.flow import ResidentSession
 from kiosk.i18n import LANGUAGES, LocalizedText, UiText
-from kiosk.receipt import Receipt, layout_receipt
+from kiosk.preentry import PreEntry, PreEntryError
+from kiosk.receipt import (
+    Align,
+    Receipt,
+    TextLine,
+    layout_receipt,
+    receipt_from_json,
+    receipt_to_json,
+)
 from kiosk.sealing import seal
 from kiosk.store import FinalizedApplication, KioskStore, StoreError
 from kiosk.sync import SyncClient, SyncWorker
@@ -77,6 +90,10 @@ class Services:
         self._sync_worker: SyncWorker | None = None
         # One worker, so device jobs never overlap (Anki's single-worker pattern).
         self._device_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="device")
+        self.scanner = None  # attached by the composition root (attach_devices)
+        self.supervisor: DeviceSupervisor | None = None
+        self._awaiting_scan = False
+        self._preentry: PreEntry | None = None
 
     @property
     def practice(self) -> bool:
@@ -161,26 +178,114 @@ class Services:
         self._device_worker.submit(self._print, receipt)
         return application
 
-    def _print(self, receipt: Receipt) -> PrintResult:
+    def _print(self, receipt: Receipt, reprint: bool = False) -> PrintResult:
+        if not reprint:
+            # Kept before printing, so a receipt lost to a paper jam can be printed again.
+            self.store.keep_receipt(receipt.application_id, receipt_to_json(receipt))
         result = self.printer.print_receipt(receipt, PRINT_DEADLINE_S)
-        self.store.journal_receipt(receipt.application_id, result.outcome.value, result.detail)
+        detail = ("reprint: " if reprint else "") + result.detail
+        self.store.journal_receipt(receipt.application_id, result.outcome.value, detail)
         kind = (
             EventKind.RECEIPT_DID_PRINT
             if result.outcome is PrintOutcome.COMPLETED
             else EventKind.RECEIPT_DID_FAIL
         )
-        log.info("receipt for %s: %s", receipt.application_id, result.outcome.value)
+        log.info("receipt for %s: %s (%s)", receipt.application_id, result.outcome, detail)
+        conditions = sorted(str(condition) for condition in result.conditions)
         self.events.publish(
             Event(
                 kind,
                 {
                     "application_id": receipt.application_id,
                     "outcome": result.outcome.value,
+                    "conditions": conditions,
+                    "problem": resident_message(result.outcome, result.conditions),
                     "artifact": str(result.artifact) if result.artifact else None,
                 },
             )
         )
+        alert = staff_alert(result.conditions)
+        if alert:
+            self.events.publish(
+                Event(EventKind.STAFF_ALERT_WAS_RAISED, {"device": "printer", "conditions": alert})
+            )
         return result
+
+    def reprint(self, application_id: str | None = None) -> Future[PrintResult] | None:
+        """Print a kept receipt again (the last one by default), marked 再発行; None if none."""
+        if application_id is None:
+            last = self.store.last_receipt()
+            layout = last[1] if last else None
+        else:
+            layout = self.store.receipt_layout(application_id)
+        if layout is None:
+            return None
+        kept = receipt_from_json(layout)
+        banner = TextLine(self.ui.get("receipt_reprint_banner", "ja"), 2, True, Align.CENTER)
+        again = Receipt(kept.application_id, (banner, *kept.blocks))
+        return self._device_worker.submit(self._print, again, True)
+
+    # -- QR scans (phone pre-entry) ---------------------------------------------------------
+
+    def expect_scan(self, waiting: bool) -> None:
+        """A screen that asks the resident to show a QR code says so; other scans are ignored."""
+        self._awaiting_scan = waiting
+
+    def on_scan(self, scan: Scan) -> None:
+        """From the scanner's thread. The answers stay here; the event only says one came."""
+        if not self._awaiting_scan:
+            log.info("a scan arrived while no screen was waiting for one; ignored")
+            self.events.publish(Event(EventKind.SCAN_WAS_IGNORED))
+            return
+        try:
+            entry = preentry.parse(scan.text, self.catalog)
+        except PreEntryError as error:
+            log.info("scan refused: %s", error)  # the reason, never the content
+            self.events.publish(Event(EventKind.SCAN_WAS_REFUSED, {"problem": error.key}))
+            return
+        self._awaiting_scan = False
+        self._preentry = entry
+        self.events.publish(Event(EventKind.SCAN_DID_ARRIVE, {"procedure_id": entry.procedure_id}))
+
+    def on_scan_problem(self, detail: str) -> None:
+        log.info("unreadable scan: %s", detail)
+        if self._awaiting_scan:
+            self.events.publish(Event(EventKind.SCAN_WAS_REFUSED, {"problem": "scan_unreadable"}))
+
+    def take_preentry_session(self) -> ResidentSession | None:
+        """The session a pre-entry scan started (answers validated like typed ones), once."""
+        entry, self._preentry = self._preentry, None
+        if entry is None:
+            return None
+        procedure = self.catalog.procedure(entry.procedure_id)
+        return ResidentSession(procedure, self.ui, prefill=entry.answers)
+
+    # -- device statuses --------------------------------------------------------------------
+
+    def attach_devices(self, scanner, supervisor: DeviceSupervisor | None) -> None:
+        self.scanner = scanner
+        self.supervisor = supervisor
+
+    def on_device_status(self, role: str, status: DeviceStatus) -> None:
+        detail = {
+            "device": role,
+            "state": status.state.value,
+            "conditions": sorted(status.conditions),
+        }
+        self.events.publish(Event(EventKind.DEVICE_STATUS_DID_CHANGE, detail))
+        alert = staff_alert(status.conditions) if role == "printer" else []
+        if alert:
+            self.events.publish(
+                Event(EventKind.STAFF_ALERT_WAS_RAISED, {"device": role, "conditions": alert})
+            )
+
+    def device_statuses(self) -> dict[str, DeviceStatus]:
+        if self.supervisor is not None:
+            return self.supervisor.statuses()
+        statuses = {"printer": self.printer.status()}
+        if self.scanner is not None:
+            statuses["scanner"] = self.scanner.status()
+        return statuses
 
     def call_staff(self, screen: str) -> None:
         log.info("staff called from %s", screen)
@@ -205,6 +310,15 @@ class Services:
     def close(self) -> None:
         if self._sync_worker is not None:
             self._sync_worker.stop()
-        self._device_worker.shutdown(wait=True, cancel_futures=False)
+        if self.supervisor is not None:
+            self.supervisor.stop()
+        if self.scanner is not None:
+            self.scanner.stop()
+        # A queued receipt finishes within its own print deadline; wait that long, no longer.
+        try:
+            self.wait_for_devices(PRINT_DEADLINE_S + 5)
+        except TimeoutError:
+            log.warning("device work still running at shutdown; not waiting for it")
+        self._device_worker.shutdown(wait=False, cancel_futures=True)
         self.printer.close()
         self.store.close()

@@ -59,8 +59,21 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db["outbox"].add_column("state", str, not_null_default="queued")
 
 
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Receipts as laid out (no personal data: procedure, counter, fee, number), for reprints."""
+    db["receipts"].create(
+        {"application_id": str, "at": str, "layout": str},
+        pk="application_id",
+        foreign_keys=[("application_id", "applications", "id")],
+    )
+
+
 # Numbered migrations: index + 1 is the schema version they produce. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _migration_1,
+    _migration_2,
+    _migration_3,
+]
 
 
 class StoreError(Exception):
@@ -181,6 +194,30 @@ class KioskStore:
                 {"application_id": application_id, "at": now, "outcome": outcome, "detail": detail}
             )
         )
+
+    def keep_receipt(self, application_id: str, layout: str) -> None:
+        now = datetime.now().astimezone().isoformat()
+        self._write(
+            lambda: self.db["receipts"].upsert(
+                {"application_id": application_id, "at": now, "layout": layout},
+                pk="application_id",
+            )
+        )
+
+    def last_receipt(self) -> tuple[str, str] | None:
+        """(application id, layout) of the newest receipt, for "reprint the last receipt"."""
+        with self._lock:
+            rows = list(self.db["receipts"].rows_where(order_by="at desc", limit=1))
+        return (rows[0]["application_id"], rows[0]["layout"]) if rows else None
+
+    def receipt_layout(self, application_id: str) -> str | None:
+        with self._lock:
+            rows = list(self.db["receipts"].rows_where("application_id = ?", [application_id]))
+        return rows[0]["layout"] if rows else None
+
+    def receipt_journal(self, limit: int = 20) -> list[dict]:
+        with self._lock:
+            return list(self.db["receipt_journal"].rows_where(order_by="id desc", limit=limit))
 
     def application(self, application_id: str) -> dict:
         with self._lock:

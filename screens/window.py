@@ -298,7 +298,8 @@ class KioskWindow(QWidget):
         if event.kind is EventKind.RECEIPT_DID_PRINT:
             self._print_status = "printed"
         elif event.kind is EventKind.RECEIPT_DID_FAIL:
-            self._print_status = "print_failed"
+            # Plain words for what happened (no paper, cover open …); the number stays on screen.
+            self._print_status = event.detail.get("problem") or "print_failed"
         else:
             return
         self.completion.show_print_status(self.t(self._print_status))

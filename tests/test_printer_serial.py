@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import pytest
 
@@ -196,3 +197,95 @@ def test_network_printer_dropping_the_connection_mid_job(paper):
 def test_network_printer_absent_is_not_connected():
     printer = driver(f"tcp://127.0.0.1:{free_port()}")
     assert printer.status().conditions == {Condition.NOT_CONNECTED}
+
+
+def kiosk_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_technician_test_receipt_with_a_name_beyond_cp932(tmp_path, link, paper):
+    emulator = EmulatorProcess(
+        "kiosk", "devices", "emulate", "printer", "--link", str(link), "--render", str(paper)
+    )
+    with emulator:
+        done = kiosk_cli(
+            "devices", "test", "printer", "--port", f"serial://{link}", "--text", "𠮷野 髙子"
+        )
+        emulator.wait_for("printed receipt-0001")
+    assert done.returncode == 0, done.stderr
+    assert "completed" in done.stdout
+    rows = printed_text(paper, 1).splitlines()
+    assert "住民票 印鑑登録証明書 髙橋 﨑" in rows  # cp932 text stays text
+    assert "[image 576x54]" in rows  # the 𠮷 line went as a raster picture, at size 2
+    assert rows[rows.index("[image 576x54]") - 1].startswith("----+----1")  # after the ruler
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(paper / "receipt-0001.png")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert decoded.stdout.startswith("MADOGUCHI-TEST:kiosk-01:")
+
+
+def test_technician_test_printer_reports_a_fault_and_fails(link, paper):
+    with printer_emulator(link, paper, "cover-open"):
+        done = kiosk_cli("devices", "test", "printer", "--port", f"serial://{link}")
+    assert done.returncode == 1
+    assert "failed_before_start" in done.stdout and "cover_open" in done.stdout
+
+
+def test_devices_list_shows_roles_and_states_as_json(tmp_path, link, paper):
+    import json
+    import os
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'printer = "serial://{link}?baud=115200"\nscanner = "serial://{tmp_path}/none"\n',
+        encoding="utf-8",
+    )
+    with printer_emulator(link, paper):
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk", "devices", "list", "--json", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "KIOSK_HOME": str(tmp_path / "home")},
+        )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    roles = {role["role"]: role for role in report["roles"]}
+    assert roles["printer"]["state"] == "ready"
+    assert roles["scanner"]["state"] == "error"
+    assert roles["scanner"]["conditions"] == ["not_connected"]
+    assert isinstance(report["ports"], list)
+
+
+def test_technician_test_scanner_waits_for_one_scan(tmp_path):
+    link = tmp_path / "scanner"
+    with EmulatorProcess("devices.scanner_emulator", "--link", str(link)) as emulator:
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "devices", "test", "scanner", "--port", str(link)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        first = waiting.stdout.readline()  # printed once the reader runs
+        assert "scan a code" in first
+        # The reader may still be opening the port: repeat (debounce drops no new text).
+        for attempt in range(20):
+            emulator.send(f"scan 受付 {attempt}")
+            try:
+                out, _ = waiting.communicate(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    assert waiting.returncode == 0
+    assert "scanned (utf-8): 受付" in out

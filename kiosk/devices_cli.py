@@ -1,0 +1,281 @@
+"""`kiosk devices …`: the technician's tools for printers, scanners and card readers.
+
+kiosk devices list [--json]                      ports, their identities, roles and states
+kiosk devices test printer [--port URL] [--text TEXT]
+kiosk devices test scanner [--port URL] [--timeout S]
+kiosk devices reprint [--application ID]         the last receipt again, marked 再発行
+kiosk devices emulate printer|scanner|card …     emulators for demos and tests
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.config import load_settings, resolve_paths
+
+BY_ID = Path("/dev/serial/by-id")
+RULER = "".join(f"----+----{(n + 1) % 10}" for n in range(5))[:48]  # 48 columns
+EMULATORS = {
+    "printer": "devices.printer_emulator",
+    "scanner": "devices.scanner_emulator",
+    "card": "devices.card_emulator",
+}
+
+
+class DevicesCommandFailed(Exception):
+    pass
+
+
+def add_parser(commands) -> None:
+    devices = commands.add_parser(
+        "devices",
+        help="receipt printer, QR scanner and card reader: list, test, emulate",
+        description="Technician tools for the kiosk's devices.",
+    )
+    actions = devices.add_subparsers(dest="devices_command", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list",
+        help="serial ports with their stable names, configured roles and states",
+        description="List serial ports (with their /dev/serial/by-id names, vendor, product "
+        "and serial number) and each configured device with its state.",
+    )
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--config", type=Path, metavar="FILE")
+
+    test = actions.add_parser("test", help="exercise one device", description="Test a device.")
+    kinds = test.add_subparsers(dest="device", required=True, metavar="DEVICE")
+    printer = kinds.add_parser(
+        "printer",
+        help="print a test receipt: kanji, a QR code, a ruler and TEXT",
+        description="Print a test receipt with kanji, a QR code, a 48-column ruler and TEXT.",
+    )
+    printer.add_argument("--port", metavar="URL", help="instead of the configured printer")
+    printer.add_argument("--text", default="", help="printed on its own line (𠮷 and all)")
+    printer.add_argument("--model", choices=("tm-t88", "tm-m30", "generic"))
+    printer.add_argument("--config", type=Path, metavar="FILE")
+    scanner = kinds.add_parser(
+        "scanner", help="wait for one scan and show it", description="Wait for one scan."
+    )
+    scanner.add_argument("--port", metavar="URL", help="instead of the configured scanner")
+    scanner.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    scanner.add_argument("--config", type=Path, metavar="FILE")
+    card = kinds.add_parser(
+        "card",
+        help="read a TEST card's basic four items",
+        description="Read the basic four items from a test card (never a resident's).",
+    )
+    card.add_argument("--pin", required=True, help="the test card's 4-digit PIN")
+    card.add_argument("--json", action="store_true")
+
+    reprint = actions.add_parser(
+        "reprint",
+        help="print the last receipt (or one application's) again, marked 再発行",
+        description="Reprint a kept receipt from the journal, marked 再発行.",
+    )
+    reprint.add_argument("--application", metavar="ID")
+    reprint.add_argument("--config", type=Path, metavar="FILE")
+
+    emulate = actions.add_parser(
+        "emulate",
+        help="run a device emulator (printer, scanner, card); --help after the kind for options",
+        description="Run a device emulator as this process; options follow the kind.",
+    )
+    emulate.add_argument("kind", choices=sorted(EMULATORS))
+    emulate.add_argument("options", nargs=argparse.REMAINDER)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.devices_command == "emulate":
+        import importlib
+
+        return importlib.import_module(EMULATORS[args.kind]).main(args.options)
+    if args.devices_command == "list":
+        return _list(args)
+    if args.devices_command == "reprint":
+        return _reprint(args)
+    if args.device == "printer":
+        return _test_printer(args)
+    if args.device == "scanner":
+        return _test_scanner(args)
+    return _test_card(args)
+
+
+def serial_ports() -> list[dict]:
+    from serial.tools import list_ports
+
+    stable = {}
+    if BY_ID.is_dir():
+        stable = {str(link.resolve()): str(link) for link in BY_ID.iterdir()}
+    ports = []
+    for port in sorted(list_ports.comports(), key=lambda p: p.device):
+        ports.append(
+            {
+                "device": port.device,
+                "stable_name": stable.get(port.device),
+                "vendor_product": f"{port.vid:04x}:{port.pid:04x}" if port.vid else None,
+                "serial_number": port.serial_number,
+                "description": port.description,
+            }
+        )
+    return ports
+
+
+def _list(args: argparse.Namespace) -> int:
+    from devices.registry import build_printer, build_scanner
+
+    settings = load_settings(args.config)
+    paths = resolve_paths()
+    printer = build_printer(settings.printer, paths.printer_output, settings.printer_model)
+    printer.open()
+    roles = [
+        {
+            "role": "printer",
+            "url": settings.printer,
+            "model": settings.printer_model,
+            **_status(printer.status()),
+        }
+    ]
+    printer.close()
+    scanner = build_scanner(settings.scanner, lambda scan: None, lambda problem: None)
+    if scanner is not None:
+        roles.append({"role": "scanner", "url": settings.scanner, **_scanner_state(scanner)})
+    report = {"ports": serial_ports(), "roles": roles}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print("serial ports:" if report["ports"] else "serial ports: none found")
+    for port in report["ports"]:
+        name = port["stable_name"] or f"{port['device']} (no stable name: use by-id when possible)"
+        ids = " ".join(str(port[key]) for key in ("vendor_product", "serial_number") if port[key])
+        print(f"  {name}  {ids}  {port['description']}")
+    print("configured devices:")
+    for role in roles:
+        conditions = ", ".join(role["conditions"]) or "-"
+        print(f"  {role['role']:<8} {role['url'] or '(none)'}  {role['state']}  {conditions}")
+        if role.get("detail"):
+            print(f"           {role['detail']}")
+    return 0
+
+
+def _status(status) -> dict:
+    return {
+        "state": status.state.value,
+        "conditions": sorted(status.conditions),
+        "detail": status.detail,
+    }
+
+
+def _scanner_state(scanner) -> dict:
+    """Open the scanner's port once (a serial scanner says nothing until something is scanned)."""
+    from devices.device_state import DeviceState, DeviceStatus
+    from devices.transport import TransportError
+
+    transport = getattr(scanner, "transport", None)
+    if transport is None:
+        return _status(scanner.status())
+    try:
+        transport.open(1.0)
+    except TransportError as error:
+        return _status(DeviceStatus(DeviceState.ERROR, frozenset({"not_connected"}), str(error)))
+    transport.close()
+    return _status(DeviceStatus(DeviceState.READY))
+
+
+def test_receipt(kiosk_id: str, text: str, now: datetime):
+    from kiosk.receipt import Align, QrCode, Receipt, Rule, TextLine
+
+    blocks = [
+        TextLine("テスト印字 TEST PRINT", 2, True, Align.CENTER),
+        TextLine(f"{kiosk_id}  {now:%Y-%m-%d %H:%M:%S}", 1, False, Align.CENTER),
+        Rule(),
+        TextLine("漢字 ひらがな カタカナ ｶﾀｶﾅ ABC abc 0123"),
+        TextLine("住民票 印鑑登録証明書 髙橋 﨑"),
+        TextLine(RULER),
+    ]
+    if text:
+        blocks.append(TextLine(text, 2, False, Align.LEFT))
+    blocks += [Rule(), QrCode(f"MADOGUCHI-TEST:{kiosk_id}:{now:%Y%m%dT%H%M%S}")]
+    return Receipt("test", tuple(blocks))
+
+
+def _test_printer(args: argparse.Namespace) -> int:
+    from devices.printer import PrintOutcome
+    from devices.registry import DeviceConfigError, build_printer
+
+    settings = load_settings(args.config)
+    url = args.port or settings.printer
+    paths = resolve_paths()
+    try:
+        printer = build_printer(url, paths.printer_output, args.model or settings.printer_model)
+    except DeviceConfigError as error:
+        raise DevicesCommandFailed(f"kiosk devices test printer: {error}") from None
+    printer.open()
+    try:
+        receipt = test_receipt(settings.kiosk_id, args.text, datetime.now())
+        result = printer.print_receipt(receipt, 30.0)
+    finally:
+        printer.close()
+    conditions = ", ".join(sorted(result.conditions)) or "none"
+    print(f"printer {url}: {result.outcome.value}; conditions: {conditions}")
+    if result.detail:
+        print(f"  {result.detail}")
+    if result.artifact:
+        print(f"  printed to {result.artifact}")
+    return 0 if result.outcome is PrintOutcome.COMPLETED else 1
+
+
+def _test_scanner(args: argparse.Namespace) -> int:
+    from devices.registry import DeviceConfigError, build_scanner
+
+    settings = load_settings(args.config)
+    url = args.port or settings.scanner
+    if not url:
+        raise DevicesCommandFailed("kiosk devices test scanner: no scanner configured; use --port")
+    scans: queue.Queue = queue.Queue()
+    try:
+        scanner = build_scanner(url, scans.put, lambda problem: scans.put(problem))
+    except DeviceConfigError as error:
+        raise DevicesCommandFailed(f"kiosk devices test scanner: {error}") from None
+    scanner.start()
+    print(f"scanner {url}: scan a code within {args.timeout:.0f} s", flush=True)
+    try:
+        got = scans.get(timeout=args.timeout)
+    except queue.Empty:
+        print(f"scanner {url}: nothing scanned in {args.timeout:.0f} s", file=sys.stderr)
+        return 1
+    finally:
+        scanner.stop()
+    if isinstance(got, str):
+        print(f"scanner {url}: unreadable scan: {got}", file=sys.stderr)
+        return 1
+    print(f"scanned ({got.encoding}): {got.text}")
+    return 0
+
+
+def _test_card(args: argparse.Namespace) -> int:
+    try:
+        from devices.card_emulator import read_card
+    except ImportError as error:
+        raise DevicesCommandFailed(f"kiosk devices test card: {error}") from None
+    return read_card(args)
+
+
+def _reprint(args: argparse.Namespace) -> int:
+    from kiosk import app
+
+    settings = load_settings(args.config)
+    services = app.build_services(settings, resolve_paths())
+    try:
+        job = services.reprint(args.application)
+        if job is None:
+            raise DevicesCommandFailed("kiosk devices reprint: no receipt has been printed yet")
+        result = job.result(timeout=60)
+    finally:
+        services.close()
+    print(f"reprint: {result.outcome.value} {result.detail}")
+    return 0 if result.outcome.value == "completed" else 1
