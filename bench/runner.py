@@ -159,9 +159,23 @@ def bench_catalog(repeat: int) -> Result:
     )
 
 
+def _receipt_bytes(repeat: int) -> Result:
+    from bench.receipt_bench import bench_receipt_bytes
+
+    return bench_receipt_bytes(repeat)
+
+
+def _receipt_time(repeat: int) -> Result:
+    from bench.receipt_bench import bench_receipt_time
+
+    return bench_receipt_time(repeat)
+
+
 BENCHMARKS: dict[str, Callable[[int], Result]] = {
     "startup": bench_startup,
     "catalog": bench_catalog,
+    "receipt-bytes": _receipt_bytes,
+    "receipt-time": _receipt_time,
 }
 
 

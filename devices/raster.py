@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from unicodedata import east_asian_width
-
-from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.fonts import rare_character_font, receipt_font
 from kiosk.receipt import Align
+
+if TYPE_CHECKING:  # Pillow is imported where a picture is drawn: start-up does not need it
+    from PIL import Image, ImageFont
 
 CELL_DOTS = 12  # half-width cell of font A; full-width is 24
 LINE_DOTS = 24
@@ -34,6 +36,8 @@ class Raster:
     data: bytes
 
     def to_image(self) -> Image.Image:
+        from PIL import Image
+
         picture = Image.frombytes("1", (self.width_bytes * 8, self.height), self.data)
         # In Pillow's mode "1" a set bit is white; on paper a set bit is a black dot.
         return Image.eval(picture.convert("L"), lambda value: 255 - value)
@@ -45,6 +49,8 @@ def cell_dots(character: str, scale: int) -> int:
 
 @functools.cache
 def _font(size: int, rare: bool) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     path = rare_character_font() if rare else receipt_font()
     if path is None:
         raise RasterError("no Japanese font for receipt images (install fonts-noto-cjk)")
@@ -58,6 +64,8 @@ def draw_text_row(
 
     rare: the row holds characters beyond cp932 (𠮷), which only the Noto font draws.
     """
+    from PIL import Image, ImageDraw
+
     font = _font(LINE_DOTS * scale, rare)
     image = Image.new("L", (width, LINE_DOTS * scale + LINE_GAP_DOTS), 255)
     draw = ImageDraw.Draw(image)
@@ -84,6 +92,8 @@ def draw_text_row(
 
 def from_image(image: Image.Image) -> Raster:
     """Threshold a greyscale picture to dots; the width is padded to whole bytes."""
+    from PIL import Image
+
     width_bytes = (image.width + 7) // 8
     canvas = Image.new("L", (width_bytes * 8, image.height), 255)
     canvas.paste(image.convert("L"), (0, 0))

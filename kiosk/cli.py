@@ -269,6 +269,7 @@ def _tour(args: argparse.Namespace) -> int:
             language=args.language,
             practice=args.practice,
             printer="sim",
+            scanner="sim",  # so the tour shows the phone pre-entry button and screen
             seal_public_key=app.demo_key(paths),
         )
         services = app.build_services(settings, paths)

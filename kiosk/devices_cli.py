@@ -258,11 +258,32 @@ def _test_scanner(args: argparse.Namespace) -> int:
 
 
 def _test_card(args: argparse.Namespace) -> int:
+    """Reads a TEST card and prints its basic four items: this is the one place the kiosk
+    shows them outside a resident's own session, so the output says it is for test cards."""
+    from devices.mynumber import CardReadError, read_card
+    from kiosk.wareki import to_wareki
+
     try:
-        from devices.card_emulator import read_card
-    except ImportError as error:
+        four = read_card(args.pin, deadline_s=15.0)
+    except ValueError as error:
         raise DevicesCommandFailed(f"kiosk devices test card: {error}") from None
-    return read_card(args)
+    except CardReadError as error:
+        print(f"card: {error.failure.value}: {error}", file=sys.stderr)
+        return 1
+    items = {
+        "name": four.name,
+        "address": four.address,
+        "birth_date": four.birth_date.isoformat(),
+        "birth_date_wareki": to_wareki(four.birth_date),
+        "sex": four.sex.name.lower(),
+    }
+    if args.json:
+        print(json.dumps({"test_card_only": True, **items}, ensure_ascii=False, indent=2))
+    else:
+        print("TEST CARD ONLY: never run this with a resident's card.")
+        for key, value in items.items():
+            print(f"{key:>18}: {value}")
+    return 0
 
 
 def _reprint(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from screens.widgets import PageFrame, big_button, label
 
 class HomeScreen(PageFrame):
     language_chosen = Signal(str)
+    scan_requested = Signal()
 
     def __init__(self, languages: dict[str, str]) -> None:
         super().__init__(show_back=False, show_start_over=False)
@@ -53,10 +54,24 @@ class HomeScreen(PageFrame):
         self.content.addLayout(row)
         self.content.addStretch(1)
         self.primary_button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
+        # Phone pre-entry: beside "start", shown only where a scanner is attached.
+        self.scan_button = big_button(name="scan_start")
+        self.scan_button.setMinimumWidth(PRIMARY_TARGET_PX * 3)
+        self.scan_button.clicked.connect(self.scan_requested)
+        self.scan_button.hide()
+        self.footer.insertWidget(self.footer.count() - 1, self.scan_button)
 
     def retranslate(
-        self, t: Callable[..., str], municipality: str, hours: str, language: str, accepting: bool
+        self,
+        t: Callable[..., str],
+        municipality: str,
+        hours: str,
+        language: str,
+        accepting: bool,
+        can_scan: bool = False,
     ) -> None:
+        self.scan_button.setText(t("scan_start"))
+        self.scan_button.setVisible(can_scan and accepting)
         self.set_footer_texts(t, primary_key="start")
         self.title.setText(t("app_title"))
         self.municipality.setText(municipality)

@@ -82,6 +82,11 @@ def walk(
     services.wait_for_devices()
     shot("completion")
     window.go_home()
+    window.open_scan()
+    shot("scan")
+    window.scan.show_problem(window.t("scan_unknown_procedure"))
+    shot("scan-problem")
+    window.go_home()
     window.close()
     QApplication.processEvents()
     return written

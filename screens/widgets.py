@@ -83,7 +83,7 @@ class PageFrame(QWidget):
         self.content.setSpacing(GAP_PX * 2)
         outer.addLayout(self.content, 1)
 
-        footer = QHBoxLayout()
+        footer = self.footer = QHBoxLayout()
         footer.setSpacing(GAP_PX * 2)
         self.back_button = big_button(role="", name="back")
         self.start_over_button = big_button(role="", name="start_over")

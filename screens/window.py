@@ -31,6 +31,7 @@ from screens.language_choice import LanguageOverlay
 from screens.menu import MenuScreen
 from screens.question import QuestionScreen
 from screens.review import ReviewScreen
+from screens.scan import ScanScreen
 from screens.staff_call import StaffCallOverlay
 from screens.theme import Look
 from screens.widgets import PageFrame
@@ -78,6 +79,7 @@ class KioskWindow(QWidget):
         self.question = QuestionScreen()
         self.review = ReviewScreen()
         self.completion = CompletionScreen()
+        self.scan = ScanScreen()
         self.stack = QStackedLayout(self)
         for screen in self.screens():
             self.stack.addWidget(screen)
@@ -112,11 +114,13 @@ class KioskWindow(QWidget):
         self.review.change_requested.connect(self.change_answer)
         self.review.primary_requested.connect(self.submit_application)
         self.completion.primary_requested.connect(self.go_home)
+        self.home.scan_requested.connect(self.open_scan)
+        self.scan.back_requested.connect(self.go_home)
         bridge.event_arrived.connect(self.on_event)
         self.go_home()
 
     def screens(self) -> list[PageFrame]:
-        return [self.home, self.menu, self.question, self.review, self.completion]
+        return [self.home, self.menu, self.question, self.review, self.completion, self.scan]
 
     def t(self, key: str, **values: object) -> str:
         return self.services.text(key, self.language, **values)
@@ -132,6 +136,7 @@ class KioskWindow(QWidget):
             municipality.opening_hours.text(self.language),
             self.language,
             self.services.accepting_applications(),
+            can_scan=self.services.scanner is not None,
         )
         self.stack.setCurrentWidget(self.home)
 
@@ -155,6 +160,11 @@ class KioskWindow(QWidget):
             self.services.catalog.categories[category_id], procedures, self.language, self.t
         )
         self.stack.setCurrentWidget(self.menu)
+
+    def open_scan(self) -> None:
+        self.services.expect_scan(True)
+        self.scan.show_waiting(self.t)
+        self.stack.setCurrentWidget(self.scan)
 
     def menu_back(self) -> None:
         if self.menu.category is None:
@@ -228,6 +238,8 @@ class KioskWindow(QWidget):
                 self.open_menu()
             else:
                 self.open_category(self.menu.category)
+        elif current is self.scan:
+            self.scan.show_waiting(self.t)
         elif current is self.completion and self.application is not None:
             self.completion.show_application(
                 self.application, self._completion_info, self.language, self.t
@@ -257,6 +269,7 @@ class KioskWindow(QWidget):
         self.stack.setCurrentWidget(self.question)
 
     def _forget_session(self) -> None:
+        self.services.expect_scan(False)
         if self.session is not None:
             self.session.wipe()
         self.session = None
@@ -293,6 +306,9 @@ class KioskWindow(QWidget):
     # -- events from devices and services (delivered on the GUI thread by the bridge) ------
 
     def on_event(self, event: Event) -> None:
+        if event.kind in (EventKind.SCAN_DID_ARRIVE, EventKind.SCAN_WAS_REFUSED):
+            self._on_scan(event)
+            return
         if self.application is None or event.detail.get("application_id") != self.application.id:
             return
         if event.kind is EventKind.RECEIPT_DID_PRINT:
@@ -303,6 +319,18 @@ class KioskWindow(QWidget):
         else:
             return
         self.completion.show_print_status(self.t(self._print_status))
+
+    def _on_scan(self, event: Event) -> None:
+        if self.stack.currentWidget() is not self.scan:
+            return  # services only deliver while the scan screen waits; this is a late one
+        if event.kind is EventKind.SCAN_WAS_REFUSED:
+            self.scan.show_problem(self.t(event.detail.get("problem", "scan_not_preentry")))
+            return
+        session = self.services.take_preentry_session()
+        if session is not None:
+            self.services.expect_scan(False)
+            self.session = session
+            self._show_step()  # review when everything was entered, else the first gap
 
     def closeEvent(self, event) -> None:
         self.bridge.close()

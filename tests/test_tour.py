@@ -26,6 +26,8 @@ EXPECTED_SCREENS = [
     "staff-call",
     "idle-warning",
     "completion",
+    "scan",
+    "scan-problem",
 ]
 
 
