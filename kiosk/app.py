@@ -87,11 +87,14 @@ def demo_key(paths: KioskPaths) -> Path:
 
 
 def demo_settings_overrides(paths: KioskPaths, kiosk_id: str) -> dict:
-    return {
-        "printer": "sim",
+    overrides = {
         "seal_public_key": demo_key(paths),
         "backend_token": kiosk_token(demo_backend_paths(paths), kiosk_id),
     }
+    # The simulated printer, unless this run names one (e.g. an emulator on a pty pair).
+    if "KIOSK_PRINTER" not in os.environ:
+        overrides["printer"] = "sim"
+    return overrides
 
 
 def start_demo_backend(paths: KioskPaths, settings: Settings) -> LocalBackend | None:

@@ -236,7 +236,8 @@ def _gui(args: argparse.Namespace, demo: bool) -> int:
     print(f"kiosk: data in {paths.data_dir}, log in {log_file}", flush=True)
     local_backend = None
     if demo:
-        print(f"kiosk: simulated receipts appear in {paths.printer_output}", flush=True)
+        if settings.printer == "sim":
+            print(f"kiosk: simulated receipts appear in {paths.printer_output}", flush=True)
         local_backend = app.start_demo_backend(paths, settings)
     try:
         return _run_gui(app, services, settings, args, demo)

@@ -125,3 +125,34 @@ def test_a_schema_1_database_upgrades_and_keeps_its_applications(tmp_path):
     assert store.schema_version == len(MIGRATIONS)
     assert [row["id"] for row in store.queued_for_sync(10)] == ["a1"]
     assert store.sync_counts() == {"queued": 1, "rejected": 0}
+
+
+@pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))
+def test_every_earlier_schema_upgrades_to_the_current_one(tmp_path, version):
+    """A database made by each earlier kiosk version opens, upgrades and keeps its rows."""
+    import sqlite_utils
+
+    path = tmp_path / f"v{version}.sqlite3"
+    old = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:version]:
+        migration(old)
+    old.execute(f"PRAGMA user_version={version}")
+    old["applications"].insert(
+        {
+            "id": "a1",
+            "reception_number": "A-001",
+            "procedure_id": "juminhyo",
+            "procedure_version": 1,
+            "created_at": "2026-11-01T09:00:00",
+            "practice": 0,
+            "sealed": b"x",
+            "status": "finalized",
+        }
+    )
+    old.conn.close()
+    store = KioskStore(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert store.application("a1")["reception_number"] == "A-001"
+    store.keep_receipt("a1", '{"application_id": "a1", "blocks": []}')  # schema 3 works
+    assert store.last_receipt() == ("a1", '{"application_id": "a1", "blocks": []}')
+    store.close()
