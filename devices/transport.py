@@ -129,7 +129,8 @@ class SerialTransport:
                     raise TransportError(f"{self.endpoint.target}: write deadline passed")
                 port.write_timeout = remaining
                 sent += port.write(data[sent : sent + WRITE_CHUNK]) or 0
-            port.flush()
+            # No flush (tcdrain): it waits for the line with no deadline; replies are awaited
+            # with the line time allowed for instead.
         except serial.SerialTimeoutException:
             raise TransportError(
                 f"{self.endpoint.target}: write deadline passed after {sent} bytes"

@@ -206,6 +206,7 @@ class Services:
         )
         alert = staff_alert(result.conditions)
         if alert:
+            log.warning("staff alert: printer %s", ", ".join(alert))  # until the heartbeat
             self.events.publish(
                 Event(EventKind.STAFF_ALERT_WAS_RAISED, {"device": "printer", "conditions": alert})
             )
@@ -275,6 +276,7 @@ class Services:
         self.events.publish(Event(EventKind.DEVICE_STATUS_DID_CHANGE, detail))
         alert = staff_alert(status.conditions) if role == "printer" else []
         if alert:
+            log.warning("staff alert: %s %s", role, ", ".join(alert))
             self.events.publish(
                 Event(EventKind.STAFF_ALERT_WAS_RAISED, {"device": role, "conditions": alert})
             )
