@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from backend.paths import BackendPaths, kiosk_token
 from devices.registry import build_printer, build_scanner
 from devices.supervisor import DeviceSupervisor
+from kiosk.card_reading import CardReading
 from kiosk.catalog_files import load_with_last_good
 from kiosk.config import KioskPaths, Profile, Settings
 from kiosk.events import EventBus
@@ -73,6 +74,8 @@ def attach_devices(services: Services, settings: Settings) -> None:
     supervisor = DeviceSupervisor(devices, services.on_device_status)
     services.attach_devices(scanner, supervisor)
     supervisor.start()
+    if settings.card_reader:
+        services.card_reading = CardReading(settings.card_reader, services.events)
 
 
 def demo_backend_paths(paths: KioskPaths) -> BackendPaths:
@@ -91,9 +94,11 @@ def demo_settings_overrides(paths: KioskPaths, kiosk_id: str) -> dict:
         "seal_public_key": demo_key(paths),
         "backend_token": kiosk_token(demo_backend_paths(paths), kiosk_id),
     }
-    # The simulated printer, unless this run names one (e.g. an emulator on a pty pair).
+    # Simulated devices, unless this run names real ones (e.g. emulators on pty pairs).
     if "KIOSK_PRINTER" not in os.environ:
         overrides["printer"] = "sim"
+    if "KIOSK_CARD_READER" not in os.environ:
+        overrides["card_reader"] = "sim"
     return overrides
 
 

@@ -100,7 +100,7 @@ class PinWarning(StrEnum):
     LAST_TRY = "last_try"  # one left: a wrong PIN now locks the card
 
 
-# The message key each step shows (assets/i18n keys; Japanese defaults in MESSAGES_JA below).
+# The message key each step shows (texts in assets/i18n/ui.toml, in every kiosk language).
 _STEP_MESSAGES = {
     CardStep.NO_READER: "card_no_reader",
     CardStep.WAITING_FOR_CARD: "card_place",
@@ -324,31 +324,3 @@ class CardSession:
         # States and counts only: never a PIN, never an item of the card.
         log.info("card session: %s tries_left=%s notice=%s", step, tries_left, notice)
         return self.page
-
-
-# Japanese texts for the message keys, until assets/i18n carries them in every language.
-MESSAGES_JA = {
-    "card_no_reader": "カード読み取り機が使えません。QRコードか手入力でお進みください。",
-    "card_place": "マイナンバーカードを読み取り機に置いてください。",
-    "card_checking": "カードを確認しています。カードを動かさないでください。",
-    "card_pin": "券面事項入力補助用の暗証番号（数字4けた）を入力してください。",
-    "card_pin_tries_left": "暗証番号の入力は、あと{tries}回できます。",
-    "card_pin_last_try": (
-        "あと1回まちがえると、カードがロックされます。"
-        "わからないときは入力せず、窓口へお越しください。"
-    ),
-    "card_pin_format": "数字4けたで入力してください。",
-    "card_wrong_pin": "暗証番号が違います。",
-    "card_reading": "読み取っています。カードを動かさないでください。",
-    "card_take": "カードをお取りください。",
-    "card_done": "読み取りました。",
-    "card_locked": (
-        "暗証番号がロックされています。窓口でロックを解除できます。"
-        "QRコードか手入力でもお進みいただけます。"
-    ),
-    "card_unknown": "このカードは読み取れません。QRコードか手入力でお進みください。",
-    "card_read_failed": (
-        "読み取れませんでした。もう一度カードを置くか、QRコードか手入力でお進みください。"
-    ),
-    "card_removed_restart": "カードが離れました。もう一度カードを置いてください。",
-}

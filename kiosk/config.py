@@ -64,6 +64,9 @@ class Settings(BaseModel):
     printer: str = "sim"
     printer_model: str = Field("tm-t88", pattern=r"^(tm-t88|tm-m30|generic)$")
     scanner: str = ""
+    # My Number Card reader: "pcsc" (the first PC/SC reader), "pcsc:READER NAME", "sim" (the
+    # demo card, in process) or "" for none.
+    card_reader: str = Field("", pattern=r"^(|sim|pcsc|pcsc:.+)$")
     # Public key that applications are sealed to (PEM, X25519). Empty: no real applications.
     seal_public_key: Path | None = None
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")

@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     SCAN_DID_ARRIVE = "scan_did_arrive"  # a usable pre-entry; answers wait in Services
     SCAN_WAS_REFUSED = "scan_was_refused"  # read, but not usable; detail names the message
     SCAN_WAS_IGNORED = "scan_was_ignored"  # no screen was waiting for a scan
+    CARD_PAGE_DID_CHANGE = "card_page_did_change"  # step and message keys, no card data
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from devices.device_state import DeviceStatus
 from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
 from devices.scanner import Scan
 from devices.supervisor import DeviceSupervisor
 from kiosk import preentry
-from kiosk.catalog import Catalog, Counter, Procedure
+from kiosk.card_reading import CardReading
+from kiosk.catalog import CardField, Catalog, Counter, Procedure
 from kiosk.config import KioskPaths, Settings
 from kiosk.device_problems import resident_message, staff_alert
 from kiosk.events import Event, EventBus, EventKind
@@ -91,6 +92,7 @@ class Services:
         # One worker, so device jobs never overlap (Anki's single-worker pattern).
         self._device_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="device")
         self.scanner = None  # attached by the composition root (attach_devices)
+        self.card_reading: CardReading | None = None  # with a card reader configured
         self.supervisor: DeviceSupervisor | None = None
         self._awaiting_scan = False
         self._preentry: PreEntry | None = None
@@ -112,8 +114,15 @@ class Services:
     def procedures(self) -> list[Procedure]:
         return self.catalog.procedures()
 
-    def start_session(self, procedure_id: str) -> ResidentSession:
-        return ResidentSession(self.catalog.procedure(procedure_id), self.ui)
+    def start_session(
+        self, procedure_id: str, card: dict[CardField, Any] | None = None
+    ) -> ResidentSession:
+        """card: the My Number Card's items (CardReading.take_prefill), to fill in its pages."""
+        return ResidentSession(self.catalog.procedure(procedure_id), self.ui, card=card)
+
+    def reads_cards_for(self, procedure: Procedure) -> bool:
+        """Offer the card only where the procedure has pages the card can fill in."""
+        return self.card_reading is not None and bool(procedure.prefill)
 
     def completion_info(self, session: ResidentSession) -> CompletionInfo:
         procedure = session.procedure
@@ -316,6 +325,8 @@ class Services:
             self.supervisor.stop()
         if self.scanner is not None:
             self.scanner.stop()
+        if self.card_reading is not None:
+            self.card_reading.close()
         # A queued receipt finishes within its own print deadline; wait that long, no longer.
         try:
             self.wait_for_devices(PRINT_DEADLINE_S + 5)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Profile
@@ -19,6 +20,38 @@ from screens.window import KioskWindow
 def _settle() -> None:
     for _ in range(3):
         QCoreApplication.processEvents()
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    """Process Qt events until the condition holds (card replies come from another thread)."""
+    end = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the screen did not reach the expected state in time")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def card_walk(window: KioskWindow, shot: Callable[[str], None], procedure_id: str) -> None:
+    """The My Number Card path with the simulated reader: place, PIN (once wrong), take."""
+    reading = window.services.card_reading
+    window.choose_procedure(procedure_id)
+    shot("card-place")
+    window.card.demo_place.click()
+    wait_until(lambda: (window._card_page or {}).get("step") == "pin_entry")
+    shot("card-pin")
+    wrong = "0000" if reading.demo_pin != "0000" else "1111"
+    for digit in wrong:
+        window.card.pad_buttons[digit].click()
+    window.card.primary_button.click()
+    wait_until(lambda: (window._card_page or {}).get("notice_key") == "card_wrong_pin")
+    shot("card-pin-wrong")
+    for digit in reading.demo_pin:
+        window.card.pad_buttons[digit].click()
+    window.card.primary_button.click()
+    wait_until(lambda: (window._card_page or {}).get("step") == "take_card")
+    shot("card-take")
+    window.card.demo_take.click()
+    wait_until(lambda: window.stack.currentWidget() is not window.card)
 
 
 def answer_with_touch(widget: Stepper | ChoiceButtons | None) -> None:
@@ -87,6 +120,13 @@ def walk(
     window.scan.show_problem(window.t("scan_unknown_procedure"))
     shot("scan-problem")
     window.go_home()
+    card_procedure = next(
+        (p for p in services.procedures() if services.reads_cards_for(p) and touch_ready(p)), None
+    )
+    if card_procedure is not None:
+        card_walk(window, shot, card_procedure.id)
+        shot("card-prefilled")
+        window.go_home()
     window.close()
     QApplication.processEvents()
     return written

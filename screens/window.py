@@ -24,6 +24,7 @@ from kiosk.services import (
 )
 from kiosk.store import FinalizedApplication
 from kiosk.validators import Invalid
+from screens.card import CardScreen
 from screens.completion import CompletionScreen
 from screens.home import HomeScreen
 from screens.idle_warning import IdleWarningOverlay
@@ -80,6 +81,9 @@ class KioskWindow(QWidget):
         self.review = ReviewScreen()
         self.completion = CompletionScreen()
         self.scan = ScanScreen()
+        self.card = CardScreen()
+        self._card_procedure_id: str | None = None
+        self._card_page: dict | None = None  # the last card page shown (for retranslation)
         self.stack = QStackedLayout(self)
         for screen in self.screens():
             self.stack.addWidget(screen)
@@ -116,11 +120,24 @@ class KioskWindow(QWidget):
         self.completion.primary_requested.connect(self.go_home)
         self.home.scan_requested.connect(self.open_scan)
         self.scan.back_requested.connect(self.go_home)
+        self.card.back_requested.connect(self.leave_card)
+        self.card.manual_requested.connect(self.continue_without_card)
+        self.card.pin_entered.connect(self._pin_entered)
+        self.card.demo_place_requested.connect(self._demo_place)
+        self.card.demo_take_requested.connect(self._demo_take)
         bridge.event_arrived.connect(self.on_event)
         self.go_home()
 
     def screens(self) -> list[PageFrame]:
-        return [self.home, self.menu, self.question, self.review, self.completion, self.scan]
+        return [
+            self.home,
+            self.menu,
+            self.question,
+            self.review,
+            self.completion,
+            self.scan,
+            self.card,
+        ]
 
     def t(self, key: str, **values: object) -> str:
         return self.services.text(key, self.language, **values)
@@ -173,8 +190,75 @@ class KioskWindow(QWidget):
             self.open_menu()
 
     def choose_procedure(self, procedure_id: str) -> None:
+        procedure = self.services.catalog.procedure(procedure_id)
+        if self.services.reads_cards_for(procedure):
+            self.open_card(procedure_id)
+            return
         self.session = self.services.start_session(procedure_id)
         self._show_step()
+
+    # -- the My Number Card -----------------------------------------------------------------
+
+    def open_card(self, procedure_id: str) -> None:
+        self._card_procedure_id = procedure_id
+        self._card_page = {
+            "step": "waiting_for_card",
+            "message_key": "card_place",
+            "offer_alternatives": False,
+        }
+        self._render_card()
+        self.stack.setCurrentWidget(self.card)
+        self.services.card_reading.start()
+
+    def _render_card(self) -> None:
+        reading = self.services.card_reading
+        procedure = self.services.catalog.procedure(self._card_procedure_id)
+        self.card.show_page(
+            self._card_page,
+            self.t,
+            procedure.title.text(self.language),
+            reading.demo_pin,
+            reading.simulated.present if reading.simulated is not None else None,
+        )
+
+    def _pin_entered(self, pin: str) -> None:
+        self.services.card_reading.pin(pin)
+
+    def _demo_place(self) -> None:
+        self.services.card_reading.place_demo_card()
+
+    def _demo_take(self) -> None:
+        self.services.card_reading.take_demo_card()
+
+    def _on_card_page(self, event: Event) -> None:
+        if self.stack.currentWidget() is not self.card or self._card_procedure_id is None:
+            return
+        self._card_page = event.detail
+        if event.detail["step"] == "done":
+            card = self.services.card_reading.take_prefill()
+            self.session = self.services.start_session(self._card_procedure_id, card=card)
+            self._card_procedure_id = None
+            self._show_step()
+            return
+        self._render_card()
+
+    def continue_without_card(self) -> None:
+        procedure_id = self._card_procedure_id
+        self._leave_card_reading()
+        self.session = self.services.start_session(procedure_id)
+        self._show_step()
+
+    def leave_card(self) -> None:
+        procedure = self.services.catalog.procedure(self._card_procedure_id)
+        self._leave_card_reading()
+        self.open_category(procedure.category)
+
+    def _leave_card_reading(self) -> None:
+        if self.services.card_reading is not None:
+            self.services.card_reading.cancel()
+        self._card_procedure_id = None
+        self._card_page = None
+        self.card.clear()
 
     def submit_answer(self) -> None:
         assert self.session is not None
@@ -240,6 +324,8 @@ class KioskWindow(QWidget):
                 self.open_category(self.menu.category)
         elif current is self.scan:
             self.scan.show_waiting(self.t)
+        elif current is self.card and self._card_page is not None:
+            self._render_card()
         elif current is self.completion and self.application is not None:
             self.completion.show_application(
                 self.application, self._completion_info, self.language, self.t
@@ -270,6 +356,7 @@ class KioskWindow(QWidget):
 
     def _forget_session(self) -> None:
         self.services.expect_scan(False)
+        self._leave_card_reading()
         if self.session is not None:
             self.session.wipe()
         self.session = None
@@ -308,6 +395,9 @@ class KioskWindow(QWidget):
     def on_event(self, event: Event) -> None:
         if event.kind in (EventKind.SCAN_DID_ARRIVE, EventKind.SCAN_WAS_REFUSED):
             self._on_scan(event)
+            return
+        if event.kind is EventKind.CARD_PAGE_DID_CHANGE:
+            self._on_card_page(event)
             return
         if self.application is None or event.detail.get("application_id") != self.application.id:
             return

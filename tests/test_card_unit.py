@@ -43,15 +43,16 @@ from devices.mynumber import (
     read_tlv_header,
 )
 from kiosk.card_session import (
-    MESSAGES_JA,
     CardSession,
     CardStep,
     ConnectedCard,
     PinWarning,
 )
 from kiosk.catalog import CardField
+from kiosk.i18n import UiText
 
 REPO = Path(__file__).resolve().parents[1]
+UI = UiText.load()
 PIN = "4721"
 WRONG = "9999"
 LONG_ADDRESS = "沖縄県那覇市港町二丁目十五番地の二十三 那覇港湾合同庁舎別館 第三会議室前" * 3
@@ -360,7 +361,7 @@ def test_correct_pin_prefills_with_wareki_and_waits_for_the_card_to_be_taken(res
     assert session.page.warning is PinWarning.NONE
     page = session.submit_pin(PIN)
     assert page.step is CardStep.TAKE_CARD
-    assert MESSAGES_JA[page.message_key] == "カードをお取りください。"
+    assert UI.get(page.message_key, "ja") == "カードをお取りください。"
     prefill = session.prefill
     assert prefill is not None
     assert prefill.birth_date == date(1989, 1, 7)
@@ -392,7 +393,7 @@ def test_fewer_tries_left_are_shown_before_the_pin_is_asked(tries, warning, show
     page = session_with(transport).card_inserted()
     assert page.step is CardStep.PIN_ENTRY and page.tries_left == tries
     assert page.warning is warning
-    assert shown in MESSAGES_JA[page.warning_key].format(**page.values)
+    assert shown in UI.get(page.warning_key, "ja", **page.values)
     assert transport.verifies_with_pin() == 0
 
 
@@ -516,3 +517,13 @@ def test_card_modules_import_without_qt_and_without_pyscard():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "no reader"
+
+
+def test_every_card_message_has_japanese_easy_japanese_and_english():
+    from kiosk import card_session
+
+    keys = set(card_session._STEP_MESSAGES.values()) | set(card_session._WARNING_MESSAGES.values())
+    keys |= {"card_pin_format", "card_wrong_pin", "card_removed_restart"}
+    for key in keys:
+        texts = {UI.get(key, language, tries=2) for language in ("ja", "ja-easy", "en")}
+        assert len(texts) == 3, key  # three different texts: none fell back to Japanese

@@ -1,0 +1,163 @@
+"""The My Number Card page: place the card, the PIN pad, "please take your card".
+
+What to show comes from kiosk.card_session as a page (a step and message keys); this screen
+only renders it and hands back the digits. The PIN lives in this widget from the first digit
+until 決定, then it is cleared here at once; it is never shown, only as ● marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
+
+from screens.theme import MIN_TARGET_PX, PRIMARY_TARGET_PX
+from screens.widgets import PageFrame, big_button, label
+
+PIN_DIGITS = 4
+PAD_ROWS = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("delete", "0", "clear"))
+
+
+class CardScreen(PageFrame):
+    pin_entered = Signal(str)
+    manual_requested = Signal()
+    demo_place_requested = Signal()
+    demo_take_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        self._digits = ""
+        self.message = label(role="heading", name="card_message")
+        self.pin_marks = label(role="heading", name="pin_marks", wrap=False)
+        self.pin_marks.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.warning = label(role="error", name="card_warning")
+        self.notice = label(role="error", name="card_notice")
+        self.demo_hint = label(role="small", name="demo_hint")
+        self.manual_button = big_button(name="card_manual")
+        self.manual_button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
+        self.demo_place = big_button(name="demo_place")
+        self.demo_take = big_button(name="demo_take")
+        for button in (self.demo_place, self.demo_take):
+            button.setMinimumWidth(PRIMARY_TARGET_PX * 3)
+
+        side = QVBoxLayout()
+        side.setSpacing(24)
+        for widget in (self.notice, self.warning, self.demo_hint):
+            side.addWidget(widget)
+        side.addStretch(1)
+        demo_row = QHBoxLayout()
+        demo_row.setSpacing(24)
+        demo_row.addWidget(self.demo_place)
+        demo_row.addWidget(self.demo_take)
+        demo_row.addStretch(1)
+        side.addLayout(demo_row)
+        side.addWidget(self.manual_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.pad = QGridLayout()
+        self.pad.setSpacing(16)
+        self.pad_buttons = {}
+        for row, keys in enumerate(PAD_ROWS):
+            for column, key in enumerate(keys):
+                button = big_button(key if key.isdigit() else "", name=f"pin_{key}")
+                # 15 mm high (the UX floor), wide: twelve keys fit below a two-line heading
+                # at the largest text size with room between them.
+                button.setMinimumSize(PRIMARY_TARGET_PX * 3 // 2, MIN_TARGET_PX)
+                button.clicked.connect(lambda _=False, k=key: self.press(k))
+                self.pad.addWidget(button, row, column)
+                self.pad_buttons[key] = button
+
+        entry = QVBoxLayout()  # the marks sit right above the keys they come from
+        entry.setSpacing(16)
+        entry.addWidget(self.pin_marks)
+        entry.addLayout(self.pad)
+        entry.addStretch(1)
+        body = QHBoxLayout()
+        body.setSpacing(64)
+        body.addLayout(side, 1)
+        body.addLayout(entry)
+        self.content.addWidget(self.message)
+        self.content.addLayout(body, 1)
+
+        self.primary_button.clicked.disconnect()
+        self.primary_button.clicked.connect(self._submit)
+        self.manual_button.clicked.connect(self.manual_requested)
+        self.demo_place.clicked.connect(self.demo_place_requested)
+        self.demo_take.clicked.connect(self.demo_take_requested)
+
+    # -- the PIN pad ------------------------------------------------------------------------
+
+    def press(self, key: str) -> None:
+        if key == "delete":
+            self._digits = self._digits[:-1]
+        elif key == "clear":
+            self._digits = ""
+        elif len(self._digits) < PIN_DIGITS:
+            self._digits += key
+        self._show_marks()
+
+    def _show_marks(self) -> None:
+        self.pin_marks.setText(" ".join("●" * len(self._digits) + "○" * (4 - len(self._digits))))
+        self.primary_button.setEnabled(len(self._digits) == PIN_DIGITS)
+
+    def _submit(self) -> None:
+        if len(self._digits) != PIN_DIGITS:
+            return
+        pin, self._digits = self._digits, ""
+        self._show_marks()
+        self._set_pad_visible(False)  # until the card has answered
+        self.pin_entered.emit(pin)
+
+    def clear(self) -> None:
+        self._digits = ""
+        self._show_marks()
+
+    @property
+    def digits_entered(self) -> int:
+        return len(self._digits)
+
+    # -- rendering a page -------------------------------------------------------------------
+
+    def show_page(
+        self,
+        detail: dict,
+        t: Callable[..., str],
+        title: str,
+        demo_pin: str | None,
+        demo_card_present: bool | None,
+    ) -> None:
+        self.set_footer_texts(t, primary_key="card_pin_ok")
+        self.title.setText(title)
+        values = {"tries": detail.get("tries_left")}
+        self.message.setText(t(detail["message_key"], **values))
+        warning_key = detail.get("warning_key")
+        self.warning.setText(t(warning_key, **values) if warning_key else "")
+        self.warning.setVisible(bool(warning_key))
+        notice_key = detail.get("notice_key")
+        self.notice.setText(t(notice_key) if notice_key else "")
+        self.notice.setVisible(bool(notice_key))
+        asking_pin = detail["step"] == "pin_entry"
+        self._set_pad_visible(asking_pin)
+        if not asking_pin:
+            self.clear()
+        self.manual_button.setText(t("card_manual"))
+        self.manual_button.setProperty("role", "primary" if detail["offer_alternatives"] else "")
+        self.manual_button.style().polish(self.manual_button)
+        self.pad_buttons["delete"].setText(t("card_pin_delete"))
+        self.pad_buttons["clear"].setText(t("card_pin_clear"))
+        demo = demo_pin is not None
+        self.demo_hint.setVisible(demo and asking_pin)
+        self.demo_hint.setText(t("card_demo_pin", pin=demo_pin) if demo else "")
+        self.demo_place.setText(t("card_demo_place"))
+        self.demo_take.setText(t("card_demo_take"))
+        self.demo_place.setVisible(demo and not demo_card_present)
+        self.demo_take.setVisible(demo and bool(demo_card_present))
+
+    def _set_pad_visible(self, visible: bool) -> None:
+        for button in self.pad_buttons.values():
+            button.setVisible(visible)
+        self.pin_marks.setVisible(visible)
+        self.primary_button.setVisible(visible)
+        if visible:
+            self._show_marks()
