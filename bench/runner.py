@@ -171,11 +171,18 @@ def _receipt_time(repeat: int) -> Result:
     return bench_receipt_time(repeat)
 
 
+def _card_prefill(repeat: int) -> Result:
+    from bench.card_bench import bench_card_prefill
+
+    return bench_card_prefill(repeat)
+
+
 BENCHMARKS: dict[str, Callable[[int], Result]] = {
     "startup": bench_startup,
     "catalog": bench_catalog,
     "receipt-bytes": _receipt_bytes,
     "receipt-time": _receipt_time,
+    "card-prefill": _card_prefill,
 }
 
 
