@@ -197,7 +197,10 @@ def _show_window(services: Services, qt_arguments: list[str], fullscreen: bool) 
     install_japanese_font(app)
     bridge = QtEventBridge(services.events)
     window = KioskWindow(
-        services, bridge, Look(services.settings.theme, services.settings.text_size)
+        services,
+        bridge,
+        Look(services.settings.theme, services.settings.text_size),
+        locked=fullscreen,  # kiosk run: leaving needs technician mode
     )
     window.resize(*PROFILE_SIZES[profile])
     if fullscreen:
@@ -218,7 +221,8 @@ def _quit_on_signals(app) -> None:
 
     for number in STOP_SIGNALS:
         # Posted, not called: a quit() before exec() has started would be lost.
-        signal.signal(number, lambda *_: QTimer.singleShot(0, app.quit))
+        # exit(), not quit(): quit() asks every window to close, and a locked kiosk refuses.
+        signal.signal(number, lambda *_: QTimer.singleShot(0, lambda: app.exit(0)))
     heartbeat = QTimer(app)
     heartbeat.timeout.connect(lambda: None)
     heartbeat.start(200)

@@ -178,6 +178,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices_cli.add_parser(commands)
 
+    technician = commands.add_parser(
+        "technician",
+        help="technician mode on the kiosk screen",
+        description="Set up technician mode (five taps in the top-left corner, then the PIN).",
+    )
+    technician_actions = technician.add_subparsers(
+        dest="technician_command", required=True, metavar="ACTION"
+    )
+    technician_actions.add_parser(
+        "pin",
+        help="make the hashed technician PIN line for kiosk.toml",
+        description="Ask for a technician PIN (6 or more digits) twice and print the "
+        "technician_pin_hash line for kiosk.toml. The PIN itself is stored nowhere.",
+    )
+
     catalog = commands.add_parser(
         "catalog", help="the procedure catalog", description="Inspect and check the catalog."
     )
@@ -423,6 +438,27 @@ def _catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def _technician(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.technician import TechnicianPinError, hash_pin
+
+    def ask(prompt: str) -> str:
+        if sys.stdin.isatty():
+            return getpass.getpass(prompt)
+        return sys.stdin.readline().strip()  # for scripted installs: two lines on stdin
+
+    pin = ask("technician PIN (6+ digits): ")
+    if ask("again: ") != pin:
+        raise CommandFailed("kiosk technician pin: the two PINs differ")
+    try:
+        line = f'technician_pin_hash = "{hash_pin(pin)}"'
+    except TechnicianPinError as error:
+        raise CommandFailed(f"kiosk technician pin: {error}") from None
+    print(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {
@@ -435,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         "backend": lambda: _backend(args),
         "sync": lambda: _sync(args),
         "devices": lambda: devices_cli.run(args),
+        "technician": lambda: _technician(args),
     }
     try:
         return handlers[args.command]()

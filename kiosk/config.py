@@ -67,6 +67,9 @@ class Settings(BaseModel):
     # My Number Card reader: "pcsc" (the first PC/SC reader), "pcsc:READER NAME", "sim" (the
     # demo card, in process) or "" for none.
     card_reader: str = Field("", pattern=r"^(|sim|pcsc|pcsc:.+)$")
+    # Salted scrypt hash of the technician's PIN (`kiosk technician pin` makes it); empty:
+    # the locked kiosk screen cannot be left by touch.
+    technician_pin_hash: str = ""
     # Public key that applications are sealed to (PEM, X25519). Empty: no real applications.
     seal_public_key: Path | None = None
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")

@@ -7,6 +7,7 @@ on one worker thread; its outcome comes back as an event, which the Qt bridge de
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -91,6 +92,7 @@ class Services:
         self._sync_worker: SyncWorker | None = None
         # One worker, so device jobs never overlap (Anki's single-worker pattern).
         self._device_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="device")
+        self._practice = settings.practice
         self.scanner = None  # attached by the composition root (attach_devices)
         self.card_reading: CardReading | None = None  # with a card reader configured
         self.supervisor: DeviceSupervisor | None = None
@@ -99,7 +101,12 @@ class Services:
 
     @property
     def practice(self) -> bool:
-        return self.settings.practice
+        return self._practice
+
+    def set_practice(self, on: bool) -> None:
+        """From technician mode: practice applications are marked and never queued."""
+        self._practice = on
+        log.info("practice mode %s by the technician", "on" if on else "off")
 
     @property
     def languages(self) -> dict[str, str]:
@@ -312,6 +319,13 @@ class Services:
     def _wake_sync(self, event: Event) -> None:
         if event.kind is EventKind.APPLICATION_DID_FINALIZE and self._sync_worker is not None:
             self._sync_worker.wake()
+
+    def sync_now(self) -> None:
+        """Send the queue now (technician mode), off the GUI thread."""
+        if self._sync_worker is not None:
+            self._sync_worker.wake()
+        else:
+            threading.Thread(target=self.sync.drain_once, name="sync-now", daemon=True).start()
 
     def wait_for_devices(self, timeout_s: float = PRINT_DEADLINE_S) -> None:
         """Block until queued device work is done (CLI runs, tests, shutdown)."""

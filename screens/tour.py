@@ -120,6 +120,11 @@ def walk(
     window.scan.show_problem(window.t("scan_unknown_procedure"))
     shot("scan-problem")
     window.go_home()
+    window.technician.open_pin()
+    shot("technician-pin")
+    window._show_technician_menu()  # as after the right PIN
+    shot("technician-menu")
+    window.technician.close_mode()
     card_procedure = next(
         (p for p in services.procedures() if services.reads_cards_for(p) and touch_ready(p)), None
     )

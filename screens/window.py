@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
 
 from kiosk.events import Event, EventKind
@@ -23,6 +23,7 @@ from kiosk.services import (
     Services,
 )
 from kiosk.store import FinalizedApplication
+from kiosk.technician import CornerTaps, verify_pin
 from kiosk.validators import Invalid
 from screens.card import CardScreen
 from screens.completion import CompletionScreen
@@ -34,24 +35,46 @@ from screens.question import QuestionScreen
 from screens.review import ReviewScreen
 from screens.scan import ScanScreen
 from screens.staff_call import StaffCallOverlay
+from screens.technician import TechnicianOverlay
 from screens.theme import Look
 from screens.widgets import PageFrame
 
 IDLE_CHECK_MS = 500
 _ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
+_KEYS = {QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride}
 
 
 class ActivityWatcher(QObject):
-    """Any press anywhere in the application counts as the resident still being there."""
+    """Any press anywhere in the application counts as the resident still being there.
 
-    def __init__(self, on_activity: Callable[[], None]) -> None:
-        super().__init__()
+    On a locked kiosk it also swallows every key: the kiosk is touch-only, and a keyboard
+    plugged in must not reach a shortcut that leaves the kiosk.
+    """
+
+    def __init__(
+        self,
+        on_activity: Callable[[], None],
+        on_press: Callable[[QPointF], None],
+        locked: bool,
+        parent: QObject,
+    ) -> None:
+        # A child of the window: destroyed with it, so the application never calls a filter
+        # whose window is gone.
+        super().__init__(parent)
         self._on_activity = on_activity
+        self._on_press = on_press
+        self._locked = locked
+        self._last_press = -1
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY:
+        kind = event.type()
+        if kind in _ACTIVITY:
             self._on_activity()
-        return False
+        # One press can reach several widgets (it propagates to parents): count it once.
+        if kind == QEvent.Type.MouseButtonPress and event.timestamp() != self._last_press:
+            self._last_press = event.timestamp()
+            self._on_press(event.globalPosition())
+        return self._locked and kind in _KEYS
 
 
 class KioskWindow(QWidget):
@@ -61,8 +84,18 @@ class KioskWindow(QWidget):
         bridge: QtEventBridge,
         look: Look,
         now: Callable[[], float] = time.monotonic,
+        locked: bool = False,
     ) -> None:
         super().__init__()
+        # Locked (kiosk run): no frame, on top, no keys, and only technician mode can leave.
+        self.locked = locked
+        self._may_close = not locked
+        if locked:
+            self.setWindowFlags(
+                Qt.WindowType.Window
+                | Qt.WindowType.FramelessWindowHint
+                | Qt.WindowType.WindowStaysOnTopHint
+            )
         self.setObjectName("kiosk_root")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.services = services
@@ -101,7 +134,14 @@ class KioskWindow(QWidget):
         settings = services.settings
         self.idle = IdleClock(IdlePolicy(settings.idle_quiet_s, settings.idle_warning_s), now)
         self.idle_warning.still_here.connect(self.extend_time)
-        self._activity = ActivityWatcher(self.idle.touch)
+        self.technician = TechnicianOverlay(self)
+        self._corner = CornerTaps(now)
+        self.technician.pin_entered.connect(self._technician_pin)
+        self.technician.practice_toggled.connect(self._toggle_practice)
+        self.technician.reprint_requested.connect(self._reprint)
+        self.technician.sync_requested.connect(self._sync_now)
+        self.technician.quit_requested.connect(self.leave_kiosk)
+        self._activity = ActivityWatcher(self.idle.touch, self._pressed_at, locked, self)
         QApplication.instance().installEventFilter(self._activity)
         self._idle_timer = QTimer(self)
         self._idle_timer.timeout.connect(self.check_idle)
@@ -422,6 +462,50 @@ class KioskWindow(QWidget):
             self.session = session
             self._show_step()  # review when everything was entered, else the first gap
 
+    # -- technician mode --------------------------------------------------------------------
+
+    def _pressed_at(self, global_position) -> None:
+        local = self.mapFromGlobal(global_position.toPoint())
+        if self._corner.tap(local.x(), local.y()):
+            self.technician.open_pin()
+
+    def _technician_pin(self, pin: str) -> None:
+        stored = self.services.settings.technician_pin_hash
+        if not stored or not verify_pin(pin, stored):
+            self.technician.show_problem("暗証番号が違います / Wrong PIN")
+            return
+        self._show_technician_menu()
+
+    def _show_technician_menu(self) -> None:
+        statuses = self.services.device_statuses()
+        devices = "  ".join(
+            f"{role}: {status.state.value}"
+            + (f" ({', '.join(sorted(status.conditions))})" if status.conditions else "")
+            for role, status in statuses.items()
+        )
+        self.technician.show_menu(self.services.practice, devices)
+
+    def _toggle_practice(self) -> None:
+        self.services.set_practice(not self.services.practice)
+        for screen in self.screens():
+            screen.set_practice(self.t("practice_banner") if self.services.practice else None)
+        self._show_technician_menu()
+
+    def _reprint(self) -> None:
+        if self.services.reprint() is None:
+            self.technician.show_problem("再印刷できる受付票がありません / No receipt to reprint")
+
+    def _sync_now(self) -> None:
+        self.services.sync_now()
+
+    def leave_kiosk(self) -> None:
+        self._may_close = True
+        self.close()
+        QApplication.quit()
+
     def closeEvent(self, event) -> None:
+        if not self._may_close:
+            event.ignore()  # Alt+F4 and the like: a locked kiosk stays
+            return
         self.bridge.close()
         super().closeEvent(event)

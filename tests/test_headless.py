@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from kiosk.headless import wait_for_port
@@ -90,4 +91,54 @@ def test_sigterm_during_start_up_still_ends_cleanly(tmp_path):
     assert output_line.startswith("kiosk: data in")
     process.send_signal(signal.SIGTERM)  # Qt is not up yet
     process.wait(timeout=60)
+    assert process.returncode == 0, process.stderr.read()
+
+
+def test_kiosk_run_is_fullscreen_frameless_ignores_keys_and_stops_on_sigterm(tmp_path):
+    """`kiosk run` on a real X server: a resident's Alt+F4 or Escape does not end it; the
+    operating system's SIGTERM does."""
+    from kiosk.headless import start_xvfb
+
+    screen = start_xvfb(1920, 1080)
+    environment = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    environment.update(DISPLAY=screen.display, KIOSK_HOME=str(tmp_path), QT_QPA_PLATFORM="xcb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "run"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        window = ""
+        deadline = time.monotonic() + 60
+        while not window and time.monotonic() < deadline and process.poll() is None:
+            found = subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--name", "Madoguchi"],
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=10,
+            )
+            window = found.stdout.split()[0] if found.stdout.split() else ""
+            if not window:
+                time.sleep(0.2)  # polling for the window to be mapped, with a deadline
+        assert window, process.stderr.read() if process.poll() is not None else "no window"
+        geometry = subprocess.run(
+            ["xdotool", "getwindowgeometry", window],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+        assert "1920x1080" in geometry
+        for keys in ("alt+F4", "Escape", "ctrl+q", "ctrl+w"):
+            subprocess.run(
+                ["xdotool", "key", "--window", window, keys], env=environment, timeout=10
+            )
+        assert process.poll() is None  # still running
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        screen.stop()
     assert process.returncode == 0, process.stderr.read()

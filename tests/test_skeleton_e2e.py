@@ -200,7 +200,7 @@ def test_the_completion_screen_retranslates_in_full(window, qtbot, services):
 
 
 def test_practice_mode_marks_every_screen_and_keeps_nothing(services, japanese_qapp, qtbot):
-    services.settings = services.settings.model_copy(update={"practice": True})
+    services.set_practice(True)  # as technician mode (or kiosk run --practice) does
     window = KioskWindow(
         services,
         QtEventBridge(services.events),

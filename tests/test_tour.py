@@ -28,6 +28,8 @@ EXPECTED_SCREENS = [
     "completion",
     "scan",
     "scan-problem",
+    "technician-pin",
+    "technician-menu",
 ]
 
 

@@ -1,0 +1,70 @@
+"""Technician mode: who may leave the kiosk screen, change its mode or reprint a receipt.
+
+The technician's PIN is kept only as a salted scrypt hash in kiosk.toml
+(`technician_pin_hash`, made by `kiosk technician pin`). Without one, nobody can leave the
+locked screen by touch; the operating system can still stop the kiosk (SIGTERM).
+The way in is a gesture residents do not make by accident: five taps in the top-left corner
+within a few seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import time
+from collections.abc import Callable
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MIN_PIN_DIGITS = 6  # longer than the resident's card PIN, so the two are never confused
+CORNER_PX = 120
+TAPS = 5
+TAP_WINDOW_S = 4.0
+
+
+class TechnicianPinError(ValueError):
+    pass
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    if len(pin) < MIN_PIN_DIGITS or not (pin.isascii() and pin.isdigit()):
+        raise TechnicianPinError(f"the technician PIN is at least {MIN_PIN_DIGITS} digits")
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    parts = ("scrypt", SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    encoded = (base64.urlsafe_b64encode(value).decode() for value in (salt, digest))
+    return "$".join([*map(str, parts), *encoded])
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.urlsafe_b64decode(digest)
+        actual = hashlib.scrypt(
+            pin.encode(), salt=base64.urlsafe_b64decode(salt), n=int(n), r=int(r), p=int(p)
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+class CornerTaps:
+    """Counts taps in the top-left corner; True when the fifth lands within the window."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self._taps: list[float] = []
+
+    def tap(self, x: int, y: int) -> bool:
+        if x > CORNER_PX or y > CORNER_PX:
+            self._taps.clear()  # a tap elsewhere breaks the sequence
+            return False
+        now = self._now()
+        self._taps = [at for at in self._taps if now - at <= TAP_WINDOW_S] + [now]
+        if len(self._taps) >= TAPS:
+            self._taps.clear()
+            return True
+        return False
