@@ -16,7 +16,7 @@ from devices.device_state import DeviceStatus
 from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
 from devices.scanner import Scan
 from devices.supervisor import DeviceSupervisor
-from kiosk import preentry
+from kiosk import preentry, sound
 from kiosk.card_reading import CardReading
 from kiosk.catalog import CardField, Catalog, Counter, Procedure
 from kiosk.config import KioskPaths, Settings
@@ -306,7 +306,9 @@ class Services:
         return statuses
 
     def call_staff(self, screen: str) -> None:
+        """Seen (the overlay), heard (a chime at the kiosk) and sent on (an event for sync)."""
         log.info("staff called from %s", screen)
+        sound.play("staff_call")
         self.events.publish(Event(EventKind.STAFF_WAS_CALLED, {"screen": screen}))
 
     def start_sync(self) -> None:
