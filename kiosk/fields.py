@@ -50,7 +50,9 @@ def display_value(page: Page, value: Any, language: str, ui: UiText) -> str:
         return _date(value, language)
     if kind is FieldType.POSTAL_CODE:
         code = value["code"] if isinstance(value, dict) else str(value)
-        return f"〒{code[:3]}-{code[3:]}"
+        chosen = value.get("chosen") if isinstance(value, dict) else None
+        town = "".join(chosen[part] for part in ("prefecture", "city", "town")) if chosen else ""
+        return f"〒{code[:3]}-{code[3:]} {town}".rstrip()
     if kind is FieldType.MY_NUMBER:
         # Shown on screen only masked: someone may be standing behind the resident.
         return "●●●● ●●●● " + str(value)[-4:]

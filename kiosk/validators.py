@@ -306,7 +306,9 @@ def address_candidates(code: str) -> list[dict[str, str]]:
 
 
 def _postal_code(raw: object) -> FieldResult:
-    if isinstance(raw, dict):  # a stored answer, validated again
+    chosen = None
+    if isinstance(raw, dict):  # from the postal entry (with the town chosen), or stored
+        chosen = raw.get("chosen")
         raw = raw.get("code")
     if not isinstance(raw, str):
         return Invalid("postal_code_format")
@@ -316,7 +318,10 @@ def _postal_code(raw: object) -> FieldResult:
     candidates = address_candidates(code)
     if not candidates:
         return Invalid("postal_code_unknown", (("code", f"{code[:3]}-{code[3:]}"),))
-    return Valid({"code": code, "candidates": candidates})
+    answer: dict[str, Any] = {"code": code, "candidates": candidates}
+    if chosen in candidates:  # only one of the code's own towns; anything else is dropped
+        answer["chosen"] = chosen
+    return Valid(answer)
 
 
 # -- dates -----------------------------------------------------------------------------------

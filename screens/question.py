@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.catalog import FieldType, Page, Procedure
+from kiosk.catalog import DEFAULT_MAX_LENGTH, FieldType, Page, Procedure
 from kiosk.flow import Progress
+from screens.kana_keyboard import KanaKeyboard
+from screens.number_pad import NumberPad
+from screens.postal_entry import PostalEntry
 from screens.theme import PRIMARY_TARGET_PX
+from screens.wareki_picker import WarekiPicker
 from screens.widgets import PageFrame, big_button, label
 
-# Field types with a touch widget today. The kana keyboard, the 和暦 date picker and postal
-# code entry come with the resident-UI work; procedures that need them are offered at the
-# counter until then (see MenuScreen), never half-asked.
-TOUCH_TYPES = {
-    FieldType.COPIES,
-    FieldType.NUMBER,
-    FieldType.SINGLE_CHOICE,
-    FieldType.MULTIPLE_CHOICE,
-    FieldType.YES_NO,
-    FieldType.CONSENT,
-}
+# Every field type has a touch widget: choices and steppers here, the kana keyboard, number
+# pad, 和暦 date picker and postal-code entry in their own files.
+TOUCH_TYPES = set(FieldType)
+TEXT_INPUT_TYPES = {FieldType.KANA_NAME, FieldType.KANJI_NAME, FieldType.TEXT, FieldType.ADDRESS}
+PAD_GROUPS = {FieldType.PHONE: (3, 4, 4), FieldType.MY_NUMBER: (4, 4, 4)}
+PAD_DIGITS = {FieldType.PHONE: 11, FieldType.MY_NUMBER: 12}
 
 
 def touch_ready(procedure: Procedure) -> bool:
@@ -134,7 +134,10 @@ class QuestionScreen(PageFrame):
         self.content.addLayout(self._input_host)
         self.content.addWidget(self.error)
         self.content.addStretch(1)
-        self.input: Stepper | ChoiceButtons | None = None
+        self.input: QWidget | None = None
+        # Set by the window: a postal code's address candidates (from services), and today.
+        self.postal_candidates: Callable[[str], list[dict[str, str]]] = lambda code: []
+        self.today: Callable[[], date] = date.today
 
     def show_page(
         self,
@@ -163,11 +166,31 @@ class QuestionScreen(PageFrame):
         self._input_host.addWidget(self.input)
         self.input.show()  # a layout only queues the show; a quick tap must find it there
 
-    @staticmethod
-    def _input_for(
-        page: Page, answer: Any, language: str, t: Callable[..., str]
-    ) -> Stepper | ChoiceButtons:
+    def _input_for(self, page: Page, answer: Any, language: str, t: Callable[..., str]) -> QWidget:
         kind = page.type
+        if kind in TEXT_INPUT_TYPES:
+            return KanaKeyboard(
+                answer if isinstance(answer, str) else "",
+                page.max_length or DEFAULT_MAX_LENGTH.get(kind, 60),
+                t,
+                katakana_first=kind is FieldType.KANA_NAME,
+            )
+        if kind in PAD_DIGITS:
+            return NumberPad(
+                answer if isinstance(answer, str) else "",
+                t,
+                max_digits=PAD_DIGITS[kind],
+                group=PAD_GROUPS[kind],
+            )
+        if kind is FieldType.DATE:
+            return WarekiPicker(
+                answer,
+                t,
+                earliest=page.earliest,
+                latest=self.today() if page.latest_is_today else None,
+            )
+        if kind is FieldType.POSTAL_CODE:
+            return PostalEntry(answer, t, self.postal_candidates)
         if kind is FieldType.COPIES:
             return Stepper(page, answer, lambda n: t("copies_unit", count=n), t)
         if kind is FieldType.NUMBER:

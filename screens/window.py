@@ -56,11 +56,8 @@ class ActivityWatcher(QObject):
         on_activity: Callable[[], None],
         on_press: Callable[[QPointF], None],
         locked: bool,
-        parent: QObject,
     ) -> None:
-        # A child of the window: destroyed with it, so the application never calls a filter
-        # whose window is gone.
-        super().__init__(parent)
+        super().__init__()
         self._on_activity = on_activity
         self._on_press = on_press
         self._locked = locked
@@ -111,6 +108,7 @@ class KioskWindow(QWidget):
         self.home = HomeScreen(services.languages)
         self.menu = MenuScreen()
         self.question = QuestionScreen()
+        self.question.postal_candidates = services.address_candidates
         self.review = ReviewScreen()
         self.completion = CompletionScreen()
         self.scan = ScanScreen()
@@ -141,7 +139,7 @@ class KioskWindow(QWidget):
         self.technician.reprint_requested.connect(self._reprint)
         self.technician.sync_requested.connect(self._sync_now)
         self.technician.quit_requested.connect(self.leave_kiosk)
-        self._activity = ActivityWatcher(self.idle.touch, self._pressed_at, locked, self)
+        self._activity = ActivityWatcher(self.idle.touch, self._pressed_at, locked)
         QApplication.instance().installEventFilter(self._activity)
         self._idle_timer = QTimer(self)
         self._idle_timer.timeout.connect(self.check_idle)
@@ -507,5 +505,7 @@ class KioskWindow(QWidget):
         if not self._may_close:
             event.ignore()  # Alt+F4 and the like: a locked kiosk stays
             return
+        # The application-wide filter goes with the window: it must never call a closed one.
+        QApplication.instance().removeEventFilter(self._activity)
         self.bridge.close()
         super().closeEvent(event)

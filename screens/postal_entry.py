@@ -1,0 +1,219 @@
+"""Postal code entry: seven digits on a number pad, then the addresses of that code as large
+buttons, one of which the resident chooses.
+
+One code can stand for several towns, even in different prefectures, so the kiosk never picks
+one itself. The addresses come from a function handed in (kiosk.validators.address_candidates
+through services): screens do not open the postal database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from screens.number_pad import KEY_LABEL_PX, KEY_SPACING_PX, NumberPad, bound
+from screens.theme import MIN_TARGET_PX, PRIMARY_TARGET_PX
+from screens.widgets import label
+
+CODE_DIGITS = 7
+CANDIDATES_PER_PAGE = 3  # three two-line buttons and the page keys fit 560 px in height
+CANDIDATE_PX = 36
+PAD_WIDTH_PX = 600
+Candidate = dict[str, str]
+
+_STYLE = f"""
+QPushButton[role="candidate"] {{ font-size: {CANDIDATE_PX}px; padding: 4px 24px;
+    text-align: left; }}
+QPushButton[role="page"] {{ font-size: {KEY_LABEL_PX}px; padding: 0px 16px; }}
+"""
+
+
+def candidate_text(candidate: Candidate) -> str:
+    """東京都 千代田区 / 千代田: the town on its own line, so long names stay readable."""
+    first = " ".join(part for part in (candidate.get("prefecture"), candidate.get("city")) if part)
+    town = candidate.get("town") or ""
+    return f"{first}\n{town}" if town else first
+
+
+class PostalEntry(QWidget):
+    """[〒123-4567 and the number pad] [the addresses of the code, to choose one]."""
+
+    changed = Signal(object)
+
+    def __init__(
+        self,
+        initial: str | dict[str, Any] | None,
+        t: Callable[..., str],
+        candidates: Callable[[str], list[Candidate]],
+    ) -> None:
+        super().__init__()
+        self.setObjectName("postal_entry")
+        self.setStyleSheet(_STYLE)
+        self._lookup = candidates
+        self._candidates: list[Candidate] = []
+        self._chosen: Candidate | None = None
+        self._page = 0
+        code, chosen = _initial_code(initial)
+
+        self.pad = NumberPad(code, t, max_digits=CODE_DIGITS, group=(3, 4), prefix="〒")
+        # The pad keeps one width; every other pixel goes to the addresses, which are long.
+        self.pad.setFixedWidth(PAD_WIDTH_PX)
+        self.status = label(name="postal_status")
+        self.candidate_keys: list[QPushButton] = []
+        self._group = QButtonGroup(self)
+        buttons = QVBoxLayout()
+        buttons.setSpacing(KEY_SPACING_PX * 2)
+        buttons.setAlignment(Qt.AlignmentFlag.AlignTop)
+        for index in range(CANDIDATES_PER_PAGE):
+            key = QPushButton()
+            key.setObjectName(f"postal_candidate_{index}")
+            key.setProperty("role", "candidate")
+            key.setCheckable(True)
+            key.setMinimumHeight(PRIMARY_TARGET_PX)
+            key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            key.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            key.setCursor(Qt.CursorShape.PointingHandCursor)
+            key.clicked.connect(bound(self._choose, index))
+            self._group.addButton(key)
+            self.candidate_keys.append(key)
+            buttons.addWidget(key)
+
+        # More addresses than fit are paged with keys beside the list, not below it: the
+        # height is all taken by three two-line buttons.
+        self.previous_key = self._page_key("postal_previous", -1)
+        self.next_key = self._page_key("postal_next", +1)
+        self.page_note = label(role="entry_note", name="postal_page", wrap=False)
+        self.page_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        pages = QVBoxLayout()
+        pages.setSpacing(KEY_SPACING_PX * 2)
+        pages.addWidget(self.previous_key)
+        pages.addWidget(self.page_note)
+        pages.addWidget(self.next_key)
+        pages.addStretch(1)
+
+        listing = QHBoxLayout()
+        listing.setSpacing(KEY_SPACING_PX * 2)
+        listing.addLayout(buttons, 1)
+        listing.addLayout(pages)
+        choice = QVBoxLayout()
+        choice.setSpacing(KEY_SPACING_PX * 2)
+        choice.addWidget(self.status)
+        choice.addLayout(listing)
+        choice.addStretch(1)
+        # Room for a whole address line; also keeps the wrapped prompt from being squeezed
+        # into a column one character wide when the pad asks for its width first.
+        self.status.setMinimumWidth(PRIMARY_TARGET_PX * 6)
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(KEY_SPACING_PX * 6)  # the pad and the addresses are two steps
+        row.addWidget(self.pad)
+        row.addLayout(choice, 1)
+
+        self.retranslate(t)
+        self.pad.changed.connect(self._code_changed)
+        self._code_changed(self.pad.value())
+        if chosen in self._candidates:
+            self._chosen = chosen
+            self._page = self._candidates.index(chosen) // CANDIDATES_PER_PAGE
+            self._refresh()
+
+    def _page_key(self, name: str, step: int) -> QPushButton:
+        key = QPushButton()
+        key.setObjectName(name)
+        key.setProperty("role", "page")
+        key.setMinimumSize(PRIMARY_TARGET_PX * 2, MIN_TARGET_PX)
+        key.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        key.setCursor(Qt.CursorShape.PointingHandCursor)
+        key.clicked.connect(lambda: self._turn(step))
+        return key
+
+    def retranslate(self, t: Callable[..., str]) -> None:
+        self._t = t
+        self.pad.retranslate(t)
+        self.previous_key.setText(t("postal_previous"))
+        self.next_key.setText(t("postal_next"))
+        if hasattr(self, "_shown_status"):
+            self._refresh()
+
+    def _code_changed(self, code: str) -> None:
+        # Any change to the code forgets the addresses of the old one, and the choice too.
+        self._chosen = None
+        self._page = 0
+        self._candidates = self._lookup(code) if len(code) == CODE_DIGITS else []
+        self._refresh()
+        self.changed.emit(self.value())
+
+    def _choose(self, index: int) -> None:
+        position = self._page * CANDIDATES_PER_PAGE + index
+        if position < len(self._candidates):
+            self._chosen = self._candidates[position]
+            self._refresh()
+            self.changed.emit(self.value())
+
+    def _turn(self, step: int) -> None:
+        self._page = min(max(self._page + step, 0), self._page_count() - 1)
+        self._refresh()
+
+    def _page_count(self) -> int:
+        return max(1, -(-len(self._candidates) // CANDIDATES_PER_PAGE))
+
+    def _refresh(self) -> None:
+        code_complete = len(self.pad.value()) == CODE_DIGITS
+        if not code_complete:
+            self._shown_status = "postal_enter"
+        elif not self._candidates:
+            self._shown_status = "postal_not_found"
+        else:
+            self._shown_status = "postal_choose"
+        self.status.setText(self._t(self._shown_status))
+        start = self._page * CANDIDATES_PER_PAGE
+        shown = self._candidates[start : start + CANDIDATES_PER_PAGE]
+        self._group.setExclusive(False)
+        for index, key in enumerate(self.candidate_keys):
+            candidate = shown[index] if index < len(shown) else None
+            key.setVisible(candidate is not None)
+            key.setText(candidate_text(candidate) if candidate else "")
+            key.setChecked(candidate is not None and candidate == self._chosen)
+        self._group.setExclusive(True)
+        several_pages = self._page_count() > 1
+        for widget in (self.previous_key, self.next_key, self.page_note):
+            widget.setVisible(several_pages)
+        self.previous_key.setEnabled(self._page > 0)
+        self.next_key.setEnabled(self._page < self._page_count() - 1)
+        self.page_note.setText(
+            self._t("postal_page", page=self._page + 1, pages=self._page_count())
+            if several_pages
+            else ""
+        )
+
+    def candidates(self) -> list[Candidate]:
+        return list(self._candidates)
+
+    def value(self) -> dict[str, Any] | str:
+        """{"code": "1000001", "chosen": {…}} once an address is chosen, else the digits."""
+        if self._chosen is not None:
+            return {"code": self.pad.value(), "chosen": dict(self._chosen)}
+        return self.pad.value()
+
+    def clear(self) -> None:
+        self.pad.clear()  # emits changed, which forgets the addresses and the choice
+
+
+def _initial_code(initial: str | dict[str, Any] | None) -> tuple[str, Candidate | None]:
+    if isinstance(initial, dict):
+        code, chosen = initial.get("code"), initial.get("chosen")
+        return (code if isinstance(code, str) else ""), (
+            chosen if isinstance(chosen, dict) else None
+        )
+    return (initial if isinstance(initial, str) else ""), None
