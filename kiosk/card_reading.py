@@ -71,9 +71,10 @@ class CardReading:
     def take_prefill(self) -> dict[CardField, Any] | None:
         """The card's items for ResidentSession(card=…), once, after the card was taken."""
         with self._lock:
-            session, self._session = self._session, None
-        if session is None or session.prefill is None or session.step is not CardStep.DONE:
-            return None
+            session = self._session
+            if session is None or session.prefill is None or session.step is not CardStep.DONE:
+                return None  # not yet: the reading goes on
+            self._session = None
         return session.prefill.card_answers()
 
     def place_demo_card(self) -> None:

@@ -286,6 +286,7 @@ def _tour(args: argparse.Namespace) -> int:
             practice=args.practice,
             printer="sim",
             scanner="sim",  # so the tour shows the phone pre-entry button and screen
+            card_reader="sim",  # and the card pages with the demo card
             seal_public_key=app.demo_key(paths),
         )
         services = app.build_services(settings, paths)

@@ -22,6 +22,7 @@ PAD_ROWS = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("delete", "0", "
 class CardScreen(PageFrame):
     pin_entered = Signal(str)
     manual_requested = Signal()
+    qr_requested = Signal()
     demo_place_requested = Signal()
     demo_take_requested = Signal()
 
@@ -37,6 +38,9 @@ class CardScreen(PageFrame):
         self.demo_hint = label(role="small", name="demo_hint")
         self.manual_button = big_button(name="card_manual")
         self.manual_button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
+        self.qr_button = big_button(name="card_qr")  # phone pre-entry, where a scanner is
+        self.qr_button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
+        self.qr_button.hide()
         self.demo_place = big_button(name="demo_place")
         self.demo_take = big_button(name="demo_take")
         for button in (self.demo_place, self.demo_take):
@@ -53,7 +57,12 @@ class CardScreen(PageFrame):
         demo_row.addWidget(self.demo_take)
         demo_row.addStretch(1)
         side.addLayout(demo_row)
-        side.addWidget(self.manual_button, 0, Qt.AlignmentFlag.AlignLeft)
+        alternatives = QHBoxLayout()
+        alternatives.setSpacing(24)
+        alternatives.addWidget(self.manual_button)
+        alternatives.addWidget(self.qr_button)
+        alternatives.addStretch(1)
+        side.addLayout(alternatives)
 
         self.pad = QGridLayout()
         self.pad.setSpacing(16)
@@ -83,6 +92,7 @@ class CardScreen(PageFrame):
         self.primary_button.clicked.disconnect()
         self.primary_button.clicked.connect(self._submit)
         self.manual_button.clicked.connect(self.manual_requested)
+        self.qr_button.clicked.connect(self.qr_requested)
         self.demo_place.clicked.connect(self.demo_place_requested)
         self.demo_take.clicked.connect(self.demo_take_requested)
 
@@ -126,6 +136,7 @@ class CardScreen(PageFrame):
         title: str,
         demo_pin: str | None,
         demo_card_present: bool | None,
+        can_scan: bool = False,
     ) -> None:
         self.set_footer_texts(t, primary_key="card_pin_ok")
         self.title.setText(title)
@@ -142,6 +153,8 @@ class CardScreen(PageFrame):
         if not asking_pin:
             self.clear()
         self.manual_button.setText(t("card_manual"))
+        self.qr_button.setText(t("scan_start"))
+        self.qr_button.setVisible(can_scan)
         self.manual_button.setProperty("role", "primary" if detail["offer_alternatives"] else "")
         self.manual_button.style().polish(self.manual_button)
         self.pad_buttons["delete"].setText(t("card_pin_delete"))

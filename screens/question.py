@@ -7,7 +7,14 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.catalog import DEFAULT_MAX_LENGTH, FieldType, Page, Procedure
 from kiosk.flow import Progress
@@ -81,8 +88,11 @@ class ChoiceButtons(QWidget):
 
     def __init__(self, options: list[tuple[Any, str]], chosen: Any, several: bool = False) -> None:
         super().__init__()
-        column = QVBoxLayout(self)
-        column.setSpacing(24)
+        # One column reads best; past four options a second (and third) column keeps every
+        # option on the screen at every text size, in the order read left to right.
+        grid = QGridLayout(self)
+        grid.setSpacing(24)
+        columns = 1 if len(options) <= 4 else 2 if len(options) <= 8 else 3
         self._several = several
         self._group = QButtonGroup(self)
         self._group.setExclusive(not several)
@@ -93,8 +103,9 @@ class ChoiceButtons(QWidget):
             button.setCheckable(True)
             button.setMinimumHeight(PRIMARY_TARGET_PX)
             self._group.addButton(button)
+            index = len(self._buttons)
             self._buttons.append((value, button))
-            column.addWidget(button)
+            grid.addWidget(button, index // columns, index % columns)
             if value in picked:
                 button.setChecked(True)
 

@@ -7,13 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
+from kiosk.catalog import FieldType
 from kiosk.config import Profile
 from kiosk.flow import Step
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import Services
+from screens.kana_keyboard import KanaKeyboard, KeyboardMode
+from screens.number_pad import NumberPad
+from screens.postal_entry import PostalEntry
 from screens.question import ChoiceButtons, Stepper, touch_ready
+from screens.wareki_picker import WarekiPicker
 from screens.window import KioskWindow
 
 
@@ -52,6 +57,41 @@ def card_walk(window: KioskWindow, shot: Callable[[str], None], procedure_id: st
     shot("card-take")
     window.card.demo_take.click()
     wait_until(lambda: window.stack.currentWidget() is not window.card)
+
+
+PAD_ANSWERS = {"phone": "09012345678", "my_number": "621498320257"}
+
+
+def answer_by_touch(page, widget, tap: Callable[[QPushButton], None]) -> None:
+    """What a resident would touch for this page, whatever its widget (tests pass a tap that
+    sends real mouse events; the tour clicks)."""
+    if isinstance(widget, ChoiceButtons):
+        if widget.value() in (None, []):
+            preferred = "self" if "self" in widget.options() else widget.options()[0]
+            tap(widget.button(preferred))
+    elif isinstance(widget, Stepper):
+        pass  # the offered count is an answer
+    elif isinstance(widget, KanaKeyboard):
+        mode, text = {
+            FieldType.KANA_NAME: (KeyboardMode.KATAKANA, "ヤマ"),
+            FieldType.ADDRESS: (KeyboardMode.DIGITS, "1-2-3"),
+        }.get(page.type, (KeyboardMode.HIRAGANA, "やま"))
+        tap(widget.mode_keys[mode])
+        for character in text:
+            tap(widget.key(character))
+    elif isinstance(widget, NumberPad):
+        for digit in PAD_ANSWERS[page.type.value]:
+            tap(widget.digit_keys[digit])
+    elif isinstance(widget, PostalEntry):
+        for digit in "1000001":
+            tap(widget.pad.digit_keys[digit])
+        tap(widget.candidate_keys[0])
+    elif isinstance(widget, WarekiPicker):
+        tap(next(key for key in widget.era_keys.values() if key.isEnabled()))
+        tap(next(key for key in widget.month_keys.values() if key.isEnabled()))
+        tap(next(key for key in widget.day_keys.values() if key.isEnabled()))
+    else:
+        raise ValueError(f"no touch answer for {page.id} ({type(widget).__name__})")
 
 
 def answer_with_touch(widget: Stepper | ChoiceButtons | None) -> None:
@@ -125,12 +165,18 @@ def walk(
     window._show_technician_menu()  # as after the right PIN
     shot("technician-menu")
     window.technician.close_mode()
-    card_procedure = next(
-        (p for p in services.procedures() if services.reads_cards_for(p) and touch_ready(p)), None
-    )
-    if card_procedure is not None:
-        card_walk(window, shot, card_procedure.id)
-        shot("card-prefilled")
+    # The card path on the procedure that uses the most widgets (転居届: kana, date, postal
+    # code, address, phone), then each page it still asks, then the review.
+    with_card = [p for p in services.procedures() if services.reads_cards_for(p) and touch_ready(p)]
+    if with_card:
+        ids = [p.id for p in with_card]
+        card_walk(window, shot, "tenkyo" if "tenkyo" in ids else ids[0])
+        while window.session is not None and window.session.step is Step.QUESTION:
+            page = window.session.page
+            shot(f"card-question-{page.id}")
+            answer_by_touch(page, window.question.input, lambda button: button.click())
+            window.submit_answer()
+        shot("card-review")
         window.go_home()
     window.close()
     QApplication.processEvents()

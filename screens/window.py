@@ -160,6 +160,7 @@ class KioskWindow(QWidget):
         self.scan.back_requested.connect(self.go_home)
         self.card.back_requested.connect(self.leave_card)
         self.card.manual_requested.connect(self.continue_without_card)
+        self.card.qr_requested.connect(self._card_to_scan)
         self.card.pin_entered.connect(self._pin_entered)
         self.card.demo_place_requested.connect(self._demo_place)
         self.card.demo_take_requested.connect(self._demo_take)
@@ -257,6 +258,7 @@ class KioskWindow(QWidget):
             procedure.title.text(self.language),
             reading.demo_pin,
             reading.simulated.present if reading.simulated is not None else None,
+            can_scan=self.services.scanner is not None,
         )
 
     def _pin_entered(self, pin: str) -> None:
@@ -285,6 +287,10 @@ class KioskWindow(QWidget):
         self._leave_card_reading()
         self.session = self.services.start_session(procedure_id)
         self._show_step()
+
+    def _card_to_scan(self) -> None:
+        self._leave_card_reading()
+        self.open_scan()
 
     def leave_card(self) -> None:
         procedure = self.services.catalog.procedure(self._card_procedure_id)

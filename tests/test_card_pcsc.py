@@ -306,3 +306,37 @@ def test_technician_reads_a_test_card_from_the_command_line(stack):
         check=False,
     )
     assert wrong.returncode == 1 and "wrong_pin" in wrong.stderr
+
+
+def test_the_kiosk_card_service_reads_through_pcscd_from_insert_to_removal(stack):
+    """kiosk.card_reading as the screen uses it, on the real stack: the resident opens the
+    card page, places the card, types the PIN, takes the card; the items come out once."""
+    from kiosk.card_reading import CardReading
+    from kiosk.catalog import CardField
+    from kiosk.events import EventBus, EventKind
+
+    events = EventBus()
+    pages: list[dict] = []
+    events.subscribe(
+        lambda e: pages.append(e.detail) if e.kind is EventKind.CARD_PAGE_DID_CHANGE else None
+    )
+    reading = CardReading("pcsc", events)
+    try:
+        wait_until(lambda: reading._reader_present(), EVENT_TIMEOUT_S, "the reader")
+        reading.start()
+        wait_until(
+            lambda: pages and pages[-1]["step"] == "waiting_for_card", EVENT_TIMEOUT_S, "page"
+        )
+        card = stack.insert_card("--name", "𠮷野 髙子", "--pin", PIN)
+        wait_until(lambda: pages[-1]["step"] == "pin_entry", EVENT_TIMEOUT_S, "the PIN page")
+        reading.pin(PIN)
+        wait_until(lambda: pages[-1]["step"] == "take_card", EVENT_TIMEOUT_S, "take your card")
+        assert reading.take_prefill() is None  # not before the card is taken
+        card.remove()
+        wait_until(lambda: pages[-1]["step"] == "done", EVENT_TIMEOUT_S, "done")
+        answers = reading.take_prefill()
+        assert answers[CardField.NAME] == "𠮷野 髙子"
+        assert reading.take_prefill() is None  # handed over once
+        assert all(PIN not in str(page) for page in pages)
+    finally:
+        reading.close()

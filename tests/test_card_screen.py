@@ -143,3 +143,21 @@ def test_leaving_the_card_page_forgets_the_digits_typed(window, card_services, q
     assert window.stack.currentWidget() is window.home
     assert window.card.digits_entered == 0
     assert card_services.card_reading.take_prefill() is None
+
+
+def test_with_a_scanner_the_card_page_also_offers_the_phone_code(
+    settings, kiosk_paths, japanese_qapp, qtbot
+):
+    configured = settings.model_copy(update={"card_reader": "sim", "scanner": "sim"})
+    services = build_services(configured, kiosk_paths)
+    window = KioskWindow(services, QtEventBridge(services.events), Look(settings.theme, "standard"))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.choose_procedure("zeishomei")
+        qtbot.waitUntil(lambda: window.card.qr_button.isVisible(), timeout=WAIT_MS)
+        click(qtbot, window.card.qr_button)
+        assert window.stack.currentWidget() is window.scan
+    finally:
+        window.close()
+        services.close()

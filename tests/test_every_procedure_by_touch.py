@@ -9,23 +9,19 @@ from PySide6.QtCore import Qt
 from kiosk.app import build_services
 from kiosk.catalog import Catalog
 from kiosk.qtbridge import QtEventBridge
-from screens.kana_keyboard import KanaKeyboard, KeyboardMode
-from screens.number_pad import NumberPad
-from screens.postal_entry import PostalEntry
-from screens.question import ChoiceButtons, Stepper
 from screens.theme import Look
-from screens.wareki_picker import WarekiPicker
+from screens.tour import answer_by_touch
 from screens.window import KioskWindow
 
 WAIT_MS = 10_000
 OFFERED = [procedure.id for procedure in Catalog.load("sample-city").procedures()]
-PAD_ANSWERS = {"phone": "09012345678", "my_number": "621498320257"}
 
 
-@pytest.fixture
-def kiosk(settings, kiosk_paths, japanese_qapp, qtbot):
+@pytest.fixture(params=["standard", "largest"])
+def kiosk(request, settings, kiosk_paths, japanese_qapp, qtbot):
     services = build_services(settings.model_copy(update={"card_reader": "sim"}), kiosk_paths)
-    window = KioskWindow(services, QtEventBridge(services.events), Look(settings.theme, "standard"))
+    look = Look(settings.theme, request.param)  # every page must fit at every text size
+    window = KioskWindow(services, QtEventBridge(services.events), look)
     window.resize(1920, 1080)
     qtbot.addWidget(window)
     window.show()
@@ -37,43 +33,6 @@ def kiosk(settings, kiosk_paths, japanese_qapp, qtbot):
 def tap(qtbot, button) -> None:
     assert button.isVisible() and button.isEnabled(), button.objectName()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def type_kana(qtbot, keyboard: KanaKeyboard, text: str, mode: KeyboardMode) -> None:
-    tap(qtbot, keyboard.mode_keys[mode])
-    for character in text:
-        tap(qtbot, keyboard.key(character))
-
-
-def answer(qtbot, page, widget) -> None:
-    """What a resident would touch for this page."""
-    if isinstance(widget, ChoiceButtons):
-        if widget.value() in (None, []):
-            preferred = "self" if "self" in widget.options() else widget.options()[0]
-            tap(qtbot, widget.button(preferred))
-    elif isinstance(widget, Stepper):
-        pass  # the offered count is an answer
-    elif isinstance(widget, KanaKeyboard):
-        if page.type.value == "kana_name":
-            type_kana(qtbot, widget, "ヤマ", KeyboardMode.KATAKANA)
-        elif page.type.value == "address":
-            type_kana(qtbot, widget, "1-2-3", KeyboardMode.DIGITS)
-        else:
-            type_kana(qtbot, widget, "やま", KeyboardMode.HIRAGANA)
-    elif isinstance(widget, NumberPad):
-        for digit in PAD_ANSWERS[page.type.value]:
-            tap(qtbot, widget.digit_keys[digit])
-    elif isinstance(widget, PostalEntry):
-        for digit in "1000001":
-            tap(qtbot, widget.pad.digit_keys[digit])
-        tap(qtbot, widget.candidate_keys[0])
-    elif isinstance(widget, WarekiPicker):
-        era = next(key for key in widget.era_keys.values() if key.isEnabled())
-        tap(qtbot, era)
-        tap(qtbot, next(key for key in widget.month_keys.values() if key.isEnabled()))
-        tap(qtbot, next(key for key in widget.day_keys.values() if key.isEnabled()))
-    else:
-        raise AssertionError(f"no touch answer for {page.id} ({type(widget).__name__})")
 
 
 def use_the_demo_card(qtbot, window, services) -> None:
@@ -103,11 +62,18 @@ def test_every_procedure_can_be_completed_by_touch(kiosk, qtbot, procedure_id):
         if window.stack.currentWidget() is not window.question:
             break
         page = window.session.page
-        answer(qtbot, page, window.question.input)
+        assert window.size().height() == 1080, f"{procedure_id}.{page.id} does not fit 1080 px"
+        answer_by_touch(page, window.question.input, lambda button: tap(qtbot, button))
         tap(qtbot, window.question.primary_button)
         if window.question.isVisible() and window.question.error.isVisible():
             raise AssertionError(f"{procedure_id}.{page.id}: {window.question.error.text()}")
     assert window.stack.currentWidget() is window.review, procedure_id
+    review = window.review
+    if review.down_button.isVisible():  # a long review scrolls inside the screen
+        tap(qtbot, review.down_button)
+        assert review.scroll.verticalScrollBar().value() > 0
+        assert review.up_button.isEnabled()
+    assert window.size().height() == 1080  # never taller than the screen
     tap(qtbot, window.review.primary_button)
     assert window.stack.currentWidget() is window.completion, procedure_id
     assert window.completion.number.text().startswith("A-")

@@ -30,7 +30,13 @@ EXPECTED_SCREENS = [
     "scan-problem",
     "technician-pin",
     "technician-menu",
+    "card-place",
+    "card-pin",
+    "card-pin-wrong",
+    "card-take",
 ]
+# Then 転居届's own pages, whatever the catalog asks (kana, date, postal code …), and review.
+CARD_PAGES = ("card-question-kana", "card-question-moving_date", "card-question-postal_code")
 
 
 def contrast(a: str, b: str) -> float:
@@ -64,11 +70,14 @@ def test_every_text_colour_pair_reaches_7_to_1(theme):
 @pytest.mark.parametrize("text_size", list(TextSize))
 @pytest.mark.parametrize("theme", list(Theme))
 def test_tour_writes_every_screen_and_each_meets_the_size_rules(
-    theme, text_size, services, japanese_qapp, tmp_path: Path, monkeypatch
+    theme, text_size, settings, kiosk_paths, japanese_qapp, tmp_path: Path, monkeypatch
 ):
-    services.settings = services.settings.model_copy(
-        update={"theme": theme, "text_size": text_size}
-    )
+    from kiosk.app import build_services
+
+    # With the demo card and a scanner, so the card pages and the pre-entry button show too.
+    update = {"theme": theme, "text_size": text_size, "card_reader": "sim", "scanner": "sim"}
+    services = build_services(settings.model_copy(update=update), kiosk_paths)
+    request_close = services.close
     problems = []
     import screens.tour as tour
 
@@ -92,8 +101,15 @@ def test_tour_writes_every_screen_and_each_meets_the_size_rules(
             return super().grab(*args)
 
     monkeypatch.setattr(tour, "KioskWindow", CheckedWindow)
-    written = walk(services, QtEventBridge(services.events), tmp_path, PROFILE_SIZES, Look)
-    assert [path.stem.split("-", 1)[1] for path in written] == EXPECTED_SCREENS
+    try:
+        written = walk(services, QtEventBridge(services.events), tmp_path, PROFILE_SIZES, Look)
+    finally:
+        request_close()
+    names = [path.stem.split("-", 1)[1] for path in written]
+    assert names[: len(EXPECTED_SCREENS)] == EXPECTED_SCREENS
+    rest = names[len(EXPECTED_SCREENS) :]
+    assert rest[-1] == "card-review" and set(CARD_PAGES) <= set(rest[:-1])
+    assert all(name.startswith("card-question-") for name in rest[:-1])
     for path in written:
         assert path.stat().st_size > 10_000, path  # a real rendering, not an empty image
     assert problems == []
