@@ -7,13 +7,16 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout
 
-from screens.theme import PRIMARY_TARGET_PX
+from kiosk.config import Theme
+from screens.theme import PRIMARY_TARGET_PX, Look
 from screens.widgets import PageFrame, big_button, label
 
 
 class HomeScreen(PageFrame):
     language_chosen = Signal(str)
     scan_requested = Signal()
+    text_size_requested = Signal()
+    contrast_requested = Signal()
 
     def __init__(self, languages: dict[str, str]) -> None:
         super().__init__(show_back=False, show_start_over=False)
@@ -49,9 +52,23 @@ class HomeScreen(PageFrame):
         self.content.addStretch(1)
         for widget in (self.municipality, self.greeting, self.hours, self.notice):
             self.content.addWidget(widget)
+        # Seeing comes before reading: text size and colours are offered on the first screen.
+        view_row = QHBoxLayout()
+        view_row.setSpacing(24)
+        view_row.addStretch(1)
+        self.text_size_button = big_button(name="text_size")
+        self.contrast_button = big_button(name="contrast")
+        for button in (self.text_size_button, self.contrast_button):
+            button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
+            view_row.addWidget(button)
+        view_row.addStretch(1)
+        self.text_size_button.clicked.connect(self.text_size_requested)
+        self.contrast_button.clicked.connect(self.contrast_requested)
+
         self.content.addStretch(1)
         self.content.addWidget(self.language_heading)
         self.content.addLayout(row)
+        self.content.addLayout(view_row)
         self.content.addStretch(1)
         self.primary_button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
         # Phone pre-entry: beside "start", shown only where a scanner is attached.
@@ -69,7 +86,13 @@ class HomeScreen(PageFrame):
         language: str,
         accepting: bool,
         can_scan: bool = False,
+        look: Look | None = None,
     ) -> None:
+        if look is not None:
+            size = t(f"text_size_{look.text_size.value}")
+            self.text_size_button.setText(t("text_size_button", size=size))
+            contrast = look.theme is Theme.HIGH_CONTRAST
+            self.contrast_button.setText(t("contrast_off" if contrast else "contrast_on"))
         self.scan_button.setText(t("scan_start"))
         self.scan_button.setVisible(can_scan and accepting)
         self.set_footer_texts(t, primary_key="start")

@@ -73,6 +73,11 @@ class Look:
     theme: Theme
     text_size: TextSize
 
+    def __post_init__(self) -> None:
+        # Settings and tests may pass the plain values ("standard"): compare as enums.
+        object.__setattr__(self, "theme", Theme(self.theme))
+        object.__setattr__(self, "text_size", TextSize(self.text_size))
+
     @property
     def palette(self) -> Palette:
         return PALETTES[self.theme]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
 
+from kiosk.config import TextSize, Theme
 from kiosk.events import Event, EventKind
 from kiosk.flow import ResidentSession, Step
 from kiosk.idle import IdleClock, IdlePolicy, IdleState
@@ -64,6 +65,8 @@ class ActivityWatcher(QObject):
         self._last_press = -1
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not hasattr(self, "_locked"):
+            return False  # a wrapper of a filter whose window is gone: never act on it
         kind = event.type()
         if kind in _ACTIVITY:
             self._on_activity()
@@ -103,6 +106,7 @@ class KioskWindow(QWidget):
         self._completion_info: CompletionInfo | None = None
         self._print_status = "printing"  # UI text key of the receipt's state
         self.setStyleSheet(look.stylesheet())
+        self.look = self._default_look = look  # a resident may change it for their visit
         self.setWindowTitle("Madoguchi 窓口")
 
         self.home = HomeScreen(services.languages)
@@ -140,7 +144,6 @@ class KioskWindow(QWidget):
         self.technician.sync_requested.connect(self._sync_now)
         self.technician.quit_requested.connect(self.leave_kiosk)
         self._activity = ActivityWatcher(self.idle.touch, self._pressed_at, locked)
-        QApplication.instance().installEventFilter(self._activity)
         self._idle_timer = QTimer(self)
         self._idle_timer.timeout.connect(self.check_idle)
         self._idle_timer.start(IDLE_CHECK_MS)
@@ -155,7 +158,9 @@ class KioskWindow(QWidget):
         self.review.back_requested.connect(self.go_back)
         self.review.change_requested.connect(self.change_answer)
         self.review.primary_requested.connect(self.submit_application)
-        self.completion.primary_requested.connect(self.go_home)
+        self.completion.primary_requested.connect(self.end_session)
+        self.home.text_size_requested.connect(self.next_text_size)
+        self.home.contrast_requested.connect(self.toggle_contrast)
         self.home.scan_requested.connect(self.open_scan)
         self.scan.back_requested.connect(self.go_home)
         self.card.back_requested.connect(self.leave_card)
@@ -166,6 +171,8 @@ class KioskWindow(QWidget):
         self.card.demo_take_requested.connect(self._demo_take)
         bridge.event_arrived.connect(self.on_event)
         self.go_home()
+        # Last: a window whose construction failed must leave no application-wide filter.
+        QApplication.instance().installEventFilter(self._activity)
 
     def screens(self) -> list[PageFrame]:
         return [
@@ -193,6 +200,7 @@ class KioskWindow(QWidget):
             self.language,
             self.services.accepting_applications(),
             can_scan=self.services.scanner is not None,
+            look=self.look,
         )
         self.stack.setCurrentWidget(self.home)
 
@@ -328,6 +336,33 @@ class KioskWindow(QWidget):
         self._show_step()
 
     def start_over(self) -> None:
+        self.end_session()
+
+    def end_session(self) -> None:
+        """The resident is done (finished, started over, or walked away): forget everything
+        of theirs, their language and text size included, for the next resident."""
+        self.language = self.services.settings.language
+        if self.look != self._default_look:
+            self.set_look(self._default_look)
+        for screen in self.screens():
+            screen.set_practice(self.t("practice_banner") if self.services.practice else None)
+        self.go_home()
+
+    # -- text size and contrast, chosen on the home screen -----------------------------------
+
+    def set_look(self, look: Look) -> None:
+        self.look = look
+        self.setStyleSheet(look.stylesheet())
+
+    def next_text_size(self) -> None:
+        sizes = list(TextSize)
+        following = sizes[(sizes.index(self.look.text_size) + 1) % len(sizes)]
+        self.set_look(Look(self.look.theme, following))
+        self.go_home()
+
+    def toggle_contrast(self) -> None:
+        theme = Theme.STANDARD if self.look.theme is Theme.HIGH_CONTRAST else Theme.HIGH_CONTRAST
+        self.set_look(Look(theme, self.look.text_size))
         self.go_home()
 
     def submit_application(self) -> None:
@@ -427,7 +462,7 @@ class KioskWindow(QWidget):
             self.idle_warning.show_countdown(self.idle.seconds_left(), self.t)
         else:
             self.idle_warning.hide()
-            self.go_home()  # wipes the session and every widget that showed an answer
+            self.end_session()  # wipes the session and every widget that showed an answer
             self.idle.restart()
 
     def extend_time(self) -> None:
