@@ -20,6 +20,7 @@ from screens.widgets import PageFrame, big_button, label
 class MenuScreen(PageFrame):
     category_chosen = Signal(str)
     procedure_chosen = Signal(str)
+    navi_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__(show_primary=False)
@@ -61,6 +62,10 @@ class MenuScreen(PageFrame):
             button.clicked.connect(lambda _=False, c=category.id: self.category_chosen.emit(c))
             self.category_buttons[category.id] = button
             self._place(button, index, lines=1)
+        # Not sure which procedure? Start from what happened (引っ越し, 出生 …).
+        self.navi_button = big_button(t("navi_open"), role="primary", name="navi")
+        self.navi_button.clicked.connect(self.navi_requested)
+        self._place(self.navi_button, len(categories), lines=1)
 
     def show_procedures(
         self, category: Category, procedures: list[Procedure], language: str, t: Callable[..., str]

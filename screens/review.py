@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QScroller, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout
 
 from kiosk.fields import display_value
 from kiosk.flow import ResidentSession
 from kiosk.i18n import UiText
-from screens.widgets import PageFrame, big_button, label
+from screens.widgets import PageFrame, ScrollingColumn, big_button, label
 
 CHANGE_BUTTON_PX = 220
 
@@ -25,62 +25,15 @@ class ReviewScreen(PageFrame):
         self.intro = label(name="intro")
         self.error = label(role="error", name="error")
         self.error.hide()
-        self._rows_host = QWidget()
-        self._rows = QVBoxLayout(self._rows_host)
-        self._rows.setSpacing(16)
-        self._rows.addStretch(1)
-        # Long procedures (転居届 has a dozen answers) scroll inside the page, never past the
-        # screen: large ▲ ▼ buttons for those who do not swipe, and a drag also scrolls.
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("review_rows")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self._rows_host)
-        # The page's own background shows through (Qt paints a viewport grey by default).
-        self.scroll.viewport().setAutoFillBackground(False)
-        self._rows_host.setAutoFillBackground(False)
-        self.scroll.setStyleSheet(
-            "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
-        )
-        QScroller.grabGesture(
-            self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
-        )
-        self.up_button = big_button(name="scroll_up")
-        self.down_button = big_button(name="scroll_down")
-        arrows = QVBoxLayout()
-        arrows.setSpacing(24)
-        arrows.addWidget(self.up_button)
-        arrows.addStretch(1)
-        arrows.addWidget(self.down_button)
-        body = QHBoxLayout()
-        body.setSpacing(24)
-        body.addWidget(self.scroll, 1)
-        body.addLayout(arrows)
+        self.column = ScrollingColumn("review_rows")
+        # Kept as attributes: tests and the tour reach the scroll controls through the page.
+        self.scroll = self.column.scroll
+        self.up_button, self.down_button = self.column.up_button, self.column.down_button
         for widget in (self.heading, self.intro):
             self.content.addWidget(widget)
-        self.content.addLayout(body, 1)
+        self.content.addWidget(self.column, 1)
         self.content.addWidget(self.error)
         self.primary_button.setMinimumWidth(600)
-        bar = self.scroll.verticalScrollBar()
-        bar.rangeChanged.connect(self._update_arrows)
-        bar.valueChanged.connect(self._update_arrows)
-        self.up_button.clicked.connect(lambda: self._page(-1))
-        self.down_button.clicked.connect(lambda: self._page(+1))
-        self._update_arrows()
-
-    def _page(self, direction: int) -> None:
-        bar = self.scroll.verticalScrollBar()
-        bar.setValue(bar.value() + direction * self.scroll.viewport().height() * 3 // 4)
-
-    def _update_arrows(self, *_: object) -> None:
-        bar = self.scroll.verticalScrollBar()
-        scrolls = bar.maximum() > 0
-        self.up_button.setVisible(scrolls)
-        self.down_button.setVisible(scrolls)
-        self.up_button.setEnabled(bar.value() > bar.minimum())
-        self.down_button.setEnabled(bar.value() < bar.maximum())
 
     def show_session(
         self, session: ResidentSession, language: str, ui: UiText, t: Callable[..., str]
@@ -92,8 +45,7 @@ class ReviewScreen(PageFrame):
         self.heading.setText(t("review_heading"))
         self.intro.setText(t("review_intro"))
         self.error.hide()
-        self.up_button.setText("▲ " + t("scroll_up"))
-        self.down_button.setText("▼ " + t("scroll_down"))
+        self.column.set_texts(t)
         self.clear_rows()
         self._add_row(t("procedure_label"), procedure.title.text(language), None, t)
         for item in session.summary():
@@ -117,17 +69,11 @@ class ReviewScreen(PageFrame):
             layout.addWidget(button)
         else:
             layout.addSpacing(CHANGE_BUTTON_PX)  # keep the answers in one column
-        self._rows.insertWidget(self._rows.count() - 1, row)  # above the closing stretch
-        row.show()
+        self.column.add_row(row)
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
 
     def clear_rows(self) -> None:
-        while self._rows.count() > 1:  # every row, not the closing stretch
-            widget = self._rows.takeAt(0).widget()
-            if widget is not None:
-                widget.setParent(None)
-                widget.deleteLater()
-        self.scroll.verticalScrollBar().setValue(0)
+        self.column.clear()

@@ -160,6 +160,16 @@ def walk(
     window.scan.show_problem(window.t("scan_unknown_procedure"))
     shot("scan-problem")
     window.go_home()
+    window.open_navi()
+    shot("navi-events")
+    events = list(services.catalog.life_events)
+    if "moving" in events:
+        window.choose_life_event("moving")
+        shot("navi-question")
+        while window.navi.next_question() is not None:
+            window.answer_navi(True)
+        shot("navi-plan")
+    window.go_home()
     window.technician.open_pin()
     shot("technician-pin")
     window._show_technician_menu()  # as after the right PIN

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QScroller,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -139,3 +141,77 @@ class Overlay(QFrame):
         )
         self.raise_()
         self.show()
+
+
+class ScrollingColumn(QWidget):
+    """A column of rows that scrolls inside its page, never past the screen: large ▲ ▼
+    buttons for those who do not swipe (shown only when needed), and a drag also scrolls."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._host = QWidget()
+        self.rows = QVBoxLayout(self._host)
+        self.rows.setSpacing(16)
+        self.rows.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName(name)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self._host)
+        # The page's own background shows through (Qt paints a viewport grey by default).
+        self.scroll.viewport().setAutoFillBackground(False)
+        self._host.setAutoFillBackground(False)
+        self.scroll.setStyleSheet(
+            "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
+        )
+        QScroller.grabGesture(
+            self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+        )
+        self.up_button = big_button(name="scroll_up")
+        self.down_button = big_button(name="scroll_down")
+        arrows = QVBoxLayout()
+        arrows.setSpacing(24)
+        arrows.addWidget(self.up_button)
+        arrows.addStretch(1)
+        arrows.addWidget(self.down_button)
+        body = QHBoxLayout(self)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(24)
+        body.addWidget(self.scroll, 1)
+        body.addLayout(arrows)
+        bar = self.scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._update_arrows)
+        bar.valueChanged.connect(self._update_arrows)
+        self.up_button.clicked.connect(lambda: self._page(-1))
+        self.down_button.clicked.connect(lambda: self._page(+1))
+        self._update_arrows()
+
+    def set_texts(self, t) -> None:
+        self.up_button.setText("▲ " + t("scroll_up"))
+        self.down_button.setText("▼ " + t("scroll_down"))
+
+    def add_row(self, row: QWidget) -> None:
+        self.rows.insertWidget(self.rows.count() - 1, row)  # above the closing stretch
+        row.show()
+
+    def clear(self) -> None:
+        while self.rows.count() > 1:  # every row, not the closing stretch
+            widget = self.rows.takeAt(0).widget()
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+        self.scroll.verticalScrollBar().setValue(0)
+
+    def _page(self, direction: int) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(bar.value() + direction * self.scroll.viewport().height() * 3 // 4)
+
+    def _update_arrows(self, *_: object) -> None:
+        bar = self.scroll.verticalScrollBar()
+        scrolls = bar.maximum() > 0
+        self.up_button.setVisible(scrolls)
+        self.down_button.setVisible(scrolls)
+        self.up_button.setEnabled(bar.value() > bar.minimum())
+        self.down_button.setEnabled(bar.value() < bar.maximum())

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
 
 from kiosk.config import TextSize, Theme
 from kiosk.events import Event, EventKind
-from kiosk.flow import ResidentSession, Step
+from kiosk.flow import ResidentSession, Step, Visit
 from kiosk.idle import IdleClock, IdlePolicy, IdleState
+from kiosk.life_events import LifeEventSession
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import (
     ApplicationNotSaved,
@@ -31,6 +32,7 @@ from screens.completion import CompletionScreen
 from screens.home import HomeScreen
 from screens.idle_warning import IdleWarningOverlay
 from screens.language_choice import LanguageOverlay
+from screens.life_event import LifeEventScreen
 from screens.menu import MenuScreen
 from screens.question import QuestionScreen
 from screens.review import ReviewScreen
@@ -117,6 +119,9 @@ class KioskWindow(QWidget):
         self.completion = CompletionScreen()
         self.scan = ScanScreen()
         self.card = CardScreen()
+        self.life = LifeEventScreen()
+        self.visit: Visit | None = None  # several procedures in one go (手続きナビ)
+        self.navi: LifeEventSession | None = None
         self._card_procedure_id: str | None = None
         self._card_page: dict | None = None  # the last card page shown (for retranslation)
         self.stack = QStackedLayout(self)
@@ -158,7 +163,12 @@ class KioskWindow(QWidget):
         self.review.back_requested.connect(self.go_back)
         self.review.change_requested.connect(self.change_answer)
         self.review.primary_requested.connect(self.submit_application)
-        self.completion.primary_requested.connect(self.end_session)
+        self.completion.primary_requested.connect(self.after_completion)
+        self.menu.navi_requested.connect(self.open_navi)
+        self.life.event_chosen.connect(self.choose_life_event)
+        self.life.answered.connect(self.answer_navi)
+        self.life.back_requested.connect(self.navi_back)
+        self.life.primary_requested.connect(self.start_visit)
         self.home.text_size_requested.connect(self.next_text_size)
         self.home.contrast_requested.connect(self.toggle_contrast)
         self.home.scan_requested.connect(self.open_scan)
@@ -183,6 +193,7 @@ class KioskWindow(QWidget):
             self.completion,
             self.scan,
             self.card,
+            self.life,
         ]
 
     def t(self, key: str, **values: object) -> str:
@@ -236,6 +247,65 @@ class KioskWindow(QWidget):
         else:
             self.open_menu()
 
+    # -- 手続きナビ and a visit of several procedures ----------------------------------------
+
+    def open_navi(self) -> None:
+        self.navi = None
+        events = list(self.services.catalog.life_events.values())
+        self.life.show_events(events, self.language, self.t)
+        self.stack.setCurrentWidget(self.life)
+
+    def choose_life_event(self, event_id: str) -> None:
+        event = self.services.catalog.life_events[event_id]
+        self.navi = LifeEventSession(event, self.services.catalog)
+        self._show_navi()
+
+    def answer_navi(self, value: bool) -> None:
+        question = self.navi.next_question()
+        if question is not None:
+            self.navi.answer(question.id, value)
+        self._show_navi()
+
+    def _show_navi(self) -> None:
+        question = self.navi.next_question()
+        if question is not None:
+            self.life.show_question(self.navi.event, question, self.language, self.t)
+        else:
+            self.life.show_plan(self.navi.event, self.navi.plan(), self.language, self.t)
+        self.stack.setCurrentWidget(self.life)
+
+    def navi_back(self) -> None:
+        if self.navi is None:
+            self.open_menu()
+        elif self.navi.answers:  # one question back: forget the last answer
+            self.navi.answers.popitem()
+            self._show_navi()
+        else:
+            self.open_navi()
+
+    def start_visit(self) -> None:
+        procedures = [step.procedure for step in self.navi.plan() if step.procedure is not None]
+        if not procedures:
+            return
+        self.visit = Visit(procedures, self.services.ui)
+        reading = next((p for p in procedures if self.services.reads_cards_for(p)), None)
+        if reading is not None:
+            self.open_card(reading.id)  # once for the whole visit
+        else:
+            self._start_visit_session()
+
+    def _start_visit_session(self) -> None:
+        self.session = self.visit.session()
+        self._show_step()
+
+    def after_completion(self) -> None:
+        if self.visit is not None and self.visit.advance():
+            self.application = None
+            self.completion.clear()
+            self._start_visit_session()
+        else:
+            self.end_session()
+
     def choose_procedure(self, procedure_id: str) -> None:
         procedure = self.services.catalog.procedure(procedure_id)
         if self.services.reads_cards_for(procedure):
@@ -284,15 +354,22 @@ class KioskWindow(QWidget):
         self._card_page = event.detail
         if event.detail["step"] == "done":
             card = self.services.card_reading.take_prefill()
-            self.session = self.services.start_session(self._card_procedure_id, card=card)
-            self._card_procedure_id = None
-            self._show_step()
+            procedure_id, self._card_procedure_id = self._card_procedure_id, None
+            if self.visit is not None:
+                self.visit.card = dict(card or {})
+                self._start_visit_session()
+            else:
+                self.session = self.services.start_session(procedure_id, card=card)
+                self._show_step()
             return
         self._render_card()
 
     def continue_without_card(self) -> None:
         procedure_id = self._card_procedure_id
         self._leave_card_reading()
+        if self.visit is not None:
+            self._start_visit_session()
+            return
         self.session = self.services.start_session(procedure_id)
         self._show_step()
 
@@ -303,6 +380,10 @@ class KioskWindow(QWidget):
     def leave_card(self) -> None:
         procedure = self.services.catalog.procedure(self._card_procedure_id)
         self._leave_card_reading()
+        if self.visit is not None:  # back to today's list
+            self.visit = None
+            self._show_navi()
+            return
         self.open_category(procedure.category)
 
     def _leave_card_reading(self) -> None:
@@ -379,11 +460,16 @@ class KioskWindow(QWidget):
         self.application = application
         self._print_status = "printing"
         self.completion.show_application(application, self._completion_info, self.language, self.t)
+        self._label_completion_action()
         self.session.wipe()
         self.session = None
         self.question.clear()
         self.review.clear_rows()
         self.stack.setCurrentWidget(self.completion)
+
+    def _label_completion_action(self) -> None:
+        more = self.visit is not None and self.visit.index + 1 < len(self.visit.procedures)
+        self.completion.primary_button.setText(self.t("visit_next" if more else "finish"))
 
     def call_staff(self) -> None:
         current = self.stack.currentWidget()
@@ -405,11 +491,17 @@ class KioskWindow(QWidget):
             self.scan.show_waiting(self.t)
         elif current is self.card and self._card_page is not None:
             self._render_card()
+        elif current is self.life:
+            if self.navi is None:
+                self.open_navi()
+            else:
+                self._show_navi()
         elif current is self.completion and self.application is not None:
             self.completion.show_application(
                 self.application, self._completion_info, self.language, self.t
             )
             self.completion.show_print_status(self.t(self._print_status))
+            self._label_completion_action()
         else:
             # Keep what is on screen but not yet submitted (a stepper moved, an option tapped).
             self._show_step(pending=self.question.value() if current is self.question else None)
@@ -435,6 +527,10 @@ class KioskWindow(QWidget):
 
     def _forget_session(self) -> None:
         self.services.expect_scan(False)
+        if self.visit is not None:
+            self.visit.wipe()
+        self.visit = None
+        self.navi = None
         self._leave_card_reading()
         if self.session is not None:
             self.session.wipe()
