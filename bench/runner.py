@@ -177,12 +177,24 @@ def _card_prefill(repeat: int) -> Result:
     return bench_card_prefill(repeat)
 
 
+def _ui(name: str) -> Callable[[int], Result]:
+    def run(repeat: int) -> Result:
+        from bench import ui_bench
+
+        return getattr(ui_bench, name)(repeat)
+
+    return run
+
+
 BENCHMARKS: dict[str, Callable[[int], Result]] = {
     "startup": bench_startup,
     "catalog": bench_catalog,
     "receipt-bytes": _receipt_bytes,
     "receipt-time": _receipt_time,
     "card-prefill": _card_prefill,
+    "ui-transition": _ui("bench_transition"),
+    "ui-idle-cpu": _ui("bench_idle_cpu"),
+    "ui-session-memory": _ui("bench_session_memory"),
 }
 
 

@@ -16,7 +16,7 @@ from devices.device_state import DeviceStatus
 from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
 from devices.scanner import Scan
 from devices.supervisor import DeviceSupervisor
-from kiosk import preentry, sound
+from kiosk import preentry, sound, voice
 from kiosk.card_reading import CardReading
 from kiosk.catalog import CardField, Catalog, Counter, Procedure
 from kiosk.config import KioskPaths, Settings
@@ -96,6 +96,8 @@ class Services:
         self._practice = settings.practice
         self.scanner = None  # attached by the composition root (attach_devices)
         self.card_reading: CardReading | None = None  # with a card reader configured
+        # Voice guidance, where the optional engine is installed (the option is hidden else).
+        self.voice = voice.Voice(paths.data_dir / "voice") if voice.available() else None
         self.supervisor: DeviceSupervisor | None = None
         self._awaiting_scan = False
         self._preentry: PreEntry | None = None
@@ -348,6 +350,8 @@ class Services:
             self.scanner.stop()
         if self.card_reading is not None:
             self.card_reading.close()
+        if self.voice is not None:
+            self.voice.close()
         # A queued receipt finishes within its own print deadline; wait that long, no longer.
         try:
             self.wait_for_devices(PRINT_DEADLINE_S + 5)

@@ -25,7 +25,11 @@ def sound_file(name: str) -> Path:
 
 def play(name: str, player: str | None = "aplay") -> subprocess.Popen | None:
     """Start playing assets/sounds/NAME.wav in the background; None when it cannot play."""
-    path = sound_file(name)
+    return play_file(sound_file(name), player)
+
+
+def play_file(path: Path, player: str | None = "aplay") -> subprocess.Popen | None:
+    name = path.stem
     command = shutil.which(player) if player else None
     if command is None:
         log.info("no sound player (%s); the %s signal is visual only", player, name)

@@ -17,6 +17,7 @@ class HomeScreen(PageFrame):
     scan_requested = Signal()
     text_size_requested = Signal()
     contrast_requested = Signal()
+    voice_requested = Signal()
 
     def __init__(self, languages: dict[str, str]) -> None:
         super().__init__(show_back=False, show_start_over=False)
@@ -58,7 +59,10 @@ class HomeScreen(PageFrame):
         view_row.addStretch(1)
         self.text_size_button = big_button(name="text_size")
         self.contrast_button = big_button(name="contrast")
-        for button in (self.text_size_button, self.contrast_button):
+        self.voice_button = big_button(name="voice")  # only where the voice engine is installed
+        self.voice_button.hide()
+        self.voice_button.clicked.connect(self.voice_requested)
+        for button in (self.text_size_button, self.contrast_button, self.voice_button):
             button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
             view_row.addWidget(button)
         view_row.addStretch(1)
@@ -87,7 +91,11 @@ class HomeScreen(PageFrame):
         accepting: bool,
         can_scan: bool = False,
         look: Look | None = None,
+        voice: bool | None = None,
     ) -> None:
+        self.voice_button.setVisible(voice is not None)
+        if voice is not None:
+            self.voice_button.setText(t("voice_off" if voice else "voice_on"))
         if look is not None:
             size = t(f"text_size_{look.text_size.value}")
             self.text_size_button.setText(t("text_size_button", size=size))

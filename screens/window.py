@@ -109,6 +109,7 @@ class KioskWindow(QWidget):
         self._print_status = "printing"  # UI text key of the receipt's state
         self.setStyleSheet(look.stylesheet())
         self.look = self._default_look = look  # a resident may change it for their visit
+        self.voice_on = False  # read questions aloud, for this resident (home screen option)
         self.setWindowTitle("Madoguchi 窓口")
 
         self.home = HomeScreen(services.languages)
@@ -171,6 +172,7 @@ class KioskWindow(QWidget):
         self.life.primary_requested.connect(self.start_visit)
         self.home.text_size_requested.connect(self.next_text_size)
         self.home.contrast_requested.connect(self.toggle_contrast)
+        self.home.voice_requested.connect(self.toggle_voice)
         self.home.scan_requested.connect(self.open_scan)
         self.scan.back_requested.connect(self.go_home)
         self.card.back_requested.connect(self.leave_card)
@@ -212,6 +214,7 @@ class KioskWindow(QWidget):
             self.services.accepting_applications(),
             can_scan=self.services.scanner is not None,
             look=self.look,
+            voice=self.voice_on if self.services.voice is not None else None,
         )
         self.stack.setCurrentWidget(self.home)
 
@@ -423,6 +426,7 @@ class KioskWindow(QWidget):
         """The resident is done (finished, started over, or walked away): forget everything
         of theirs, their language and text size included, for the next resident."""
         self.language = self.services.settings.language
+        self.voice_on = False
         if self.look != self._default_look:
             self.set_look(self._default_look)
         for screen in self.screens():
@@ -440,6 +444,16 @@ class KioskWindow(QWidget):
         following = sizes[(sizes.index(self.look.text_size) + 1) % len(sizes)]
         self.set_look(Look(self.look.theme, following))
         self.go_home()
+
+    def toggle_voice(self) -> None:
+        self.voice_on = not self.voice_on
+        if self.voice_on:
+            self.speak(self.t("home_greeting"))
+        self.go_home()
+
+    def speak(self, text: str) -> None:
+        if self.voice_on and self.services.voice is not None:
+            self.services.voice.say(text, self.language)
 
     def toggle_contrast(self) -> None:
         theme = Theme.STANDARD if self.look.theme is Theme.HIGH_CONTRAST else Theme.HIGH_CONTRAST
@@ -515,6 +529,7 @@ class KioskWindow(QWidget):
             return
         page = session.page
         shown = pending if pending not in (None, []) else session.answer_for(page.id)
+        self.speak(page.question.text(self.language))
         self.question.show_page(
             page,
             shown,
@@ -555,6 +570,8 @@ class KioskWindow(QWidget):
         if state is IdleState.ACTIVE:
             self.idle_warning.hide()
         elif state is IdleState.WARNING:
+            if not self.idle_warning.isVisible():
+                self.speak(self.t("idle_question"))  # once, when the warning appears
             self.idle_warning.show_countdown(self.idle.seconds_left(), self.t)
         else:
             self.idle_warning.hide()
