@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QFontInfo
 from PySide6.QtWidgets import QLabel, QPushButton
 
@@ -11,6 +12,7 @@ from kiosk.config import TextSize, Theme
 from kiosk.qtbridge import QtEventBridge
 from screens.theme import MIN_TARGET_PX, PALETTES, Look
 from screens.tour import walk
+from screens.widgets import Overlay
 
 EXPECTED_SCREENS = [
     "home",
@@ -70,6 +72,43 @@ def test_every_text_colour_pair_reaches_7_to_1(theme):
         assert contrast(text, background) >= 7.0, (theme, text, background)
 
 
+MIN_GAP_PX = 8  # UX.md: at least 8 px between targets
+# Pages where "back" or "start over" mean nothing (nothing entered yet, or already done).
+NO_BACK = {"home", "completion"}
+
+
+def spacing_problems(screen: str, window, targets) -> list[str]:
+    """Targets closer than MIN_GAP_PX (or overlapping), named by both widgets."""
+    # The part a finger can reach: a row half scrolled out of view is clipped by its viewport.
+    boxes = [
+        (
+            button.objectName(),
+            button.visibleRegion().boundingRect().translated(button.mapTo(window, QPoint(0, 0))),
+        )
+        for button in targets
+        if not button.visibleRegion().isEmpty()
+    ]
+    found = []
+    for index, (name, box) in enumerate(boxes):
+        grown = box.adjusted(-MIN_GAP_PX + 1, -MIN_GAP_PX + 1, MIN_GAP_PX - 1, MIN_GAP_PX - 1)
+        for other_name, other in boxes[index + 1 :]:
+            if grown.intersects(other):
+                found.append(f"{screen}: {name} and {other_name} closer than {MIN_GAP_PX} px")
+    return found
+
+
+def footer_problems(screen: str, page) -> list[str]:
+    """Every page offers 職員を呼ぶ; every page but home and completion back and 最初から."""
+    wanted = [page.staff_button]
+    if screen not in NO_BACK:
+        wanted += [page.back_button, page.start_over_button]
+    return [
+        f"{screen}: no visible {button.objectName()}"
+        for button in wanted
+        if not button.isVisibleTo(page) or not button.text()
+    ]
+
+
 @pytest.mark.parametrize("text_size", list(TextSize))
 @pytest.mark.parametrize("theme", list(Theme))
 def test_tour_writes_every_screen_and_each_meets_the_size_rules(
@@ -92,11 +131,17 @@ def test_tour_writes_every_screen_and_each_meets_the_size_rules(
             if (self.width(), self.height()) != PROFILE_SIZES[services.settings.profile]:
                 # The layout forced the window past the display: something is cut off.
                 problems.append(f"{screen}: needs {self.width()}x{self.height()} px")
-            for button in self.findChildren(QPushButton):
-                if button.isVisibleTo(self):
-                    size = button.size()
-                    if min(size.width(), size.height()) < MIN_TARGET_PX:
-                        problems.append(f"{screen}: button {button.objectName()} {size}")
+            overlay = next((o for o in self.findChildren(Overlay) if o.isVisibleTo(self)), None)
+            # With an overlay up, only its own buttons can be touched.
+            scope = overlay or self
+            targets = [b for b in scope.findChildren(QPushButton) if b.isVisibleTo(self)]
+            for button in targets:
+                size = button.size()
+                if min(size.width(), size.height()) < MIN_TARGET_PX:
+                    problems.append(f"{screen}: button {button.objectName()} {size}")
+            problems.extend(spacing_problems(screen, self, targets))
+            if overlay is None:
+                problems.extend(footer_problems(screen, self.stack.currentWidget()))
             for label in self.findChildren(QLabel):
                 visible = label.isVisibleTo(self) and label.text()
                 if visible and QFontInfo(label.font()).pixelSize() < 24:
