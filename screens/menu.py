@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from kiosk.catalog import Category, Procedure
+from screens.icons import ICON_PX, icon
 from screens.question import touch_ready
 from screens.theme import PRIMARY_TARGET_PX
 from screens.widgets import PageFrame, big_button, label
@@ -50,7 +51,11 @@ class MenuScreen(PageFrame):
         button.show()  # a layout only queues the show; a quick tap must find it there
 
     def show_categories(
-        self, categories: list[Category], language: str, t: Callable[..., str]
+        self,
+        categories: list[Category],
+        language: str,
+        t: Callable[..., str],
+        icon_colour: str = "#000000",
     ) -> None:
         self.category = None
         self.set_footer_texts(t)
@@ -60,12 +65,21 @@ class MenuScreen(PageFrame):
         for index, category in enumerate(categories):
             button = big_button(category.title.text(language), name=f"category_{category.id}")
             button.clicked.connect(lambda _=False, c=category.id: self.category_chosen.emit(c))
+            self._with_icon(button, category.id, icon_colour)
             self.category_buttons[category.id] = button
             self._place(button, index, lines=1)
         # Not sure which procedure? Start from what happened (引っ越し, 出生 …).
-        self.navi_button = big_button(t("navi_open"), role="primary", name="navi")
+        self.navi_button = big_button(t("navi_open"), name="navi")
         self.navi_button.clicked.connect(self.navi_requested)
+        self._with_icon(self.navi_button, "navi", icon_colour)
         self._place(self.navi_button, len(categories), lines=1)
+
+    @staticmethod
+    def _with_icon(button: QPushButton, name: str, colour: str) -> None:
+        picture = icon(name, colour)
+        if picture is not None:
+            button.setIcon(picture)
+            button.setIconSize(QSize(ICON_PX, ICON_PX))
 
     def show_procedures(
         self, category: Category, procedures: list[Procedure], language: str, t: Callable[..., str]

@@ -229,7 +229,7 @@ class KioskWindow(QWidget):
         offered = self.services.procedures()
         order = list(dict.fromkeys(procedure.category for procedure in offered))
         categories = [self.services.catalog.categories[cid] for cid in order]
-        self.menu.show_categories(categories, self.language, self.t)
+        self.menu.show_categories(categories, self.language, self.t, self.look.palette.button_text)
         self.stack.setCurrentWidget(self.menu)
 
     def open_category(self, category_id: str) -> None:
