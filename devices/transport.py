@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -120,27 +121,21 @@ class SerialTransport:
         import serial
 
         port = self._require()
-        end = time.monotonic() + deadline_s
-        sent = 0
-        try:
-            while sent < len(data):
-                remaining = end - time.monotonic()
-                if remaining <= 0:
-                    raise TransportError(f"{self.endpoint.target}: write deadline passed")
-                port.write_timeout = remaining
-                sent += port.write(data[sent : sent + WRITE_CHUNK]) or 0
-            # No flush (tcdrain): it waits for the line with no deadline; replies are awaited
-            # with the line time allowed for instead.
-        except serial.SerialTimeoutException:
-            raise TransportError(
-                f"{self.endpoint.target}: write deadline passed after {sent} bytes"
-            ) from None
-        except (serial.SerialException, OSError) as error:
-            self.close()
-            raise TransportClosed(
-                f"{self.endpoint.target}: lost after {sent} bytes ({_reason(error)})"
-            ) from None
-        return sent
+
+        def send(chunk: bytes, remaining: float) -> int:
+            port.write_timeout = remaining
+            return port.write(chunk) or 0
+
+        # No flush (tcdrain): it waits for the line with no deadline; replies are awaited with
+        # the line time allowed for instead.
+        return _send_all(
+            self,
+            data,
+            deadline_s,
+            send,
+            serial.SerialTimeoutException,
+            (serial.SerialException, OSError),
+        )
 
     def read(self, size: int, deadline_s: float) -> bytes:
         import serial
@@ -191,25 +186,12 @@ class TcpTransport:
 
     def write(self, data: bytes, deadline_s: float) -> int:
         sock = self._require()
-        end = time.monotonic() + deadline_s
-        sent = 0
-        try:
-            while sent < len(data):
-                remaining = end - time.monotonic()
-                if remaining <= 0:
-                    raise TransportError(f"{self.endpoint.target}: write deadline passed")
-                sock.settimeout(remaining)
-                sent += sock.send(data[sent : sent + WRITE_CHUNK])
-        except TimeoutError:
-            raise TransportError(
-                f"{self.endpoint.target}: write deadline passed after {sent} bytes"
-            ) from None
-        except OSError as error:
-            self.close()
-            raise TransportClosed(
-                f"{self.endpoint.target}: lost after {sent} bytes ({_reason(error)})"
-            ) from None
-        return sent
+
+        def send(chunk: bytes, remaining: float) -> int:
+            sock.settimeout(remaining)
+            return sock.send(chunk)
+
+        return _send_all(self, data, deadline_s, send, TimeoutError, OSError)
 
     def read(self, size: int, deadline_s: float) -> bytes:
         sock = self._require()
@@ -236,6 +218,34 @@ class TcpTransport:
             pass
         finally:
             sock.setblocking(True)
+
+
+def _send_all(
+    transport: SerialTransport | TcpTransport,
+    data: bytes,
+    deadline_s: float,
+    send: Callable[[bytes, float], int],
+    timed_out: type[BaseException],
+    lost: type[BaseException] | tuple[type[BaseException], ...],
+) -> int:
+    """Write in chunks, checking the one deadline between them; a lost line closes the port."""
+    target = transport.endpoint.target
+    end = time.monotonic() + deadline_s
+    sent = 0
+    try:
+        while sent < len(data):
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                raise TransportError(f"{target}: write deadline passed after {sent} bytes")
+            sent += send(data[sent : sent + WRITE_CHUNK], remaining)
+    except timed_out:
+        raise TransportError(f"{target}: write deadline passed after {sent} bytes") from None
+    except TransportError:
+        raise
+    except lost as error:
+        transport.close()
+        raise TransportClosed(f"{target}: lost after {sent} bytes ({_reason(error)})") from None
+    return sent
 
 
 def transport_for(endpoint: Endpoint) -> Transport:
