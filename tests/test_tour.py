@@ -114,10 +114,25 @@ def footer_problems(screen: str, page) -> list[str]:
 def test_tour_writes_every_screen_and_each_meets_the_size_rules(
     theme, text_size, settings, kiosk_paths, japanese_qapp, tmp_path: Path, monkeypatch
 ):
+    checked_tour(
+        {"theme": theme, "text_size": text_size}, settings, kiosk_paths, tmp_path, monkeypatch
+    )
+
+
+@pytest.mark.parametrize("language", ["ja-easy", "en"])
+def test_every_screen_fits_in_the_longer_languages_at_the_largest_size(
+    language, settings, kiosk_paths, japanese_qapp, tmp_path: Path, monkeypatch
+):
+    update = {"language": language, "text_size": TextSize.LARGEST}
+    checked_tour(update, settings, kiosk_paths, tmp_path, monkeypatch)
+
+
+def checked_tour(update, settings, kiosk_paths, tmp_path: Path, monkeypatch) -> None:
+    """The whole tour, every screen checked: fits the display, targets, spacing, text, footer."""
     from kiosk.app import build_services
 
     # With the demo card and a scanner, so the card pages and the pre-entry button show too.
-    update = {"theme": theme, "text_size": text_size, "card_reader": "sim", "scanner": "sim"}
+    update = {**update, "card_reader": "sim", "scanner": "sim"}
     services = build_services(settings.model_copy(update=update), kiosk_paths)
     request_close = services.close
     problems = []
