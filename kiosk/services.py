@@ -23,7 +23,7 @@ from kiosk.config import KioskPaths, Settings
 from kiosk.device_problems import resident_message, staff_alert
 from kiosk.events import Event, EventBus, EventKind
 from kiosk.flow import ResidentSession
-from kiosk.i18n import LANGUAGES, LocalizedText, UiText
+from kiosk.i18n import LANGUAGES, TITLE_LANGUAGES, LocalizedText, UiText
 from kiosk.preentry import PreEntry, PreEntryError
 from kiosk.receipt import (
     Align,
@@ -114,6 +114,12 @@ class Services:
     @property
     def languages(self) -> dict[str, str]:
         return LANGUAGES
+
+    @property
+    def all_languages(self) -> dict[str, str]:
+        """Every language the common UI speaks (the language overlay); procedure questions
+        exist in the first three and fall back to Japanese in the others."""
+        return TITLE_LANGUAGES
 
     def text(self, key: str, language: str, **values: object) -> str:
         return self.ui.get(key, language, **values)

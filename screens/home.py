@@ -112,4 +112,9 @@ class HomeScreen(PageFrame):
         self.notice.setText(t("not_accepting"))
         self.notice.setVisible(not accepting)
         self.primary_button.setEnabled(accepting)
-        self.language_buttons[language].setChecked(True)
+        # None checked for a language chosen from the overlay: an exclusive group would keep
+        # the old one checked, so exclusivity is lifted while setting.
+        self._language_group.setExclusive(False)
+        for code, button in self.language_buttons.items():
+            button.setChecked(code == language)
+        self._language_group.setExclusive(True)

@@ -134,7 +134,7 @@ class KioskWindow(QWidget):
                 services.text("practice_banner", self.language) if services.practice else None
             )
         self.staff_overlay = StaffCallOverlay(self)
-        self.language_overlay = LanguageOverlay(self, services.languages)
+        self.language_overlay = LanguageOverlay(self, services.all_languages)
         self.language_overlay.language_chosen.connect(self.set_language)
         for screen in self.screens():
             screen.language_requested.connect(self.language_overlay.open)

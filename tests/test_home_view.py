@@ -59,3 +59,15 @@ def test_the_next_resident_gets_the_kiosk_settings_back(window, qtbot):
     assert window.stack.currentWidget() is window.home
     assert window.look == Look(Theme.STANDARD, TextSize.STANDARD)
     assert window.language == "ja" and greeting_px(window) == 32
+
+
+def test_the_language_button_offers_all_seven_common_ui_languages(window, qtbot):
+    tap(qtbot, window.home.language_button)
+    overlay = window.language_overlay
+    assert set(overlay.buttons) == {"ja", "ja-easy", "en", "zh", "ko", "pt", "vi"}
+    tap(qtbot, overlay.buttons["vi"])
+    assert window.language == "vi"
+    assert window.home.primary_button.text() == "Bắt đầu"
+    assert not any(button.isChecked() for button in window.home.language_buttons.values())
+    tap(qtbot, window.home.primary_button)
+    assert window.menu.heading.text() == "Vui lòng chọn thủ tục"

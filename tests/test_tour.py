@@ -119,7 +119,7 @@ def test_tour_writes_every_screen_and_each_meets_the_size_rules(
     )
 
 
-@pytest.mark.parametrize("language", ["ja-easy", "en"])
+@pytest.mark.parametrize("language", ["ja-easy", "en", "pt", "vi"])
 def test_every_screen_fits_in_the_longer_languages_at_the_largest_size(
     language, settings, kiosk_paths, japanese_qapp, tmp_path: Path, monkeypatch
 ):
