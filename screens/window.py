@@ -29,6 +29,7 @@ from kiosk.technician import CornerTaps, verify_pin
 from kiosk.validators import Invalid
 from screens.card import CardScreen
 from screens.completion import CompletionScreen
+from screens.device_problem import DeviceProblemOverlay
 from screens.home import HomeScreen
 from screens.idle_warning import IdleWarningOverlay
 from screens.language_choice import LanguageOverlay
@@ -134,6 +135,8 @@ class KioskWindow(QWidget):
                 services.text("practice_banner", self.language) if services.practice else None
             )
         self.staff_overlay = StaffCallOverlay(self)
+        self.device_problem = DeviceProblemOverlay(self)
+        self.device_problem.staff_requested.connect(self._problem_call_staff)
         self.language_overlay = LanguageOverlay(self, services.all_languages)
         self.language_overlay.language_chosen.connect(self.set_language)
         for screen in self.screens():
@@ -485,6 +488,10 @@ class KioskWindow(QWidget):
         more = self.visit is not None and self.visit.index + 1 < len(self.visit.procedures)
         self.completion.primary_button.setText(self.t("visit_next" if more else "finish"))
 
+    def _problem_call_staff(self) -> None:
+        self.device_problem.hide()
+        self.call_staff()
+
     def call_staff(self) -> None:
         current = self.stack.currentWidget()
         self.services.call_staff(current.objectName() if current else "unknown")
@@ -556,6 +563,7 @@ class KioskWindow(QWidget):
         self.review.clear_rows()
         self.completion.clear()
         self.staff_overlay.hide()
+        self.device_problem.hide()
         self.idle_warning.hide()
         self.language_overlay.hide()
 
@@ -598,6 +606,8 @@ class KioskWindow(QWidget):
         elif event.kind is EventKind.RECEIPT_DID_FAIL:
             # Plain words for what happened (no paper, cover open …); the number stays on screen.
             self._print_status = event.detail.get("problem") or "print_failed"
+            number = str(self.application.reception_number)
+            self.device_problem.open(self.t(self._print_status), self.t, number)
         else:
             return
         self.completion.show_print_status(self.t(self._print_status))

@@ -219,3 +219,21 @@ def test_practice_mode_marks_every_screen_and_keeps_nothing(services, japanese_q
     assert stored == [(1, None)]  # marked practice, and no answers kept at all
     printed = (services.paths.printer_output / "receipt-0001.txt").read_text(encoding="utf-8")
     assert printed.splitlines()[0] == "練習用 PRACTICE"
+
+
+def test_a_receipt_that_did_not_print_is_said_plainly_and_staff_are_one_tap_away(
+    window, services, qtbot
+):
+    services.printer.close()  # the printer is gone: the job fails before it starts
+    called = []
+    services.events.subscribe(
+        lambda e: called.append(e) if e.kind is EventKind.STAFF_WAS_CALLED else None
+    )
+    submit_juminhyo(window, qtbot, purpose="work")
+    qtbot.waitUntil(lambda: window.device_problem.isVisible(), timeout=10_000)
+    assert window.device_problem.message.text() == services.text("print_failed", "ja")
+    assert window.completion.number.text() == "A-001"  # stored, and still on screen
+    assert window.device_problem.number.text() == "受付番号：A-001"  # and above the overlay
+    click(qtbot, window.device_problem.staff_button)
+    assert not window.device_problem.isVisible() and window.staff_overlay.isVisible()
+    assert called

@@ -28,6 +28,7 @@ EXPECTED_SCREENS = [
     "staff-call",
     "idle-warning",
     "completion",
+    "device-problem",
     "scan",
     "scan-problem",
     "navi-events",
