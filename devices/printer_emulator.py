@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import select
-import signal
 import socket
 import sys
 import time
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devices import escpos_status
+from devices.emulator_process import run_until_stopped, say
 from devices.escpos_decode import (
     DecodedJob,
     JobCut,
@@ -151,11 +151,6 @@ class PrinterEmulator:
             say("paper out")
 
 
-def say(text: str) -> None:
-    """One line per event on stdout: what tests and technicians watch for."""
-    print(text, flush=True)
-
-
 class Pacer:
     """Sleeps so bytes are taken no faster than the line would carry them (8N1)."""
 
@@ -276,21 +271,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kiosk devices emulate printer: {error}", file=sys.stderr)
             return 2
     emulator = PrinterEmulator(faults, options.render)
-    # SIGTERM ends the loop through KeyboardInterrupt, so the pty pair is always removed.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
+
+    def serve() -> None:
         if options.link:
             serve_serial(emulator, options.link, options.baud)
         else:
             host, _, port = options.listen.rpartition(":")
             serve_tcp(emulator, host or "127.0.0.1", int(port), options.baud)
-    except KeyboardInterrupt:
-        pass
-    except OSError as error:
-        print(f"kiosk devices emulate printer: {error}", file=sys.stderr)
-        return 1
-    say("stopped")
-    return 0
+
+    return run_until_stopped("printer", serve)
 
 
 if __name__ == "__main__":

@@ -14,18 +14,14 @@ Each request is answered with "ok …" on stdout once the bytes are written.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
 
+from devices.emulator_process import run_until_stopped, say
 from devices.pty_link import PtyLink
 
 SPLIT_GAP_S = 0.15  # longer than the reader's own read timeout slice, so the split is real
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
 
 
 def frame(command: str, text: str) -> list[bytes]:
@@ -78,16 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--link", type=Path, required=True, help="serial device path to create")
     parser.add_argument("--baud", type=int, default=9600)
     options = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        serve(options.link, options.baud)
-    except KeyboardInterrupt:
-        pass
-    except OSError as error:
-        print(f"kiosk devices emulate scanner: {error}", file=sys.stderr)
-        return 1
-    say("stopped")
-    return 0
+    return run_until_stopped("scanner", lambda: serve(options.link, options.baud))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from devices.card_transport import CardAbsent, CardEvent, CardSupervisor, PcscTransport
-from devices.sim_card_reader import DEMO_PIN, SimulatedCardReader
 from kiosk.card_session import CardPage, CardSession, CardStep, ConnectedCard
 from kiosk.catalog import CardField
 from kiosk.events import Event, EventBus, EventKind
@@ -39,8 +38,14 @@ class CardReading:
         """spec: "sim" (the demo card), "pcsc" (the first PC/SC reader) or "pcsc:READER"."""
         self.spec = spec
         self.events = events
-        self.simulated = SimulatedCardReader() if spec == "sim" else None
-        self.demo_pin = DEMO_PIN if self.simulated else None
+        self.simulated = None
+        self.demo_pin = None
+        if spec == "sim":
+            # Imported only for the demo: the card emulator is not start-up work for a kiosk.
+            from devices.sim_card_reader import DEMO_PIN, SimulatedCardReader
+
+            self.simulated = SimulatedCardReader()
+            self.demo_pin = DEMO_PIN
         self._reader_name = spec.partition(":")[2] or None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="card")
         self._lock = threading.Lock()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
 
 from kiosk.config import TextSize, Theme
@@ -25,9 +25,11 @@ from kiosk.services import (
     Services,
 )
 from kiosk.store import FinalizedApplication
-from kiosk.technician import CornerTaps, verify_pin
+from kiosk.technician import CornerTaps
 from kiosk.validators import Invalid
+from screens.activity import ActivityWatcher
 from screens.card import CardScreen
+from screens.card_flow import CardFlow
 from screens.completion import CompletionScreen
 from screens.device_problem import DeviceProblemOverlay
 from screens.home import HomeScreen
@@ -35,11 +37,13 @@ from screens.idle_warning import IdleWarningOverlay
 from screens.language_choice import LanguageOverlay
 from screens.life_event import LifeEventScreen
 from screens.menu import MenuScreen
+from screens.navi_flow import NaviFlow
 from screens.question import QuestionScreen
 from screens.review import ReviewScreen
 from screens.scan import ScanScreen
 from screens.staff_call import StaffCallOverlay
 from screens.technician import TechnicianOverlay
+from screens.technician_mode import TechnicianMode
 from screens.theme import Look
 from screens.widgets import PageFrame
 
@@ -48,39 +52,9 @@ _ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.K
 _KEYS = {QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride}
 
 
-class ActivityWatcher(QObject):
-    """Any press anywhere in the application counts as the resident still being there.
+class KioskWindow(NaviFlow, CardFlow, TechnicianMode, QWidget):
+    """The navigator, the card page and technician mode live in their own mixins."""
 
-    On a locked kiosk it also swallows every key: the kiosk is touch-only, and a keyboard
-    plugged in must not reach a shortcut that leaves the kiosk.
-    """
-
-    def __init__(
-        self,
-        on_activity: Callable[[], None],
-        on_press: Callable[[QPointF], None],
-        locked: bool,
-    ) -> None:
-        super().__init__()
-        self._on_activity = on_activity
-        self._on_press = on_press
-        self._locked = locked
-        self._last_press = -1
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not hasattr(self, "_locked"):
-            return False  # a wrapper of a filter whose window is gone: never act on it
-        kind = event.type()
-        if kind in _ACTIVITY:
-            self._on_activity()
-        # One press can reach several widgets (it propagates to parents): count it once.
-        if kind == QEvent.Type.MouseButtonPress and event.timestamp() != self._last_press:
-            self._last_press = event.timestamp()
-            self._on_press(event.globalPosition())
-        return self._locked and kind in _KEYS
-
-
-class KioskWindow(QWidget):
     def __init__(
         self,
         services: Services,
@@ -253,65 +227,6 @@ class KioskWindow(QWidget):
         else:
             self.open_menu()
 
-    # -- 手続きナビ and a visit of several procedures ----------------------------------------
-
-    def open_navi(self) -> None:
-        self.navi = None
-        events = list(self.services.catalog.life_events.values())
-        self.life.show_events(events, self.language, self.t)
-        self.stack.setCurrentWidget(self.life)
-
-    def choose_life_event(self, event_id: str) -> None:
-        event = self.services.catalog.life_events[event_id]
-        self.navi = LifeEventSession(event, self.services.catalog)
-        self._show_navi()
-
-    def answer_navi(self, value: bool) -> None:
-        question = self.navi.next_question()
-        if question is not None:
-            self.navi.answer(question.id, value)
-        self._show_navi()
-
-    def _show_navi(self) -> None:
-        question = self.navi.next_question()
-        if question is not None:
-            self.life.show_question(self.navi.event, question, self.language, self.t)
-        else:
-            self.life.show_plan(self.navi.event, self.navi.plan(), self.language, self.t)
-        self.stack.setCurrentWidget(self.life)
-
-    def navi_back(self) -> None:
-        if self.navi is None:
-            self.open_menu()
-        elif self.navi.answers:  # one question back: forget the last answer
-            self.navi.answers.popitem()
-            self._show_navi()
-        else:
-            self.open_navi()
-
-    def start_visit(self) -> None:
-        procedures = [step.procedure for step in self.navi.plan() if step.procedure is not None]
-        if not procedures:
-            return
-        self.visit = Visit(procedures, self.services.ui)
-        reading = next((p for p in procedures if self.services.reads_cards_for(p)), None)
-        if reading is not None:
-            self.open_card(reading.id)  # once for the whole visit
-        else:
-            self._start_visit_session()
-
-    def _start_visit_session(self) -> None:
-        self.session = self.visit.session()
-        self._show_step()
-
-    def after_completion(self) -> None:
-        if self.visit is not None and self.visit.advance():
-            self.application = None
-            self.completion.clear()
-            self._start_visit_session()
-        else:
-            self.end_session()
-
     def choose_procedure(self, procedure_id: str) -> None:
         procedure = self.services.catalog.procedure(procedure_id)
         if self.services.reads_cards_for(procedure):
@@ -319,85 +234,6 @@ class KioskWindow(QWidget):
             return
         self.session = self.services.start_session(procedure_id)
         self._show_step()
-
-    # -- the My Number Card -----------------------------------------------------------------
-
-    def open_card(self, procedure_id: str) -> None:
-        self._card_procedure_id = procedure_id
-        self._card_page = {
-            "step": "waiting_for_card",
-            "message_key": "card_place",
-            "offer_alternatives": False,
-        }
-        self._render_card()
-        self.stack.setCurrentWidget(self.card)
-        self.services.card_reading.start()
-
-    def _render_card(self) -> None:
-        reading = self.services.card_reading
-        procedure = self.services.catalog.procedure(self._card_procedure_id)
-        self.card.show_page(
-            self._card_page,
-            self.t,
-            procedure.title.text(self.language),
-            reading.demo_pin,
-            reading.simulated.present if reading.simulated is not None else None,
-            can_scan=self.services.scanner is not None,
-        )
-
-    def _pin_entered(self, pin: str) -> None:
-        self.services.card_reading.pin(pin)
-
-    def _demo_place(self) -> None:
-        self.services.card_reading.place_demo_card()
-
-    def _demo_take(self) -> None:
-        self.services.card_reading.take_demo_card()
-
-    def _on_card_page(self, event: Event) -> None:
-        if self.stack.currentWidget() is not self.card or self._card_procedure_id is None:
-            return
-        self._card_page = event.detail
-        if event.detail["step"] == "done":
-            card = self.services.card_reading.take_prefill()
-            procedure_id, self._card_procedure_id = self._card_procedure_id, None
-            if self.visit is not None:
-                self.visit.card = dict(card or {})
-                self._start_visit_session()
-            else:
-                self.session = self.services.start_session(procedure_id, card=card)
-                self._show_step()
-            return
-        self._render_card()
-
-    def continue_without_card(self) -> None:
-        procedure_id = self._card_procedure_id
-        self._leave_card_reading()
-        if self.visit is not None:
-            self._start_visit_session()
-            return
-        self.session = self.services.start_session(procedure_id)
-        self._show_step()
-
-    def _card_to_scan(self) -> None:
-        self._leave_card_reading()
-        self.open_scan()
-
-    def leave_card(self) -> None:
-        procedure = self.services.catalog.procedure(self._card_procedure_id)
-        self._leave_card_reading()
-        if self.visit is not None:  # back to today's list
-            self.visit = None
-            self._show_navi()
-            return
-        self.open_category(procedure.category)
-
-    def _leave_card_reading(self) -> None:
-        if self.services.card_reading is not None:
-            self.services.card_reading.cancel()
-        self._card_procedure_id = None
-        self._card_page = None
-        self.card.clear()
 
     def submit_answer(self) -> None:
         assert self.session is not None
@@ -623,47 +459,6 @@ class KioskWindow(QWidget):
             self.services.expect_scan(False)
             self.session = session
             self._show_step()  # review when everything was entered, else the first gap
-
-    # -- technician mode --------------------------------------------------------------------
-
-    def _pressed_at(self, global_position) -> None:
-        local = self.mapFromGlobal(global_position.toPoint())
-        if self._corner.tap(local.x(), local.y()):
-            self.technician.open_pin()
-
-    def _technician_pin(self, pin: str) -> None:
-        stored = self.services.settings.technician_pin_hash
-        if not stored or not verify_pin(pin, stored):
-            self.technician.show_problem("暗証番号が違います / Wrong PIN")
-            return
-        self._show_technician_menu()
-
-    def _show_technician_menu(self) -> None:
-        statuses = self.services.device_statuses()
-        devices = "  ".join(
-            f"{role}: {status.state.value}"
-            + (f" ({', '.join(sorted(status.conditions))})" if status.conditions else "")
-            for role, status in statuses.items()
-        )
-        self.technician.show_menu(self.services.practice, devices)
-
-    def _toggle_practice(self) -> None:
-        self.services.set_practice(not self.services.practice)
-        for screen in self.screens():
-            screen.set_practice(self.t("practice_banner") if self.services.practice else None)
-        self._show_technician_menu()
-
-    def _reprint(self) -> None:
-        if self.services.reprint() is None:
-            self.technician.show_problem("再印刷できる受付票がありません / No receipt to reprint")
-
-    def _sync_now(self) -> None:
-        self.services.sync_now()
-
-    def leave_kiosk(self) -> None:
-        self._may_close = True
-        self.close()
-        QApplication.quit()
 
     def closeEvent(self, event) -> None:
         if not self._may_close:

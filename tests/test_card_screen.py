@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from devices.card_emulator import FICTIONAL_KOJIN_BANGO
@@ -17,6 +16,8 @@ from kiosk.qtbridge import QtEventBridge
 from kiosk.sealing import unseal
 from screens.theme import Look
 from screens.window import KioskWindow
+from tests.gui import show_window
+from tests.gui import tap as click
 
 TEST_PIN = "8642"  # not the demo's 1234, so finding it anywhere means it leaked
 WAIT_MS = 10_000
@@ -33,17 +34,7 @@ def card_services(settings, kiosk_paths):
 
 @pytest.fixture
 def window(card_services, japanese_qapp, qtbot):
-    bridge = QtEventBridge(card_services.events)
-    widget = KioskWindow(card_services, bridge, Look(card_services.settings.theme, "standard"))
-    widget.resize(1920, 1080)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
-
-
-def click(qtbot, button):
-    assert button.isVisible() and button.isEnabled(), button.objectName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return show_window(card_services, qtbot, Look(card_services.settings.theme, "standard"))
 
 
 def type_pin(qtbot, window, pin: str) -> None:

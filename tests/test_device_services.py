@@ -20,6 +20,7 @@ from kiosk.device_problems import resident_message
 from kiosk.events import EventKind
 from kiosk.preentry import PreEntryError
 from tests.emulators import printer_emulator
+from tests.helpers import finalize_juminhyo as finalize
 
 
 class Recorder:
@@ -35,16 +36,6 @@ class Recorder:
     def of(self, kind):
         with self._lock:
             return [event for event in self.events if event.kind is kind]
-
-
-def finalize(services, copies=1):
-    session = services.start_session("juminhyo")
-    session.submit("self")
-    session.submit(copies)
-    session.submit("procedure")
-    application = services.finalize(session)
-    services.wait_for_devices()
-    return application
 
 
 @pytest.fixture

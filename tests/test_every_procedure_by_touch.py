@@ -4,14 +4,12 @@ procedure takes card items) with the demo card, then each page with its touch wi
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 
 from kiosk.app import build_services
 from kiosk.catalog import Catalog
-from kiosk.qtbridge import QtEventBridge
 from screens.theme import Look
 from screens.tour import answer_by_touch
-from screens.window import KioskWindow
+from tests.gui import show_window, tap, use_demo_card
 
 WAIT_MS = 10_000
 OFFERED = [procedure.id for procedure in Catalog.load("sample-city").procedures()]
@@ -21,29 +19,10 @@ OFFERED = [procedure.id for procedure in Catalog.load("sample-city").procedures(
 def kiosk(request, settings, kiosk_paths, japanese_qapp, qtbot):
     services = build_services(settings.model_copy(update={"card_reader": "sim"}), kiosk_paths)
     look = Look(settings.theme, request.param)  # every page must fit at every text size
-    window = KioskWindow(services, QtEventBridge(services.events), look)
-    window.resize(1920, 1080)
-    qtbot.addWidget(window)
-    window.show()
+    window = show_window(services, qtbot, look)
     yield window, services
     window.close()
     services.close()
-
-
-def tap(qtbot, button) -> None:
-    assert button.isVisible() and button.isEnabled(), button.objectName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def use_the_demo_card(qtbot, window, services) -> None:
-    tap(qtbot, window.card.demo_place)
-    qtbot.waitUntil(lambda: window.card.pad_buttons["0"].isVisible(), timeout=WAIT_MS)
-    for digit in services.card_reading.demo_pin:
-        tap(qtbot, window.card.pad_buttons[digit])
-    tap(qtbot, window.card.primary_button)
-    qtbot.waitUntil(lambda: (window._card_page or {}).get("step") == "take_card", timeout=WAIT_MS)
-    tap(qtbot, window.card.demo_take)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is not window.card, timeout=WAIT_MS)
 
 
 @pytest.mark.parametrize("procedure_id", OFFERED)
@@ -55,7 +34,7 @@ def test_every_procedure_can_be_completed_by_touch(kiosk, qtbot, procedure_id):
     tap(qtbot, window.menu.procedure_buttons[procedure_id])
     if procedure.prefill:
         assert window.stack.currentWidget() is window.card
-        use_the_demo_card(qtbot, window, services)
+        use_demo_card(qtbot, window)
         for page_id in procedure.prefill.values():
             assert window.session.answer_for(page_id) is not None, page_id
     for _ in range(60):

@@ -4,28 +4,16 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo
 
 from kiosk.config import TextSize, Theme
-from kiosk.qtbridge import QtEventBridge
 from screens.theme import Look
-from screens.window import KioskWindow
+from tests.gui import show_window, tap
 
 
 @pytest.fixture
 def window(services, japanese_qapp, qtbot):
-    widget = KioskWindow(
-        services, QtEventBridge(services.events), Look(Theme.STANDARD, TextSize.STANDARD)
-    )
-    widget.resize(1920, 1080)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
-
-
-def tap(qtbot, button):
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return show_window(services, qtbot, Look(Theme.STANDARD, TextSize.STANDARD))
 
 
 def greeting_px(window) -> int:

@@ -4,14 +4,12 @@ the kiosk's procedures in one visit: the card read once, shared answers asked on
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from kiosk.app import build_services
-from kiosk.qtbridge import QtEventBridge
 from screens.theme import Look
 from screens.tour import answer_by_touch
-from screens.window import KioskWindow
+from tests.gui import show_window, tap, use_demo_card
 
 WAIT_MS = 10_000
 
@@ -19,18 +17,10 @@ WAIT_MS = 10_000
 @pytest.fixture
 def kiosk(settings, kiosk_paths, japanese_qapp, qtbot):
     services = build_services(settings.model_copy(update={"card_reader": "sim"}), kiosk_paths)
-    window = KioskWindow(services, QtEventBridge(services.events), Look(settings.theme, "standard"))
-    window.resize(1920, 1080)
-    qtbot.addWidget(window)
-    window.show()
+    window = show_window(services, qtbot, Look(settings.theme, "standard"))
     yield window, services
     window.close()
     services.close()
-
-
-def tap(qtbot, button):
-    assert button.isVisible() and button.isEnabled(), button.objectName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def screen_text(window) -> str:
@@ -63,14 +53,8 @@ def test_moving_in_with_children_is_two_kiosk_procedures_in_one_visit(kiosk, qtb
 
     tap(qtbot, window.life.primary_button)  # start the kiosk's procedures
     assert window.stack.currentWidget() is window.card  # read once for the visit
-    tap(qtbot, window.card.demo_place)
-    qtbot.waitUntil(lambda: window.card.pad_buttons["0"].isVisible(), timeout=WAIT_MS)
-    for digit in services.card_reading.demo_pin:
-        tap(qtbot, window.card.pad_buttons[digit])
-    tap(qtbot, window.card.primary_button)
-    qtbot.waitUntil(lambda: (window._card_page or {}).get("step") == "take_card", timeout=WAIT_MS)
-    tap(qtbot, window.card.demo_take)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.question, timeout=WAIT_MS)
+    use_demo_card(qtbot, window)
+    assert window.stack.currentWidget() is window.question
 
     first = answer_pages(qtbot, window)
     assert window.session.procedure.id == "tennyu"

@@ -4,7 +4,6 @@ import subprocess
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from kiosk.events import EventKind
@@ -12,23 +11,13 @@ from kiosk.qtbridge import QtEventBridge
 from kiosk.sealing import unseal
 from screens.theme import Look
 from screens.window import KioskWindow
+from tests.gui import show_window
+from tests.gui import tap as click
 
 
 @pytest.fixture
 def window(services, japanese_qapp, qtbot):
-    bridge = QtEventBridge(services.events)
-    widget = KioskWindow(
-        services, bridge, Look(services.settings.theme, services.settings.text_size)
-    )
-    widget.resize(1920, 1080)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
-
-
-def click(qtbot, button):
-    assert button.isVisible() and button.isEnabled(), button.objectName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return show_window(services, qtbot)
 
 
 def submit_juminhyo(window, qtbot, purpose: str) -> None:

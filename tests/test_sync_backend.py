@@ -16,6 +16,7 @@ from kiosk.app import build_services
 from kiosk.config import load_settings
 from kiosk.sealing import generate_key_pair
 from kiosk.wire import HEALTH_PATH
+from tests.helpers import finalize_juminhyo as finalize
 from tests.netutil import free_port
 
 START_DEADLINE_S = 60
@@ -85,16 +86,6 @@ def kiosk(backend, kiosk_paths):
     services = build_services(settings, kiosk_paths)
     yield services
     services.close()
-
-
-def finalize(services, copies=1):
-    session = services.start_session("juminhyo")
-    session.submit("self")
-    session.submit(copies)
-    session.submit("procedure")
-    application = services.finalize(session)
-    services.wait_for_devices()
-    return application
 
 
 def test_queue_waits_while_the_backend_is_down_and_drains_when_it_starts(backend, kiosk):
