@@ -11,13 +11,17 @@ from pydantic import RootModel, model_validator
 log = logging.getLogger(__name__)
 
 BASE_LANGUAGE = "ja"
-# Languages in which every resident-visible text exists, in the order the home screen offers them.
+# The languages the home screen offers as buttons, in that order (the others are in the
+# language overlay).
 LANGUAGES: dict[str, str] = {
     "ja": "日本語",
     "ja-easy": "やさしい日本語",
     "en": "English",
 }
-# Languages for procedure titles and the common UI (the rest falls back to Japanese).
+# Every kiosk language. Every resident-visible text — the common UI and every catalog text
+# (titles, questions, hints, options, bring lists, life events, categories, counters) — must
+# exist in all of them; kiosk.translations.translation_gaps reports any that would fall back to
+# Japanese. (The name is historical: once only titles had all seven.)
 TITLE_LANGUAGES: dict[str, str] = {
     **LANGUAGES,
     "zh": "中文",

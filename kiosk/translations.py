@@ -1,5 +1,7 @@
-"""Find texts that would fall back to Japanese: every resident-visible text needs ja, ja-easy
-and en; procedure titles and the common UI also need zh, ko, pt and vi."""
+"""Find texts that would fall back to Japanese: every resident-visible text — catalog texts
+(titles, questions, hints, option labels, bring lists, life events, categories, the
+municipality profile) and the common UI — needs all seven kiosk languages (TITLE_LANGUAGES:
+ja, ja-easy, en, zh, ko, pt, vi)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from kiosk.catalog import Catalog
-from kiosk.i18n import LANGUAGES, TITLE_LANGUAGES, LocalizedText, UiText
+from kiosk.i18n import TITLE_LANGUAGES, LocalizedText, UiText
+
+# One language set for everything a resident can read.
+REQUIRED_LANGUAGES: dict[str, str] = TITLE_LANGUAGES
 
 
 def localized_texts(node: Any, place: str) -> Iterator[tuple[str, LocalizedText]]:
@@ -32,6 +37,7 @@ def _missing(text: LocalizedText, languages: dict[str, str]) -> list[str]:
 
 
 def translation_gaps(catalog: Catalog, ui: UiText) -> list[str]:
+    """One line per text that lacks one of REQUIRED_LANGUAGES (it would show Japanese)."""
     gaps = []
     sources: list[tuple[str, BaseModel]] = [
         *((f"procedure {p.id}", p) for p in catalog.all_procedures()),
@@ -41,12 +47,11 @@ def translation_gaps(catalog: Catalog, ui: UiText) -> list[str]:
     ]
     for owner, model in sources:
         for place, text in localized_texts(model, ""):
-            wanted = TITLE_LANGUAGES if place == "title" else LANGUAGES
-            missing = _missing(text, wanted)
+            missing = _missing(text, REQUIRED_LANGUAGES)
             if missing:
                 gaps.append(f"{owner}: {place}: no {', '.join(missing)}")
     for key in ui.names():
-        missing = _missing(ui.entry(key), TITLE_LANGUAGES)
+        missing = _missing(ui.entry(key), REQUIRED_LANGUAGES)
         if missing:
             gaps.append(f"ui text {key}: no {', '.join(missing)}")
     return gaps

@@ -11,7 +11,7 @@ from kiosk.catalog import CatalogError, Procedure
 from kiosk.catalog_files import check_paths, load_catalog, load_with_last_good
 from kiosk.i18n import LANGUAGES, TITLE_LANGUAGES, UiText
 from kiosk.life_events import LifeEventSession
-from kiosk.translations import translation_gaps
+from kiosk.translations import REQUIRED_LANGUAGES, localized_texts, translation_gaps
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"
@@ -47,10 +47,33 @@ def test_sample_city_offers_every_required_procedure():
 
 
 def test_every_shipped_text_is_translated():
+    """Every resident-visible text (catalog and common UI) exists in all seven languages."""
+    assert set(REQUIRED_LANGUAGES) == {"ja", "ja-easy", "en", "zh", "ko", "pt", "vi"}
     catalog = load_catalog("sample-city")
     assert translation_gaps(catalog, UiText.load()) == []
-    for procedure in catalog.all_procedures():
-        assert all(procedure.title.root.get(code) for code in TITLE_LANGUAGES), procedure.id
+    models = [
+        *catalog.all_procedures(),
+        *catalog.life_events.values(),
+        *catalog.categories.values(),
+        catalog.municipality,
+    ]
+    checked = 0
+    for model in models:
+        for place, text in localized_texts(model, ""):
+            checked += 1
+            for code in TITLE_LANGUAGES:
+                assert text.root.get(code, "").strip(), (model.id, place, code)
+    assert checked > 400
+
+
+def test_a_question_without_vietnamese_is_a_translation_gap(tmp_path):
+    shipped = (REPO / "assets" / "procedures" / "juminhyo.toml").read_text("utf-8")
+    question = 'vi = "Bạn cần mấy bản?"\n'
+    assert question in shipped
+    write(tmp_path / "procedures" / "juminhyo.toml", shipped.replace(question, ""))
+    catalog = load_catalog("sample-city", override_dir=tmp_path)
+    gaps = translation_gaps(catalog, UiText.load())
+    assert gaps == ["procedure juminhyo: pages[1].question: no vi"]
 
 
 def test_a_second_municipality_changes_fees_counters_and_menu(tmp_path):
