@@ -1,74 +1,72 @@
-"""The reference backend (FastAPI): receives sealed applications from kiosks, exactly once.
+"""The reference backend (FastAPI): the kiosk API of the sync protocol and the staff API.
 
-Each kiosk authenticates with its own bearer token; a submission must carry its application id
-as the Idempotency-Key; a sealed payload that the municipality's key cannot open is refused
-(it would be useless to staff), so a kiosk with a wrong key finds out at once.
+Stateless apart from the database: any number of these processes may serve one PostgreSQL
+(see docs/BACKEND.md). The key pair and the schema are made ready before it accepts requests.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
-from datetime import UTC, datetime
+from contextlib import asynccontextmanager
+from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from fastapi import Depends, FastAPI, Header, HTTPException, Response, status
+from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 
-from backend.paths import BackendPaths
-from backend.storage import ReceivedApplications
+from backend import db, kiosk_api, staff_api
+from backend.catalog_bundle import CatalogSource
+from backend.keys import load_private_key
+from backend.paths import BackendPaths, database_url
+from backend.provisioning import import_legacy_tokens
 from kiosk import __version__
-from kiosk.sealing import SealingError, generate_key_pair, unseal
-from kiosk.wire import (
-    APPLICATIONS_PATH,
-    HEALTH_PATH,
-    Health,
-    SubmissionReceipt,
-    SubmissionStatus,
-    SubmittedApplication,
-)
+from kiosk.wire import BATCH_PATH, MAX_BATCH
 
 
-def create_app(paths: BackendPaths) -> FastAPI:
-    private_path, _ = generate_key_pair(paths.keys)
-    private_key = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
-    received = ReceivedApplications(paths.database)
-    app = FastAPI(title="Madoguchi backend", version=__version__)
+def create_app(
+    paths: BackendPaths,
+    *,
+    database: str | None = None,
+    catalog_dir: Path | None = None,
+    engine: Engine | None = None,
+) -> FastAPI:
+    """The backend for data in paths; database is a URL (default: database_url(paths)), or pass
+    an engine to share one; catalog_dir replaces the shipped catalog."""
+    private_key = load_private_key(paths)
+    owns_engine = engine is None
+    engine = engine or db.connect(database_url(paths, database))
+    import_legacy_tokens(paths, engine)
 
-    def authenticated_kiosk(authorization: str = Header(default="")) -> str:
-        tokens = json.loads(paths.tokens.read_text()) if paths.tokens.exists() else {}
-        presented = authorization.removeprefix("Bearer ").strip()
-        for kiosk_id, token in tokens.items():
-            if presented and hmac.compare_digest(presented, token):
-                return kiosk_id
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or missing kiosk token")
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        if owns_engine:
+            engine.dispose()
 
-    @app.get(HEALTH_PATH, response_model=Health)
-    def health() -> Health:
-        return Health(status="ok", version=__version__, server_time=datetime.now(UTC))
-
-    @app.post(
-        APPLICATIONS_PATH, response_model=SubmissionReceipt, status_code=status.HTTP_201_CREATED
+    app = FastAPI(
+        title="Madoguchi backend",
+        version=__version__,
+        description="The sync protocol of kiosk/wire.py (kiosk API) and the staff API.",
+        lifespan=lifespan,
     )
-    def submit(
-        application: SubmittedApplication,
-        response: Response,
-        kiosk_id: str = Depends(authenticated_kiosk),
-        idempotency_key: str = Header(alias="Idempotency-Key"),
-    ) -> SubmissionReceipt:
-        if idempotency_key != application.id:
-            raise HTTPException(422, "Idempotency-Key must be the application id")
-        if application.kiosk_id != kiosk_id:
-            raise HTTPException(403, "a kiosk may only submit its own applications")
-        try:
-            unseal(application.sealed.encode(), private_key, application.id)
-        except SealingError as error:
-            raise HTTPException(
-                422, "sealed answers cannot be opened with this municipality's key"
-            ) from error
-        outcome = received.add(application)
-        if outcome is SubmissionStatus.DUPLICATE:
-            response.status_code = status.HTTP_200_OK
-        return SubmissionReceipt(id=application.id, status=outcome, server_time=datetime.now(UTC))
+    app.state.engine = engine
+    app.state.private_key = private_key
+    app.state.catalog = CatalogSource(catalog_dir)
+    app.include_router(kiosk_api.router)
+    app.include_router(staff_api.router)
 
-    app.state.received = received
+    @app.exception_handler(RequestValidationError)
+    async def too_large(request: Request, error: RequestValidationError):
+        # The wire contract: a batch over MAX_BATCH is refused whole with 413, not 422.
+        if request.url.path == BATCH_PATH and any(
+            item["type"] == "too_long" and tuple(item["loc"][:2]) == ("body", "applications")
+            for item in error.errors()
+        ):
+            return JSONResponse(
+                {"detail": f"a batch holds at most {MAX_BATCH} applications"},
+                status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+            )
+        return await request_validation_exception_handler(request, error)
+
     return app

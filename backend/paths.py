@@ -1,15 +1,18 @@
-"""Where the backend keeps its data, and the kiosks' bearer tokens (no web framework needed:
-the demo kiosk reads these before the backend is started)."""
+"""Where the backend keeps its data, and which database it uses.
+
+No web framework and no SQLAlchemy here: the demo kiosk imports this module before any backend
+runs, and a kiosk installed without the backend extra must still import it.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-TOKENS_FILE = "kiosk-tokens.json"
+DATABASE_URL_ENV = "KIOSK_BACKEND_DATABASE_URL"
+# The plaintext token file of the first backend versions; imported (hashed) and removed on start.
+LEGACY_TOKENS_FILE = "kiosk-tokens.json"
 
 
 @dataclass(frozen=True)
@@ -25,18 +28,27 @@ class BackendPaths:
         return self.root / "backend.sqlite3"
 
     @property
-    def tokens(self) -> Path:
-        return self.root / TOKENS_FILE
+    def local_kiosks(self) -> Path:
+        """Token files of kiosks that run on this same machine (the demo, a single-PC office)."""
+        return self.root / "local-kiosks"
+
+    @property
+    def legacy_tokens(self) -> Path:
+        return self.root / LEGACY_TOKENS_FILE
+
+
+def database_url(paths: BackendPaths, explicit: str | None = None) -> str:
+    """The database to use: --database, then KIOSK_BACKEND_DATABASE_URL, then SQLite in root.
+
+    The server, the staff CLI and provisioning all resolve it here, so they agree."""
+    chosen = explicit or os.environ.get(DATABASE_URL_ENV, "").strip()
+    return chosen or f"sqlite:///{paths.database}"
 
 
 def kiosk_token(paths: BackendPaths, kiosk_id: str) -> str:
-    """The bearer token of one kiosk, created on first request (demo and first installs)."""
-    paths.root.mkdir(parents=True, exist_ok=True)
-    tokens = json.loads(paths.tokens.read_text()) if paths.tokens.exists() else {}
-    if kiosk_id not in tokens:
-        tokens[kiosk_id] = secrets.token_urlsafe(32)
-        # Written through a 0600 descriptor: the tokens are never readable by others.
-        descriptor = os.open(paths.tokens, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(tokens, handle, indent=2)
-    return tokens[kiosk_id]
+    """The bearer token of a kiosk on this machine, registered on first request.
+
+    Kept for existing callers; see backend.provisioning.local_kiosk_token."""
+    from backend.provisioning import local_kiosk_token  # SQLAlchemy only when really needed
+
+    return local_kiosk_token(paths, kiosk_id, paths.local_kiosks / f"{kiosk_id}.token")

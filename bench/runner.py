@@ -177,6 +177,21 @@ def _card_prefill(repeat: int) -> Result:
     return bench_card_prefill(repeat)
 
 
+def _finalize(repeat: int) -> Result:
+    from bench.store_bench import bench_finalize
+
+    return bench_finalize(repeat)
+
+
+def _drain(database: str) -> Callable[[int], Result]:
+    def run(repeat: int) -> Result:
+        from bench.drain_bench import bench_drain
+
+        return bench_drain(database)
+
+    return run
+
+
 def _ui(name: str) -> Callable[[int], Result]:
     def run(repeat: int) -> Result:
         from bench import ui_bench
@@ -195,6 +210,9 @@ BENCHMARKS: dict[str, Callable[[int], Result]] = {
     "ui-transition": _ui("bench_transition"),
     "ui-idle-cpu": _ui("bench_idle_cpu"),
     "ui-session-memory": _ui("bench_session_memory"),
+    "finalize": _finalize,
+    "drain-sqlite": _drain("sqlite"),
+    "drain-postgresql": _drain("postgresql"),
 }
 
 

@@ -17,18 +17,22 @@ from urllib.parse import urlsplit
 from backend.paths import BackendPaths, kiosk_token
 from devices.registry import build_printer, build_scanner
 from devices.supervisor import DeviceSupervisor
+from kiosk.backend_http import TokenSource
 from kiosk.card_reading import CardReading
 from kiosk.catalog_files import load_with_last_good
-from kiosk.config import KioskPaths, Profile, Settings
+from kiosk.catalog_pull import pulled_catalog_dir
+from kiosk.config import DEFAULT_BACKEND_URL, KioskPaths, Profile, Settings
 from kiosk.events import EventBus
 from kiosk.headless import VirtualDisplay, serve_loopback_vnc, start_xvfb
 from kiosk.i18n import UiText
-from kiosk.sealing import generate_key_pair, load_public_key
+from kiosk.sealing import fingerprint, generate_key_pair, load_public_key
 from kiosk.services import Services
 from kiosk.store import KioskStore
 from kiosk.sync import SyncClient
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
     from backend.server import LocalBackend  # FastAPI and uvicorn: imported only by the demo
 
 log = logging.getLogger(__name__)
@@ -42,12 +46,17 @@ def build_services(settings: Settings, paths: KioskPaths) -> Services:
     paths.create()
     printer = build_printer(settings.printer, paths.printer_output, settings.printer_model)
     printer.open()  # an absent printer is a status (not connected), never a failed start
-    seal_key = load_public_key(settings.seal_public_key) if settings.seal_public_key else None
-    store = KioskStore(paths.database)
+    seal_key, seal_key_problem = sealing_key(settings, paths)
+    store = open_store(settings, paths)
     events = EventBus()
+    # The technician's catalog_dir wins; else the catalog last pulled from the backend.
+    pulled = None if settings.catalog_dir else pulled_catalog_dir(paths)
     loaded = load_with_last_good(
-        settings.municipality, paths.catalog_snapshot, settings.catalog_dir
+        settings.municipality, paths.catalog_snapshot, settings.catalog_dir or pulled
     )
+    in_use = loaded.catalog.content_version
+    if pulled is not None and not loaded.problems:
+        in_use = store.sync_state().get("catalog_version", in_use)
     services = Services(
         settings=settings,
         paths=paths,
@@ -58,10 +67,92 @@ def build_services(settings: Settings, paths: KioskPaths) -> Services:
         printer=printer,
         events=events,
         seal_key=seal_key,
-        sync=SyncClient(settings, store, events),
+        seal_key_problem=seal_key_problem,
+        sync=sync_client(settings, paths, store, events, catalog_version=in_use),
     )
     attach_devices(services, settings)
     return services
+
+
+def open_store(settings: Settings, paths: KioskPaths) -> KioskStore:
+    return KioskStore(
+        paths.database,
+        retention_days=settings.retention_days,
+        recover_damaged=settings.recover_damaged_store,
+    )
+
+
+def sync_client(
+    settings: Settings,
+    paths: KioskPaths,
+    store: KioskStore,
+    events: EventBus,
+    catalog_version: str = "",
+) -> SyncClient:
+    """The sync client, with a token from the backend on this machine when none is set."""
+    token = LocalBackendToken(paths, settings.kiosk_id) if uses_local_backend(settings) else None
+    return SyncClient(
+        settings, store, events, paths=paths, catalog_version=catalog_version, token_source=token
+    )
+
+
+def uses_local_backend(settings: Settings) -> bool:
+    """No token and the default loopback URL: the backend `kiosk backend serve` runs here."""
+    return not settings.backend_token and settings.backend_url == DEFAULT_BACKEND_URL
+
+
+class LocalBackendToken(TokenSource):
+    """This kiosk's token from the backend data on this machine, asked for on first use (it
+    needs the backend's database; the kiosk's start must not) and kept in a 0600 file."""
+
+    def __init__(self, paths: KioskPaths, kiosk_id: str) -> None:
+        self.paths = paths
+        self.kiosk_id = kiosk_id
+        self._token: str | None = None
+
+    def __call__(self) -> str:
+        if self._token is None:
+            from backend.provisioning import local_kiosk_token  # SQLAlchemy: only when needed
+
+            self._token = local_kiosk_token(
+                demo_backend_paths(self.paths), self.kiosk_id, self.paths.backend_token_file
+            )
+        return self._token
+
+    def forget(self) -> None:
+        self._token = None
+
+
+def sealing_key(settings: Settings, paths: KioskPaths) -> tuple[X25519PublicKey | None, str | None]:
+    """The key applications are sealed to, or (None, why not in plain words).
+
+    Without seal_public_key, a kiosk on the local backend uses that backend's key, creating the
+    pair if missing, and pins its fingerprint on first use: a key swapped later is refused.
+    """
+    path = settings.seal_public_key
+    expected = settings.seal_key_fingerprint
+    pinned = None
+    if path is None and uses_local_backend(settings):
+        _, path = generate_key_pair(demo_backend_paths(paths).keys)
+        pinned = paths.pinned_seal_key
+    if path is None:
+        return None, None
+    key = load_public_key(path)
+    actual = fingerprint(key)
+    if not expected and pinned is not None:
+        if not pinned.is_file():
+            pinned.write_text(actual + "\n", encoding="utf-8")
+        expected = pinned.read_text(encoding="utf-8").strip()
+    if expected and actual != expected:
+        where = f"delete {pinned}" if pinned else f'set seal_key_fingerprint = "{actual}"'
+        problem = (
+            f"the sealing key {path} is not the expected one (fingerprint {actual}, expected "
+            f"{expected}): no real applications are taken, practice mode still works. If the "
+            f"municipality really changed its key, {where}"
+        )
+        log.error(problem)
+        return None, problem
+    return key, None
 
 
 def attach_devices(services: Services, settings: Settings) -> None:

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kiosk import __version__, devices_cli
+from kiosk import __version__, devices_cli, simulate_cli
 from kiosk.catalog import CatalogError
 from kiosk.config import (
     ConfigError,
@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
         "kiosk's data directory (or KIOSK_HOME).",
     )
     _gui_arguments(demo)
+    demo.add_argument(
+        "--backend-after",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="start the local backend this long after the kiosk (default: at once), to watch "
+        "applications wait in the queue and then drain",
+    )
 
     tour = commands.add_parser(
         "tour",
@@ -134,49 +142,132 @@ def build_parser() -> argparse.ArgumentParser:
     backend_commands = backend.add_subparsers(
         dest="backend_command", required=True, metavar="ACTION"
     )
+
+    def backend_place(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--data",
+            type=Path,
+            help="backend data folder: keys, SQLite database, local kiosk tokens "
+            "(default: 'backend' in the kiosk data directory)",
+        )
+        parser.add_argument(
+            "--database",
+            metavar="URL",
+            help="database URL, e.g. postgresql+psycopg://user@host/madoguchi (default: "
+            "$KIOSK_BACKEND_DATABASE_URL, else backend.sqlite3 in --data)",
+        )
+
+    def catalog_place(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--catalog",
+            type=Path,
+            metavar="DIR",
+            help="catalog folder with procedures/, categories/, life_events/, municipalities/ "
+            "(default: the shipped catalog)",
+        )
+
     serve = backend_commands.add_parser(
         "serve",
         help="serve the backend with uvicorn",
         description="Serve the reference backend (FastAPI under uvicorn). It creates its "
-        "sealing key pair and database in --data on first start.",
+        "sealing key pair in --data and brings the database schema up to date on start.",
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument(
-        "--data",
-        type=Path,
-        help="backend data folder (default: 'backend' in the kiosk data directory)",
-    )
+    backend_place(serve)
+    catalog_place(serve)
     token = backend_commands.add_parser(
         "token",
-        help="print (creating if needed) a kiosk's bearer token",
-        description="Print the bearer token of KIOSK_ID, creating it on first use. Put it in "
-        "that kiosk's configuration as backend_token.",
+        help="create or revoke a bearer token: token create|revoke kiosk|staff NAME",
+        description="'token create kiosk|staff NAME' prints a new token once (only its hash is "
+        "stored): a kiosk's NAME is its kiosk_id; put the token in that kiosk's configuration "
+        "as backend_token. 'token revoke kiosk|staff NAME' invalidates all of NAME's tokens. "
+        "'token KIOSK_ID' (the old form) prints the token of a kiosk on this same machine, "
+        "kept in DATA/local-kiosks/KIOSK_ID.token and created on first use.",
+        usage="kiosk backend token (create|revoke {kiosk,staff} NAME | KIOSK_ID) [--data DIR] "
+        "[--database URL]",
     )
-    token.add_argument("kiosk_id")
-    token.add_argument("--data", type=Path)
+    token.add_argument("words", nargs="+", metavar="create|revoke KIND NAME | KIOSK_ID")
+    backend_place(token)
+    backend_list = backend_commands.add_parser(
+        "list",
+        help="list received applications",
+        description="List received applications, oldest received first (at most --limit).",
+    )
+    backend_list.add_argument("--json", action="store_true", help="print them as JSON")
+    backend_list.add_argument("--status", choices=["受付済", "処理中", "完了"])
+    backend_list.add_argument("--procedure", metavar="ID", help="only this procedure")
+    backend_list.add_argument("--kiosk", metavar="KIOSK_ID", help="only from this kiosk")
+    backend_list.add_argument("--since", metavar="T", help="received at or after T (ISO 8601)")
+    backend_list.add_argument("--limit", type=int, default=1000)
+    backend_place(backend_list)
+    catalog_place(backend_list)
+    show = backend_commands.add_parser(
+        "show",
+        help="show one application with its answers",
+        description="Open one application with the municipality's private key and print its "
+        "answers with the catalog's Japanese questions.",
+    )
+    show.add_argument("application_id", metavar="ID")
+    show.add_argument("--json", action="store_true")
+    backend_place(show)
+    catalog_place(show)
+    backend_export = backend_commands.add_parser(
+        "export",
+        help="export applications as CSV or JSON Lines",
+        description="One row per application: fixed metadata columns, then one 'answer.FIELD' "
+        "column per field of the exported procedures (sorted by field id), then "
+        "answers_other. CSV is UTF-8 with a BOM (Excel); jsonl is plain UTF-8.",
+    )
+    backend_export.add_argument("--since", metavar="T", help="received at or after T (ISO 8601)")
+    backend_export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    backend_export.add_argument("--output", type=Path, metavar="FILE", help="default: stdout")
+    backend_export.add_argument("--procedure", metavar="ID", help="only this procedure")
+    backend_place(backend_export)
+    catalog_place(backend_export)
 
     sync = commands.add_parser(
         "sync",
         help="the queue of applications for the backend",
-        description="Inspect or drain the outbox.",
+        description="Inspect or drain the outbox; look at and re-queue quarantined "
+        "applications (the ones the backend refused).",
     )
     sync_commands = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
     status = sync_commands.add_parser(
         "status",
-        help="queued and rejected applications, last success, backend reachable",
-        description="Show the outbox: queued, rejected, last acknowledged, backend reachable.",
+        help="pending and quarantined applications, last success and error, clock skew",
+        description="Show online, pending, quarantined, last_success, last_error, "
+        "next_attempt, catalog_version, clock_skew_s and last_heartbeat.",
     )
     status.add_argument("--json", action="store_true")
     status.add_argument("--config", type=Path, metavar="FILE")
     now = sync_commands.add_parser(
         "now",
         help="send the queued applications now",
-        description="Send queued applications to the backend now.",
+        description="Send queued applications to the backend now, even while backing off.",
     )
     now.add_argument("--config", type=Path, metavar="FILE")
+    quarantine = sync_commands.add_parser(
+        "quarantine",
+        help="list the applications the backend refused, with the reasons",
+        description="List quarantined applications: id, reception number, procedure, "
+        "attempts and the backend's reason (no personal data).",
+    )
+    quarantine.add_argument("--json", action="store_true")
+    quarantine.add_argument("--config", type=Path, metavar="FILE")
+    requeue = sync_commands.add_parser(
+        "requeue",
+        help="put quarantined applications back in the queue",
+        description="Put one quarantined application (by ID) or --all of them back in the "
+        "queue, once the cause is fixed; they are sent with the next round.",
+    )
+    which = requeue.add_mutually_exclusive_group(required=True)
+    which.add_argument("application_id", nargs="?", metavar="ID")
+    which.add_argument("--all", action="store_true")
+    requeue.add_argument("--config", type=Path, metavar="FILE")
 
     devices_cli.add_parser(commands)
+    simulate_cli.add_parser(commands)
 
     technician = commands.add_parser(
         "technician",
@@ -251,9 +342,21 @@ def _gui(args: argparse.Namespace, demo: bool) -> int:
     print(f"kiosk: data in {paths.data_dir}, log in {log_file}", flush=True)
     local_backend = None
     if demo:
+        from kiosk.demo_backend import DelayedBackend, QueueReporter
+
+        def say(line: str) -> None:
+            print(line, flush=True)
+
         if settings.printer == "sim":
-            print(f"kiosk: simulated receipts appear in {paths.printer_output}", flush=True)
-        local_backend = app.start_demo_backend(paths, settings)
+            say(f"kiosk: simulated receipts appear in {paths.printer_output}")
+        services.events.subscribe(QueueReporter(say))
+        local_backend = DelayedBackend(
+            lambda: app.start_demo_backend(paths, settings),
+            services.sync_now,
+            args.backend_after,
+            say,
+        )
+        local_backend.begin()
     try:
         return _run_gui(app, services, settings, args, demo)
     finally:
@@ -328,51 +431,71 @@ def _backend_paths(data: Path | None):
 
 
 def _backend(args: argparse.Namespace) -> int:
-    from backend.paths import kiosk_token
-
     paths = _backend_paths(args.data)
-    if args.backend_command == "token":
-        print(kiosk_token(paths, args.kiosk_id))
-        return 0
+    if args.backend_command != "serve":
+        from backend.staff_cli import StaffCommandFailed, run
+
+        try:
+            return run(args, paths)
+        except StaffCommandFailed as error:
+            raise CommandFailed(f"kiosk backend {args.backend_command}: {error}") from error
+    from backend.paths import database_url
     from backend.server import serve
 
     configure_logging(paths.root / "logs")
-    print(f"backend: data in {paths.root}; kiosk tokens in {paths.tokens}", flush=True)
-    serve(paths, args.host, args.port)
+    where = database_url(paths, args.database).split("@")[-1]  # never print a password
+    print(f"backend: data in {paths.root}; database {where}", flush=True)
+    serve(paths, args.host, args.port, database=args.database, catalog_dir=args.catalog)
     return 0
 
 
 def _sync(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from kiosk import app
     from kiosk.doctor import Status, check_backend
     from kiosk.events import EventBus
-    from kiosk.store import KioskStore
-    from kiosk.sync import SyncClient
+    from kiosk.sync_status import sync_status
 
     paths = resolve_paths()
     settings = load_settings(args.config)
     configure_logging(paths.log_dir, settings.log_level)
-    store = KioskStore(paths.database)
+    store = app.open_store(settings, paths)
     try:
         if args.sync_command == "now":
-            report = SyncClient(settings, store, EventBus()).drain_once()
+            report = app.sync_client(settings, paths, store, EventBus()).drain_once()
             counts = store.sync_counts()
             print(
-                f"sent {report.sent}, duplicates {report.duplicates}, rejected "
-                f"{report.rejected}; still queued {counts['queued']}"
+                f"sent {report.sent}, duplicates {report.duplicates}, quarantined "
+                f"{report.quarantined}; still queued {counts['queued']}"
             )
             if report.error:
                 raise CommandFailed(f"kiosk sync now: stopped early: {report.error}")
             return 0
-        counts = store.sync_counts()
+        if args.sync_command == "quarantine":
+            items = store.quarantined()
+            if args.json:
+                rows = [dataclasses.asdict(item) for item in items]
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            for item in [] if args.json else items:
+                print(
+                    f"{item.application_id}  {item.reception_number}  {item.procedure_id}  "
+                    f"attempts {item.attempts}: {item.reason}"
+                )
+            if not items and not args.json:
+                print("nothing in quarantine")
+            return 0
+        if args.sync_command == "requeue":
+            count = store.requeue(None if args.all else args.application_id)
+            if not count and not args.all:
+                raise CommandFailed(
+                    f"kiosk sync requeue: no quarantined application {args.application_id}"
+                )
+            print(f"re-queued {count}; they are sent with the next round (or: kiosk sync now)")
+            return 0
         backend = check_backend(settings)
-        status = {
-            "online": backend.status is Status.OK,
-            "backend": backend.detail,
-            "queued": counts["queued"],
-            "rejected": counts["rejected"],
-            "last_acknowledged": store.last_acknowledged_at(),
-            "last_error": store.last_sync_error(),
-        }
+        status = {"online": backend.status is Status.OK, "backend": backend.detail}
+        status.update(sync_status(store))
         if args.json:
             print(json.dumps(status, ensure_ascii=False, indent=2))
         else:
@@ -472,11 +595,16 @@ def main(argv: list[str] | None = None) -> int:
         "backend": lambda: _backend(args),
         "sync": lambda: _sync(args),
         "devices": lambda: devices_cli.run(args),
+        "simulate": lambda: simulate_cli.run(args),
         "technician": lambda: _technician(args),
     }
     try:
         return handlers[args.command]()
-    except (CommandFailed, devices_cli.DevicesCommandFailed) as error:
+    except (
+        CommandFailed,
+        devices_cli.DevicesCommandFailed,
+        simulate_cli.SimulateFailed,
+    ) as error:
         print(str(error), file=sys.stderr)
         return 2
     except EXPECTED_ERRORS as error:

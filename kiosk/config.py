@@ -16,9 +16,13 @@ from typing import Any
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kiosk.wire import MAX_BATCH
+
 APP_NAME = "madoguchi"
 ENV_PREFIX = "KIOSK_"
 CONFIG_FILE_NAME = "kiosk.toml"
+# The backend `kiosk backend serve` starts by default, on this machine.
+DEFAULT_BACKEND_URL = "http://127.0.0.1:8765"
 
 
 class Profile(StrEnum):
@@ -55,10 +59,21 @@ class Settings(BaseModel):
     theme: Theme = Theme.STANDARD
     text_size: TextSize = TextSize.STANDARD
     practice: bool = False
-    backend_url: str = "http://127.0.0.1:8765"
-    # This kiosk's bearer token towards the backend (the demo creates one itself).
+    backend_url: str = DEFAULT_BACKEND_URL
+    # This kiosk's bearer token towards the backend. Empty with the default backend_url: the
+    # kiosk provisions itself from the backend on this machine (kiosk backend serve).
     backend_token: str = ""
     request_timeout_s: float = Field(5.0, gt=0, le=120)
+    # CA certificates (PEM) to verify the backend's TLS certificate; empty: the system's (via
+    # certifi). Verification is never switched off.
+    ca_bundle: Path | None = None
+    # Applications per request to the backend; the backend refuses more than MAX_BATCH.
+    sync_batch: int = Field(100, ge=1, le=MAX_BATCH)
+    # Seconds between heartbeats (device states, queue, staff alerts); one is also sent right
+    # after a staff call or a device problem.
+    heartbeat_interval_s: float = Field(60.0, ge=5, le=3600)
+    # Days a sealed payload stays on the kiosk after the backend acknowledged it (0: at once).
+    retention_days: int = Field(30, ge=0, le=3650)
     # Device URLs: "sim" (the built-in simulator), serial:///dev/serial/by-id/…?baud=N (name
     # ports by stable identity, never /dev/ttyUSB0), tcp://HOST:9100; "" means no such device.
     printer: str = "sim"
@@ -72,6 +87,12 @@ class Settings(BaseModel):
     technician_pin_hash: str = ""
     # Public key that applications are sealed to (PEM, X25519). Empty: no real applications.
     seal_public_key: Path | None = None
+    # The expected fingerprint (kiosk.sealing.fingerprint) of that key; a key that differs is
+    # refused (no real applications). Empty: the local backend's key is pinned on first use.
+    seal_key_fingerprint: str = Field("", pattern=r"^([0-9a-f]{16})?$")
+    # A damaged database (integrity check failed) stops the kiosk. Set for ONE start (e.g.
+    # KIOSK_RECOVER_DAMAGED_STORE=1) to keep the damaged file aside and start an empty one.
+    recover_damaged_store: bool = False
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     # No touch for idle_quiet_s: a warning counts down idle_warning_s, then answers are wiped.
     idle_quiet_s: float = Field(90.0, ge=10, le=3600)
@@ -94,6 +115,21 @@ class KioskPaths:
     def catalog_snapshot(self) -> Path:
         """The last catalog that loaded cleanly: used when the files on disk turn bad."""
         return self.data_dir / "catalog-last-good.json"
+
+    @property
+    def pulled_catalog(self) -> Path:
+        """The catalog last pulled from the backend (a symlink to one validated folder)."""
+        return self.data_dir / "catalog-pulled"
+
+    @property
+    def backend_token_file(self) -> Path:
+        """The token this kiosk got from the backend on this machine (default provisioning)."""
+        return self.data_dir / "backend-token"
+
+    @property
+    def pinned_seal_key(self) -> Path:
+        """The fingerprint of the sealing key first used, so a swapped key is noticed."""
+        return self.data_dir / "seal-key.fingerprint"
 
     @property
     def printer_output(self) -> Path:

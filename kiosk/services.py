@@ -34,8 +34,9 @@ from kiosk.receipt import (
     receipt_to_json,
 )
 from kiosk.sealing import seal
-from kiosk.store import FinalizedApplication, KioskStore, StoreError
+from kiosk.store import FinalizedApplication, KioskStore, QuarantinedItem, StoreError
 from kiosk.sync import SyncClient, SyncWorker
+from kiosk.sync_status import sync_status
 from kiosk.validators import address_candidates
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class Services:
         seal_key: X25519PublicKey | None,
         sync: SyncClient,
         catalog_problems: list[str] | None = None,
+        seal_key_problem: str | None = None,
     ) -> None:
         self.settings = settings
         self.paths = paths
@@ -90,7 +92,12 @@ class Services:
         self.sync = sync
         # Problems with the catalog on disk; non-empty means the last good one is in use.
         self.catalog_problems = catalog_problems or []
+        # Why real applications are refused although a key is configured (plain words).
+        self.seal_key_problem = seal_key_problem
         self._sync_worker: SyncWorker | None = None
+        sync.device_states = self._device_states_for_heartbeat
+        # Staff calls and device alerts are kept from the start, whether sync runs or not.
+        events.subscribe(self._on_event_for_sync)
         # One worker, so device jobs never overlap (Anki's single-worker pattern).
         self._device_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="device")
         self._practice = settings.practice
@@ -117,8 +124,8 @@ class Services:
 
     @property
     def all_languages(self) -> dict[str, str]:
-        """Every language the common UI speaks (the language overlay); procedure questions
-        exist in the first three and fall back to Japanese in the others."""
+        """Every language the kiosk speaks (the language overlay): the common UI and every
+        catalog text exist in all of them (`kiosk catalog check --translations`)."""
         return TITLE_LANGUAGES
 
     def text(self, key: str, language: str, **values: object) -> str:
@@ -324,23 +331,47 @@ class Services:
         sound.play("staff_call")
         self.events.publish(Event(EventKind.STAFF_WAS_CALLED, {"screen": screen}))
 
+    def _device_states_for_heartbeat(self) -> dict[str, str]:
+        """Device name → its conditions (paper_near_end …) or else its state, for staff."""
+        return {
+            role: ",".join(sorted(status.conditions)) or status.state.value
+            for role, status in self.device_statuses().items()
+        }
+
     def start_sync(self) -> None:
-        """Drain the outbox in the background from now on; each finalize asks for a round."""
+        """Sync in the background from now on; each finalize asks for a round."""
         if self._sync_worker is None:
             self._sync_worker = SyncWorker(self.sync)
             self._sync_worker.start()
-            self.events.subscribe(self._wake_sync)
 
-    def _wake_sync(self, event: Event) -> None:
+    def _on_event_for_sync(self, event: Event) -> None:
+        if self.sync.record_alerts(event) and self._sync_worker is not None:
+            self._sync_worker.heartbeat_soon()  # staff should know now, not in a minute
         if event.kind is EventKind.APPLICATION_DID_FINALIZE and self._sync_worker is not None:
             self._sync_worker.wake()
 
     def sync_now(self) -> None:
-        """Send the queue now (technician mode), off the GUI thread."""
+        """Send the queue now (technician mode), off the GUI thread, backoff or not."""
         if self._sync_worker is not None:
-            self._sync_worker.wake()
+            self._sync_worker.sync_now()
         else:
             threading.Thread(target=self.sync.drain_once, name="sync-now", daemon=True).start()
+
+    def sync_status(self) -> dict:
+        """Queue, quarantine, last success and error, catalog, clock skew (no personal data)."""
+        return sync_status(self.store)
+
+    def quarantined(self) -> list[QuarantinedItem]:
+        """Applications the backend refused, with the reasons (technician mode)."""
+        return self.store.quarantined()
+
+    def requeue(self, application_id: str | None = None) -> int:
+        """Put one quarantined application (None: all) back in the queue and send soon."""
+        count = self.store.requeue(application_id)
+        log.info("technician re-queued %d quarantined application(s)", count)
+        if count and self._sync_worker is not None:
+            self._sync_worker.sync_now()
+        return count
 
     def wait_for_devices(self, timeout_s: float = PRINT_DEADLINE_S) -> None:
         """Block until queued device work is done (CLI runs, tests, shutdown)."""

@@ -2,18 +2,24 @@
 
 Finalize writes everything about one application in ONE transaction with synchronous=FULL, so
 a reception number shown on screen always stands for a durable application.
+
+The outbox holds each application once, in one of two states: queued (waiting for the
+backend) or quarantined (refused by the backend; set aside with the reason until a technician
+re-queues it). After the backend acknowledges an application it leaves the outbox; its sealed
+payload is deleted once the retention period has passed, its clear metadata stays for reprints.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -68,12 +74,33 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Batch sync: backoff, quarantine with its reason, staff alerts for the heartbeat, the
+    sync state shown by `kiosk sync status`, and when a sealed payload was purged."""
+    db["outbox"].add_column("next_attempt_at", str)
+    db["outbox"].add_column("quarantine_reason", str)
+    db.execute(
+        "UPDATE outbox SET state = 'quarantined', quarantine_reason = last_error "
+        "WHERE state = 'rejected'"
+    )
+    db["applications"].add_column("purged_at", str)
+    # Staff alerts wait here until the backend acknowledged a heartbeat carrying them.
+    # Never personal data: a kind (staff_call, printer_paper_out), a time, a screen or device.
+    db["staff_alerts"].create({"id": int, "kind": str, "at": str, "detail": str}, pk="id")
+    db["sync_state"].create({"key": str, "value": str}, pk="key")
+
+
 # Numbered migrations: index + 1 is the schema version they produce. Append, never edit.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 ]
+
+QUEUED = "queued"
+QUARANTINED = "quarantined"
+DAMAGED_SUFFIX = ".damaged-"
 
 
 class StoreError(Exception):
@@ -89,20 +116,43 @@ class FinalizedApplication:
     practice: bool
 
 
+@dataclass(frozen=True)
+class QuarantinedItem:
+    """An application the backend refused, as the technician sees it: no personal data."""
+
+    application_id: str
+    reception_number: str
+    procedure_id: str
+    queued_at: str
+    attempts: int
+    reason: str
+
+
 class KioskStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, *, retention_days: int = 30, recover_damaged: bool = False
+    ) -> None:
+        """Open (creating or upgrading) the database at path.
+
+        A damaged database raises StoreError and is left untouched, unless recover_damaged
+        (the technician's explicit choice) moves it aside, timestamped, and starts an empty one.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        # check_same_thread=False: the store is used from the services' single worker thread
-        # and from the GUI thread for reads; SQLite itself serializes access.
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        connection.isolation_level = None  # explicit BEGIN/COMMIT below
-        self.db = sqlite_utils.Database(connection)
+        self.retention = timedelta(days=retention_days)
         self._lock = threading.RLock()
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self.db.execute("PRAGMA foreign_keys=ON")
+        problem = _damage(path)
+        if problem is not None:
+            if not recover_damaged:
+                raise StoreError(
+                    f"{path} is damaged ({problem}); the kiosk has not changed it. Copy it for "
+                    "support, then start the kiosk once with KIOSK_RECOVER_DAMAGED_STORE=1: it "
+                    f"keeps the damaged file as {path.name}{DAMAGED_SUFFIX}<time> and starts an "
+                    "empty database (applications still queued in the damaged file are not sent)"
+                )
+            kept = set_aside(path, datetime.now().astimezone())
+            log.error("damaged database %s kept as %s; starting an empty one", path, kept)
+        self.db = _connect(path)
         self._migrate()
 
     @property
@@ -143,48 +193,47 @@ class KioskStore:
         day = now.date().isoformat()
         try:
             with self._transaction():
-                row = self.db.execute(
+                # Plain statements on the connection, not sqlite-utils' table helpers: those
+                # read the table's schema on every call, which doubled finalize's time.
+                sql = self.db.conn.execute
+                row = sql(
                     "SELECT last_sequence FROM reception_counter WHERE day = ?", [day]
                 ).fetchone()
                 sequence = (row[0] if row else 0) + 1
                 number = ReceptionNumber(letter, sequence)
-                self.db["reception_counter"].upsert(
-                    {"day": day, "last_sequence": sequence}, pk="day"
+                sql(
+                    "INSERT INTO reception_counter (day, last_sequence) VALUES (?, ?) "
+                    "ON CONFLICT(day) DO UPDATE SET last_sequence = excluded.last_sequence",
+                    [day, sequence],
                 )
-                self.db["applications"].insert(
-                    {
-                        "id": application_id,
-                        "reception_number": str(number),
-                        "procedure_id": procedure_id,
-                        "procedure_version": procedure_version,
-                        "created_at": now.isoformat(),
-                        "practice": int(practice),
-                        "sealed": sealed,
-                        "status": "finalized",
-                    }
+                sql(
+                    "INSERT INTO applications (id, reception_number, procedure_id, "
+                    "procedure_version, created_at, practice, sealed, status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'finalized')",
+                    [
+                        application_id,
+                        str(number),
+                        procedure_id,
+                        procedure_version,
+                        now.isoformat(),
+                        int(practice),
+                        sealed,
+                    ],
                 )
                 if not practice:
-                    self.db["outbox"].insert(
-                        {
-                            "application_id": application_id,
-                            "queued_at": now.isoformat(),
-                            "attempts": 0,
-                            "last_error": None,
-                        }
+                    sql(
+                        "INSERT INTO outbox (application_id, queued_at, attempts) VALUES (?, ?, 0)",
+                        [application_id, now.isoformat()],
                     )
                 self._audit("application_finalized", application_id, procedure_id, now)
         except sqlite3.Error as error:  # disk full, I/O error, constraint: nothing is kept
-            raise StoreError(f"the application could not be saved: {error}") from error
+            raise StoreError(f"the application could not be saved: {_plain(error)}") from error
         return FinalizedApplication(application_id, number, procedure_id, now, practice)
 
     def _audit(self, action: str, application_id: str | None, detail: str, now: datetime) -> None:
-        self.db["audit"].insert(
-            {
-                "at": now.isoformat(),
-                "action": action,
-                "application_id": application_id,
-                "detail": detail,
-            }
+        self.db.conn.execute(
+            "INSERT INTO audit (at, action, application_id, detail) VALUES (?, ?, ?, ?)",
+            [now.isoformat(), action, application_id, detail],
         )
 
     def journal_receipt(self, application_id: str, outcome: str, detail: str = "") -> None:
@@ -228,45 +277,130 @@ class KioskStore:
             rows = self.db["outbox"].rows_where(order_by="queued_at")
             return [row["application_id"] for row in rows]
 
+    # -- the outbox ------------------------------------------------------------------------
+
     def queued_for_sync(self, limit: int) -> list[dict]:
-        """Applications waiting for the backend, oldest first (rejected ones are set aside)."""
+        """Queued applications, oldest first (quarantined ones are set aside)."""
         with self._lock:
             return list(
                 self.db.query(
                     "SELECT a.* FROM outbox o JOIN applications a ON a.id = o.application_id "
-                    "WHERE o.state = 'queued' ORDER BY o.queued_at LIMIT ?",
-                    [limit],
+                    "WHERE o.state = ? ORDER BY o.queued_at, a.id LIMIT ?",
+                    [QUEUED, limit],
                 )
             )
 
-    def acknowledge(self, application_id: str) -> None:
+    def acknowledge(self, application_id: str, now: datetime | None = None) -> None:
         """The backend has it: leave the queue, keep the clear metadata for reprints."""
-        now = datetime.now().astimezone()
-        self._write(
-            lambda: (
-                self.db.execute("DELETE FROM outbox WHERE application_id = ?", [application_id]),
+        self.acknowledge_many([application_id], now)
+
+    def acknowledge_many(self, application_ids: list[str], now: datetime | None = None) -> None:
+        now = now or datetime.now().astimezone()
+
+        def work() -> None:
+            for application_id in application_ids:
+                self.db.execute("DELETE FROM outbox WHERE application_id = ?", [application_id])
                 self.db.execute(
                     "UPDATE applications SET status = 'acknowledged', "
                     "acknowledged_at = ? WHERE id = ?",
                     [now.isoformat(), application_id],
-                ),
-                self._audit("application_acknowledged", application_id, "", now),
+                )
+                self._audit("application_acknowledged", application_id, "", now)
+
+        self._write(work)
+
+    def quarantine(self, application_id: str, reason: str) -> None:
+        """The backend refused it and would again: set it aside with the reason."""
+        now = datetime.now().astimezone()
+
+        def work() -> None:
+            self.db.execute(
+                "UPDATE outbox SET state = ?, quarantine_reason = ?, last_error = ?, "
+                "attempts = attempts + 1, next_attempt_at = NULL WHERE application_id = ?",
+                [QUARANTINED, reason, reason, application_id],
+            )
+            self._audit("application_quarantined", application_id, reason, now)
+
+        self._write(work)
+
+    def defer(self, application_ids: list[str], until: datetime, error: str) -> None:
+        """A whole request failed: these stay queued, not to be tried before `until`.
+        Every queued item waits as long (it is the backend that is unwell, not the item)."""
+
+        def work() -> None:
+            self.db.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE state = ?",
+                [until.isoformat(), QUEUED],
+            )
+            for application_id in application_ids:
+                self.db.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ? "
+                    "WHERE application_id = ?",
+                    [error, application_id],
+                )
+
+        self._write(work)
+
+    def next_attempt_at(self) -> datetime | None:
+        """When the backoff allows the next request; None: now."""
+        with self._lock:
+            row = self.db.execute(
+                "SELECT max(next_attempt_at) FROM outbox WHERE state = ?", [QUEUED]
+            ).fetchone()
+        return datetime.fromisoformat(row[0]) if row[0] else None
+
+    def clear_backoff(self) -> None:
+        """A request succeeded: nothing waits any more."""
+        self._write(
+            lambda: self.db.execute(
+                "UPDATE outbox SET next_attempt_at = NULL, last_error = NULL WHERE state = ?",
+                [QUEUED],
             )
         )
 
-    def note_sync_failure(self, application_id: str, reason: str, rejected: bool) -> None:
-        self._write(
-            lambda: self.db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, state = ? "
-                "WHERE application_id = ?",
-                [reason, "rejected" if rejected else "queued", application_id],
-            )
-        )
+    def quarantined(self) -> list[QuarantinedItem]:
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT o.application_id, a.reception_number, a.procedure_id, o.queued_at, "
+                "o.attempts, o.quarantine_reason FROM outbox o "
+                "JOIN applications a ON a.id = o.application_id "
+                "WHERE o.state = ? ORDER BY o.queued_at",
+                [QUARANTINED],
+            ).fetchall()
+        return [QuarantinedItem(*row[:5], row[5] or "no reason given") for row in rows]
+
+    def requeue(self, application_id: str | None = None) -> int:
+        """Put one quarantined application (or, with None, every one) back in the queue;
+        returns how many. The technician does this once the cause is fixed."""
+        now = datetime.now().astimezone()
+        where, values = "state = ?", [QUARANTINED]
+        if application_id is not None:
+            where, values = "state = ? AND application_id = ?", [QUARANTINED, application_id]
+        counted: list[int] = []
+
+        def work() -> None:
+            ids = [
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT application_id FROM outbox WHERE {where}", values
+                ).fetchall()
+            ]
+            for queued_id in ids:
+                self.db.execute(
+                    "UPDATE outbox SET state = ?, quarantine_reason = NULL, last_error = NULL, "
+                    "next_attempt_at = NULL WHERE application_id = ?",
+                    [QUEUED, queued_id],
+                )
+                self._audit("application_requeued", queued_id, "", now)
+            counted.append(len(ids))
+
+        self._write(work)
+        return counted[0]
 
     def sync_counts(self) -> dict[str, int]:
         with self._lock:
             rows = self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
-        counts = {"queued": 0, "rejected": 0}
+        counts = {QUEUED: 0, QUARANTINED: 0}
         counts.update(dict(rows))
         return counts
 
@@ -276,12 +410,79 @@ class KioskStore:
         return row[0]
 
     def last_sync_error(self) -> str | None:
+        """The newest reason an application is waiting: a quarantine reason or a failure."""
         with self._lock:
             row = self.db.execute(
                 "SELECT last_error FROM outbox WHERE last_error IS NOT NULL "
                 "ORDER BY attempts DESC, queued_at LIMIT 1"
             ).fetchone()
         return row[0] if row else None
+
+    # -- retention --------------------------------------------------------------------------
+
+    def purge_acknowledged(self, now: datetime | None = None) -> int:
+        """Delete the sealed payload of applications acknowledged longer than the retention
+        period ago (it lives on at the backend); the clear metadata stays for reprints.
+        Returns how many were purged."""
+        now = now or datetime.now().astimezone()
+        cutoff = (now - self.retention).isoformat()
+        counted: list[int] = []
+
+        def work() -> None:
+            cursor = self.db.execute(
+                "UPDATE applications SET sealed = NULL, purged_at = ? "
+                "WHERE acknowledged_at IS NOT NULL AND acknowledged_at <= ? "
+                "AND sealed IS NOT NULL",
+                [now.isoformat(), cutoff],
+            )
+            counted.append(cursor.rowcount)
+            if cursor.rowcount:
+                self._audit("sealed_payloads_purged", None, str(cursor.rowcount), now)
+
+        self._write(work)
+        return counted[0]
+
+    # -- staff alerts waiting for the heartbeat ---------------------------------------------
+
+    def record_alert(self, kind: str, detail: str = "", at: datetime | None = None) -> None:
+        """Never personal data: a kind (staff_call, printer_paper_out) and a screen/device."""
+        at = at or datetime.now().astimezone()
+        self._write(
+            lambda: self.db["staff_alerts"].insert(
+                {"kind": kind, "at": at.isoformat(), "detail": detail}
+            )
+        )
+
+    def pending_alerts(self, limit: int = 100) -> list[dict]:
+        with self._lock:
+            return list(self.db["staff_alerts"].rows_where(order_by="id", limit=limit))
+
+    def forget_alerts(self, alert_ids: list[int]) -> None:
+        """The backend acknowledged a heartbeat carrying these."""
+
+        def work() -> None:
+            for alert_id in alert_ids:
+                self.db.execute("DELETE FROM staff_alerts WHERE id = ?", [alert_id])
+
+        self._write(work)
+
+    # -- what sync remembers between runs (for `kiosk sync status`) ---------------------------
+
+    def sync_state(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self.db.execute("SELECT key, value FROM sync_state").fetchall())
+
+    def set_sync_state(self, **values: str | None) -> None:
+        """None deletes a key."""
+
+        def work() -> None:
+            for key, value in values.items():
+                if value is None:
+                    self.db.execute("DELETE FROM sync_state WHERE key = ?", [key])
+                else:
+                    self.db["sync_state"].upsert({"key": key, "value": value}, pk="key")
+
+        self._write(work)
 
     def _write(self, work: Callable[[], object]) -> None:
         with self._transaction():
@@ -292,12 +493,14 @@ class KioskStore:
         """One transaction at a time on the shared connection: a statement from another thread
         must never land inside this one."""
         with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.db.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
-                self.db.execute("COMMIT")
+                self.db.conn.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                # SQLite may already have rolled back by itself (disk full, I/O error).
+                if self.db.conn.in_transaction:
+                    self.db.execute("ROLLBACK")
                 raise
 
     def receipt_outcomes(self, application_id: str) -> list[str]:
@@ -309,3 +512,52 @@ class KioskStore:
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    # check_same_thread=False: the store is used from the services' worker thread, the sync
+    # thread and the GUI thread; the lock and SQLite itself serialize access.
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    connection.isolation_level = None  # explicit BEGIN/COMMIT below
+    db = sqlite_utils.Database(connection)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+def _damage(path: Path) -> str | None:
+    """What PRAGMA integrity_check finds wrong with an existing database; None when sound.
+    Checked on a separate connection before anything (WAL, migrations) writes to it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:  # "file is not a database", unreadable pages
+        return str(error)
+    found = [row[0] for row in rows]
+    return None if found == ["ok"] else "; ".join(found[:3])
+
+
+def set_aside(path: Path, now: datetime) -> Path:
+    """Keep a damaged database (and its WAL) beside it, renamed with a timestamp."""
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    kept = path.with_name(f"{path.name}{DAMAGED_SUFFIX}{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            os.replace(part, kept.with_name(kept.name + suffix))
+    return kept
+
+
+def _plain(error: sqlite3.Error) -> str:
+    """The technician's words for what SQLite reports."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or "full" in str(error):
+        return "the disk is full (free space on the kiosk's data disk)"
+    return str(error)

@@ -1,41 +1,40 @@
-"""Send finalized applications to the municipality's backend, each exactly once.
+"""Everything the kiosk does with its backend, on one background thread, never the GUI's.
 
-Runs on its own thread, never the GUI's. Every request has a deadline; the application id is
-the Idempotency-Key, so a resend after a lost reply is recognised as a duplicate, not a second
-application. An application the backend refuses is set aside with the reason (it would be
-refused again) and never blocks the ones behind it; a network failure leaves the queue as it
-is for the next round.
+SyncClient is the one object the rest of the kiosk holds: it drains the outbox in batches
+(kiosk.sync_client), sends heartbeats with staff alerts (kiosk.heartbeat), pulls the catalog
+(kiosk.catalog_pull) and purges sealed payloads past their retention. SyncWorker runs it: a
+round now and then, at once after a finalize (unless the backend asked to wait), a heartbeat
+every heartbeat_interval_s and right after a staff call or a device problem.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from kiosk.config import Settings
+from kiosk.backend_http import BackendHttp, TokenSource
+from kiosk.backoff import BackoffPolicy
+from kiosk.catalog_pull import CatalogPuller, PullOutcome
+from kiosk.config import KioskPaths, Settings
 from kiosk.events import Event, EventBus, EventKind
-from kiosk.store import KioskStore
-from kiosk.wire import APPLICATIONS_PATH, IDEMPOTENCY_HEADER, SubmittedApplication
+from kiosk.heartbeat import HeartbeatSender, alert_from_event
+from kiosk.store import QUEUED, KioskStore, StoreError
+from kiosk.sync_client import OutboxSender, SyncReport, local_now
 
 if TYPE_CHECKING:
     import requests
 
+__all__ = ["SyncClient", "SyncReport", "SyncWorker"]
+
 log = logging.getLogger(__name__)
 
-BATCH = 50
-RETRY_INTERVAL_S = 10.0
-
-
-@dataclass
-class SyncReport:
-    sent: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    error: str | None = None  # why the round stopped early (network, server trouble)
-    finished_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+RETRY_INTERVAL_S = 10.0  # how often the worker looks at the queue when nothing wakes it
+CATALOG_PULL_INTERVAL_S = 600.0
+PURGE_INTERVAL_S = 3600.0
 
 
 class SyncClient:
@@ -45,121 +44,142 @@ class SyncClient:
         store: KioskStore,
         events: EventBus,
         http: requests.Session | None = None,
+        *,
+        paths: KioskPaths | None = None,
+        catalog_version: str = "",
+        token_source: TokenSource | None = None,
+        backoff: BackoffPolicy | None = None,
+        clock: Callable[[], datetime] = local_now,
     ) -> None:
-        self.settings = settings
+        """paths: where a pulled catalog goes (None: no catalog pulls, e.g. `kiosk sync now`).
+        catalog_version: the version of the catalog this kiosk runs, for the heartbeat.
+        token_source: the bearer token when settings.backend_token is empty."""
         self.store = store
         self.events = events
-        self._http = http
+        self.paths = paths
+        self.catalog_version = catalog_version
+        self.clock = clock
+        self.backoff = backoff or BackoffPolicy()
+        # Device name → state for the heartbeat; the services object plugs in its own.
+        self.device_states: Callable[[], dict[str, str]] = dict
+        self._http = BackendHttp(settings, http, token_source)
+        self._settings = settings
         self.last_report: SyncReport | None = None
-        self.last_success: datetime | None = None
+        # One sender for the kiosk's life: it remembers that a clock skew was already warned.
+        self._heartbeat = HeartbeatSender(
+            settings,
+            store,
+            self._http,
+            lambda: self.device_states(),
+            lambda: self.catalog_version,
+            lambda: self.clock(),
+        )
 
     @property
-    def http(self) -> requests.Session:
-        # requests is imported on first use: the kiosk's start-up does not need it.
-        if self._http is None:
-            import requests
+    def settings(self) -> Settings:
+        return self._settings
 
-            self._http = requests.Session()
-        self._http.headers["Authorization"] = f"Bearer {self.settings.backend_token}"
-        return self._http
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self._settings = settings
+        self._http.settings = settings
+        self._heartbeat.settings = settings
+
+    # -- the outbox -------------------------------------------------------------------------
+
+    def due(self) -> bool:
+        """False while the backoff asks to wait."""
+        next_attempt = self.store.next_attempt_at()
+        return next_attempt is None or next_attempt <= self.clock()
 
     def drain_once(self) -> SyncReport:
-        """Send what is queued until the queue is empty or the backend cannot be reached."""
-        report = SyncReport()
-        while report.error is None:
-            rows = self.store.queued_for_sync(BATCH)
-            if not rows:
-                break
-            for row in rows:
-                if not self._send(row, report):
-                    break
-        report.finished_at = datetime.now().astimezone()
+        """Send everything queued now (backoff or not); report what happened."""
+        sender = OutboxSender(self.settings, self.store, self._http, self.backoff, self.clock)
+        report = sender.drain()
         self.last_report = report
-        if report.error is None:
-            self.last_success = report.finished_at
-        if report.sent or report.duplicates or report.rejected:
+        if report.sent or report.duplicates or report.quarantined:
             log.info(
-                "sync: %d sent, %d duplicate, %d rejected",
+                "sync: %d sent, %d duplicate, %d quarantined",
                 report.sent,
                 report.duplicates,
-                report.rejected,
+                report.quarantined,
             )
         self.events.publish(
             Event(
                 EventKind.SYNC_DID_FINISH,
                 {
                     "sent": report.sent,
-                    "rejected": report.rejected,
+                    "quarantined": report.quarantined,
                     "error": report.error,
-                    "queued": self.store.sync_counts()["queued"],
+                    "queued": self.store.sync_counts()[QUEUED],
                 },
             )
         )
         return report
 
-    def _send(self, row: dict, report: SyncReport) -> bool:
-        """Send one application; False stops the round (the backend is unreachable or failing)."""
-        application = SubmittedApplication(
-            id=row["id"],
-            kiosk_id=self.settings.kiosk_id,
-            reception_number=row["reception_number"],
-            procedure_id=row["procedure_id"],
-            procedure_version=row["procedure_version"],
-            created_at=datetime.fromisoformat(row["created_at"]),
-            sealed=row["sealed"].decode("ascii"),
-        )
-        url = self.settings.backend_url.rstrip("/") + APPLICATIONS_PATH
-        try:
-            response = self.http.post(
-                url,
-                data=application.model_dump_json(),
-                headers={IDEMPOTENCY_HEADER: application.id, "Content-Type": "application/json"},
-                timeout=self.settings.request_timeout_s,
-            )
-        except OSError as error:  # requests' exceptions are OSErrors: refused, reset, timeout
-            report.error = f"backend unreachable ({type(error).__name__})"
-            self.store.note_sync_failure(application.id, report.error, rejected=False)
-            return False
-        if response.status_code in (200, 201):
-            self.store.acknowledge(application.id)
-            if response.status_code == 200:
-                report.duplicates += 1
-            else:
-                report.sent += 1
-            return True
-        reason = _problem(response)
-        if response.status_code in (400, 403, 409, 413, 422):
-            report.rejected += 1
-            self.store.note_sync_failure(application.id, reason, rejected=True)
-            log.warning("sync: application %s rejected: %s", application.id, reason)
-            return True
-        report.error = f"backend answered HTTP {response.status_code}: {reason}"
-        self.store.note_sync_failure(application.id, report.error, rejected=False)
-        return False
+    # -- heartbeat, catalog, retention ------------------------------------------------------
 
+    def heartbeat(self) -> str | None:
+        """Send a heartbeat now; None when the backend acknowledged it, else the problem."""
+        return self._heartbeat.beat()
 
-def _problem(response: requests.Response) -> str:
-    try:
-        detail = response.json().get("detail")
-    except ValueError:
-        detail = None
-    return str(detail or response.reason or "no reason given")[:200]
+    def pull_catalog(self) -> PullOutcome | None:
+        if self.paths is None:
+            return None
+        return CatalogPuller(self.settings, self.paths, self.store, self._http).pull()
+
+    def purge_expired(self) -> int:
+        purged = self.store.purge_acknowledged(self.clock())
+        if purged:
+            log.info("retention: sealed answers of %d acknowledged applications deleted", purged)
+        return purged
+
+    def record_alerts(self, event: Event) -> bool:
+        """Keep the staff alerts an event stands for until a heartbeat delivers them;
+        True when there were any (then a heartbeat should go soon)."""
+        alerts = alert_from_event(event)
+        for kind, detail in alerts:
+            try:
+                self.store.record_alert(kind, detail)
+            except StoreError:  # a full disk must not take the staff call down with it
+                log.exception("staff alert %s could not be kept", kind)
+        return bool(alerts)
 
 
 class SyncWorker:
-    """Drains the outbox now and then on a background thread; `wake()` asks for a round now."""
+    """Runs the SyncClient on a background thread.
 
-    def __init__(self, client: SyncClient, interval_s: float = RETRY_INTERVAL_S) -> None:
+    wake(): a new application is queued (sent at once unless the backoff says wait);
+    sync_now(): the technician asks (backoff ignored); heartbeat_soon(): staff must know.
+    """
+
+    def __init__(
+        self,
+        client: SyncClient,
+        interval_s: float = RETRY_INTERVAL_S,
+        heartbeat_interval_s: float | None = None,
+    ) -> None:
         self.client = client
         self.interval_s = interval_s
+        self.heartbeat_interval_s = heartbeat_interval_s or client.settings.heartbeat_interval_s
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._force = threading.Event()
+        self._beat = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def sync_now(self) -> None:
+        self._force.set()
+        self._wake.set()
+
+    def heartbeat_soon(self) -> None:
+        self._beat.set()
         self._wake.set()
 
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -169,10 +189,33 @@ class SyncWorker:
             self._thread.join(timeout=timeout_s)
 
     def _run(self) -> None:
+        next_beat = next_pull = next_purge = time.monotonic()
         while not self._stop.is_set():
+            self._wake.clear()
             try:
-                self.client.drain_once()
+                if self._force.is_set() or self.client.due():
+                    self._force.clear()
+                    self.client.drain_once()
+                now = time.monotonic()
+                if self._beat.is_set() or now >= next_beat:
+                    self._beat.clear()
+                    self.client.heartbeat()
+                    next_beat = time.monotonic() + self.heartbeat_interval_s
+                if now >= next_pull:
+                    self.client.pull_catalog()
+                    next_pull = now + CATALOG_PULL_INTERVAL_S
+                if now >= next_purge:
+                    self.client.purge_expired()
+                    next_purge = now + PURGE_INTERVAL_S
             except Exception:  # a bug here must not end syncing for the day
                 log.exception("sync round failed")
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+            self._wake.wait(self._pause(next_beat))
+
+    def _pause(self, next_beat: float) -> float:
+        """Until the next thing is due: the backoff's end, the next heartbeat, a queue look."""
+        pause = min(self.interval_s, max(next_beat - time.monotonic(), 0.0))
+        next_attempt = self.client.store.next_attempt_at()
+        if next_attempt is not None:
+            until_due = (next_attempt - self.client.clock()).total_seconds()
+            pause = min(pause, max(until_due, 0.0))
+        return pause

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
-from screens.theme import MIN_TARGET_PX, PRIMARY_TARGET_PX
+from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, big_button, label
 
 PIN_DIGITS = 4
@@ -26,9 +26,13 @@ class CardScreen(PageFrame):
     demo_place_requested = Signal()
     demo_take_requested = Signal()
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, metrics: Metrics = KIOSK) -> None:
+        super().__init__(metrics)
         self.setObjectName("card")
+        target, narrow = metrics.primary_target_px, metrics.narrow
+        # Kiosk: the messages and choices on the left, the PIN pad on the right. Phone: one
+        # column, the pad under the messages, the other ways under the pad.
+        wide = 0 if narrow else 4
         self._digits = ""
         self.message = label(role="heading", name="card_message")
         self.pin_marks = label(role="heading", name="pin_marks", wrap=False)
@@ -36,57 +40,76 @@ class CardScreen(PageFrame):
         self.warning = label(role="error", name="card_warning")
         self.notice = label(role="error", name="card_notice")
         self.demo_hint = label(role="small", name="demo_hint")
-        self.manual_button = big_button(name="card_manual")
-        self.manual_button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
-        self.qr_button = big_button(name="card_qr")  # phone pre-entry, where a scanner is
-        self.qr_button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
+        self.manual_button = big_button(name="card_manual", metrics=metrics)
+        self.manual_button.setMinimumWidth(target * wide)
+        # Phone pre-entry, where a scanner is.
+        self.qr_button = big_button(name="card_qr", metrics=metrics)
+        self.qr_button.setMinimumWidth(target * wide)
         self.qr_button.hide()
-        self.demo_place = big_button(name="demo_place")
-        self.demo_take = big_button(name="demo_take")
+        self.demo_place = big_button(name="demo_place", metrics=metrics)
+        self.demo_take = big_button(name="demo_take", metrics=metrics)
         for button in (self.demo_place, self.demo_take):
-            button.setMinimumWidth(PRIMARY_TARGET_PX * 3)
+            button.setMinimumWidth(target * (0 if narrow else 3))
+        spacing = metrics.gap_px if narrow else 24
 
-        side = QVBoxLayout()
-        side.setSpacing(24)
+        notices = QVBoxLayout()
+        notices.setSpacing(spacing)
         for widget in (self.notice, self.warning, self.demo_hint):
-            side.addWidget(widget)
-        side.addStretch(1)
+            notices.addWidget(widget)
         demo_row = QHBoxLayout()
-        demo_row.setSpacing(24)
+        demo_row.setSpacing(spacing)
         demo_row.addWidget(self.demo_place)
         demo_row.addWidget(self.demo_take)
-        demo_row.addStretch(1)
-        side.addLayout(demo_row)
-        alternatives = QHBoxLayout()
-        alternatives.setSpacing(24)
-        alternatives.addWidget(self.manual_button)
-        alternatives.addWidget(self.qr_button)
-        alternatives.addStretch(1)
-        side.addLayout(alternatives)
+        if not narrow:
+            demo_row.addStretch(1)
+        alternatives = QHBoxLayout()  # on a phone each takes half the width, and wraps
+        alternatives.setSpacing(spacing)
+        alternatives.addWidget(self.manual_button, 1 if narrow else 0)
+        alternatives.addWidget(self.qr_button, 1 if narrow else 0)
+        if not narrow:
+            alternatives.addStretch(1)
 
         self.pad = QGridLayout()
-        self.pad.setSpacing(16)
+        self.pad.setSpacing(metrics.gap_px if narrow else 16)
         self.pad_buttons = {}
         for row, keys in enumerate(PAD_ROWS):
             for column, key in enumerate(keys):
-                button = big_button(key if key.isdigit() else "", name=f"pin_{key}")
-                # 15 mm high (the UX floor), wide: twelve keys fit below a two-line heading
-                # at the largest text size with room between them.
-                button.setMinimumSize(PRIMARY_TARGET_PX * 3 // 2, MIN_TARGET_PX)
+                button = big_button(
+                    key if key.isdigit() else "", name=f"pin_{key}", metrics=metrics
+                )
+                # The UX floor high, wide: twelve keys fit below a two-line heading at the
+                # largest text size with room between them.
+                button.setMinimumSize(
+                    metrics.min_target_px if narrow else target * 3 // 2, metrics.min_target_px
+                )
                 button.clicked.connect(lambda _=False, k=key: self.press(k))
                 self.pad.addWidget(button, row, column)
                 self.pad_buttons[key] = button
 
         entry = QVBoxLayout()  # the marks sit right above the keys they come from
-        entry.setSpacing(16)
+        entry.setSpacing(metrics.gap_px if narrow else 16)
         entry.addWidget(self.pin_marks)
         entry.addLayout(self.pad)
-        entry.addStretch(1)
-        body = QHBoxLayout()
-        body.setSpacing(64)
-        body.addLayout(side, 1)
-        body.addLayout(entry)
         self.content.addWidget(self.message)
+        if narrow:
+            # One column: what the card said, the pad right under it, then the other ways.
+            body = QVBoxLayout()
+            body.setSpacing(metrics.gap_px)
+            for part in (notices, entry, demo_row, alternatives):
+                body.addLayout(part)
+            body.addStretch(1)
+        else:
+            side = QVBoxLayout()
+            side.setSpacing(spacing)
+            side.addLayout(notices)
+            side.addStretch(1)
+            side.addLayout(demo_row)
+            side.addLayout(alternatives)
+            entry.addStretch(1)
+            body = QHBoxLayout()
+            body.setSpacing(64)
+            body.addLayout(side, 1)
+            body.addLayout(entry)
         self.content.addLayout(body, 1)
 
         self.primary_button.clicked.disconnect()

@@ -12,15 +12,17 @@ from kiosk.qr import qr_png
 from kiosk.receipt import qr_payload
 from kiosk.services import CompletionInfo
 from kiosk.store import FinalizedApplication
-from screens.widgets import PageFrame, label
+from screens.metrics import KIOSK, Metrics
+from screens.widgets import PageFrame, ScrollingColumn, label
 
-QR_MODULE_PX = 8
+QR_MODULE_PX = KIOSK.qr_module_px
 
 
 class CompletionScreen(PageFrame):
-    def __init__(self) -> None:
-        super().__init__(show_back=False, show_start_over=False)
+    def __init__(self, metrics: Metrics = KIOSK) -> None:
+        super().__init__(metrics, show_back=False, show_start_over=False)
         self.setObjectName("completion")
+        self._qr_module_px = metrics.qr_module_px
         self.heading = label(role="heading", name="heading")
         self.number_caption = label(name="number_caption")
         self.number = label(role="number", name="reception_number", wrap=False)
@@ -31,27 +33,35 @@ class CompletionScreen(PageFrame):
         self.qr = label(name="qr", wrap=False)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
+        self.details: ScrollingColumn
+        where = (self.heading, self.number_caption, self.number, self.counter, self.print_status)
+        if metrics.narrow:
+            # One column on a phone: the number first, then where to go, the QR code and what
+            # to bring; what does not fit at the larger text sizes scrolls, never the number.
+            for widget in where[:3]:
+                self.content.addWidget(widget)
+            self.details = ScrollingColumn("completion_details", metrics)
+            for widget in (self.counter, self.print_status, self.qr, self.bring, self.fee):
+                self.details.add_row(widget)
+            self.qr.setAlignment(Qt.AlignmentFlag.AlignLeft)
+            self.content.addWidget(self.details, 1)
+            return
         # Two columns so the largest text size still fits one screen: where to go on the
         # left, what to show and bring on the right.
         columns = QHBoxLayout()
         columns.setSpacing(48)
         left = QVBoxLayout()
-        for widget in (
-            self.heading,
-            self.number_caption,
-            self.number,
-            self.counter,
-            self.print_status,
-        ):
+        for widget in where:
             left.addWidget(widget)
         left.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignLeft)
-        for widget in (self.bring, self.fee):
-            right.addWidget(widget)
-        right.addStretch(1)
+        # A long list of what to bring (転入届, 印鑑登録) at the largest text size is taller than
+        # the screen: that column scrolls, with ▲ ▼ shown only then; the number never moves.
+        self.details = ScrollingColumn("completion_details", metrics)
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        for widget in (self.qr, self.bring, self.fee):
+            self.details.add_row(widget)
         columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
+        columns.addWidget(self.details, 1)
         self.content.addLayout(columns, 1)
 
     def show_application(
@@ -62,6 +72,8 @@ class CompletionScreen(PageFrame):
         t: Callable[..., str],
     ) -> None:
         self.set_footer_texts(t, primary_key="finish")
+        self.details.set_texts(t)
+        self.details.scroll.verticalScrollBar().setValue(0)  # each resident starts at the top
         self.title.setText(t("app_title"))
         self.progress.setText("")
         self.heading.setText(t("completion_heading"))
@@ -85,7 +97,7 @@ class CompletionScreen(PageFrame):
         self.fee.setVisible(info.fee_per_unit is not None)
         self.print_status.setText(t("printing"))
         pixmap = QPixmap()
-        pixmap.loadFromData(qr_png(qr_payload(application), QR_MODULE_PX))
+        pixmap.loadFromData(qr_png(qr_payload(application), self._qr_module_px))
         self.qr.setPixmap(pixmap)
 
     def show_print_status(self, message: str) -> None:

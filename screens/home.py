@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QHBoxLayout, QVBoxLayout
 
 from kiosk.config import Theme
-from screens.theme import PRIMARY_TARGET_PX, Look
+from screens.metrics import KIOSK, Metrics
+from screens.theme import Look
 from screens.widgets import PageFrame, big_button, label
 
 
@@ -19,8 +20,9 @@ class HomeScreen(PageFrame):
     contrast_requested = Signal()
     voice_requested = Signal()
 
-    def __init__(self, languages: dict[str, str]) -> None:
-        super().__init__(show_back=False, show_start_over=False)
+    def __init__(self, languages: dict[str, str], metrics: Metrics = KIOSK) -> None:
+        super().__init__(metrics, show_back=False, show_start_over=False)
+        target = metrics.primary_target_px
         self.setObjectName("home")
         self.municipality = label(role="heading", name="municipality")
         self.municipality.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -34,16 +36,21 @@ class HomeScreen(PageFrame):
         self.language_heading = label(role="small", name="language_heading")
         self.language_heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        row = QHBoxLayout()
-        row.setSpacing(24)
+        # On a phone three languages side by side break their names a letter a line (日本 / 語):
+        # each gets its own full-width line instead.
+        direction = (
+            QBoxLayout.Direction.TopToBottom if metrics.narrow else QBoxLayout.Direction.LeftToRight
+        )
+        row = QBoxLayout(direction)
+        row.setSpacing(metrics.gap_px if metrics.narrow else 24)
         row.addStretch(1)
         self._language_group = QButtonGroup(self)
         self.language_buttons = {}
         for code, name in languages.items():
-            button = big_button(name, name=f"language_{code}")
+            button = big_button(name, name=f"language_{code}", metrics=metrics)
             button.setCheckable(True)
-            button.setMinimumHeight(PRIMARY_TARGET_PX)
-            button.setMinimumWidth(PRIMARY_TARGET_PX * 3)
+            button.setMinimumHeight(target)
+            button.setMinimumWidth(target if metrics.narrow else target * 3)
             self._language_group.addButton(button)
             button.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
             self.language_buttons[code] = button
@@ -54,33 +61,44 @@ class HomeScreen(PageFrame):
         for widget in (self.municipality, self.greeting, self.hours, self.notice):
             self.content.addWidget(widget)
         # Seeing comes before reading: text size and colours are offered on the first screen.
-        view_row = QHBoxLayout()
-        view_row.setSpacing(24)
-        view_row.addStretch(1)
-        self.text_size_button = big_button(name="text_size")
-        self.contrast_button = big_button(name="contrast")
-        self.voice_button = big_button(name="voice")  # only where the voice engine is installed
+        # A row on the kiosk; on a phone one full-width button under the other.
+        view_row: QBoxLayout = QVBoxLayout() if metrics.narrow else QHBoxLayout()
+        view_row.setSpacing(metrics.gap_px if metrics.narrow else 24)
+        if not metrics.narrow:
+            view_row.addStretch(1)
+        self.text_size_button = big_button(name="text_size", metrics=metrics)
+        self.contrast_button = big_button(name="contrast", metrics=metrics)
+        # Only where the voice engine is installed.
+        self.voice_button = big_button(name="voice", metrics=metrics)
         self.voice_button.hide()
         self.voice_button.clicked.connect(self.voice_requested)
         for button in (self.text_size_button, self.contrast_button, self.voice_button):
-            button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
+            button.setMinimumWidth(target if metrics.narrow else target * 4)
             view_row.addWidget(button)
-        view_row.addStretch(1)
+        if not metrics.narrow:
+            view_row.addStretch(1)
         self.text_size_button.clicked.connect(self.text_size_requested)
         self.contrast_button.clicked.connect(self.contrast_requested)
 
         self.content.addStretch(1)
-        self.content.addWidget(self.language_heading)
+        # On a phone the language buttons say what they are (日本語, English) and the header
+        # has Language / 言語: the heading's line goes to the buttons.
+        if metrics.narrow:
+            self.language_heading.setParent(self)
+            self.language_heading.hide()
+        else:
+            self.content.addWidget(self.language_heading)
         self.content.addLayout(row)
         self.content.addLayout(view_row)
         self.content.addStretch(1)
-        self.primary_button.setMinimumWidth(PRIMARY_TARGET_PX * 4)
+        if not metrics.narrow:
+            self.primary_button.setMinimumWidth(target * 4)
         # Phone pre-entry: beside "start", shown only where a scanner is attached.
-        self.scan_button = big_button(name="scan_start")
-        self.scan_button.setMinimumWidth(PRIMARY_TARGET_PX * 3)
+        self.scan_button = big_button(name="scan_start", metrics=metrics)
+        self.scan_button.setMinimumWidth(target if metrics.narrow else target * 3)
         self.scan_button.clicked.connect(self.scan_requested)
         self.scan_button.hide()
-        self.footer.insertWidget(self.footer.count() - 1, self.scan_button)
+        self.add_footer_action(self.scan_button)
 
     def retranslate(
         self,

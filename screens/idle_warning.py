@@ -7,24 +7,25 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from screens.theme import PRIMARY_TARGET_PX
+from screens.metrics import KIOSK, Metrics
 from screens.widgets import Overlay, big_button, label
 
 
 class IdleWarningOverlay(Overlay):
     still_here = Signal()
 
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent, "idle_warning")
+    def __init__(self, parent: QWidget, metrics: Metrics = KIOSK) -> None:
+        super().__init__(parent, "idle_warning", metrics)
+        target, margin = metrics.primary_target_px, metrics.overlay_margin_px
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 64, 64, 64)
-        layout.setSpacing(40)
+        layout.setContentsMargins(margin, margin, margin, margin)
+        layout.setSpacing(metrics.gap_px * 2 if metrics.narrow else 40)
         self.question = label(role="heading", name="idle_question")
         self.countdown = label(name="idle_countdown")
         for text in (self.question, self.countdown):
             text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.button = big_button(role="primary", name="still_here")
-        self.button.setMinimumSize(PRIMARY_TARGET_PX * 4, round(PRIMARY_TARGET_PX * 1.3))
+        self.button = big_button(role="primary", name="still_here", metrics=metrics)
+        self.button.setMinimumSize(target * 4, round(target * 1.3))
         layout.addWidget(self.question, 1)
         layout.addWidget(self.countdown)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignCenter)

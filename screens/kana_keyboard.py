@@ -8,24 +8,21 @@ from collections.abc import Callable
 from enum import Enum
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from screens.number_pad import (
-    KEY_SPACING_PX,
-    KEY_STYLE,
-    EntryDisplay,
-    bound,
-    key_face,
-    touch_key,
-)
+from screens.key_groups import KeyGroups
+from screens.metrics import KIOSK, Metrics
+from screens.number_pad import EntryDisplay, bound, key_face, key_style, touch_key
 from screens.widgets import label
 
 # The chart as columns of five (あ い う え お downwards), None where the chart has a gap.
@@ -68,7 +65,11 @@ QWERTY_ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
 LATIN_MARKS = "-.&'/"  # building names: A-1, St. Mary's, ○○&△△
 DIGIT_ROWS = ("123", "456", "789", " 0-")  # phone order, the hyphen for 番地 (1-2-3)
 
-EDIT_KEY_MIN_WIDTH = 210
+EDIT_KEY_MIN_WIDTH = KIOSK.edit_key_min_width
+# The phone shows the chart five columns at a time (あ〜な, は〜ん) and QWERTY in two halves:
+# ten 48 px keys and their gaps need 552 px, the phone has 366.
+PHONE_KANA_GROUPS = ((0, 5), (5, 10))
+PHONE_QWERTY_HALVES = (("QWERT", "ASDFG", "ZXCVB"), ("YUIOP", "HJKL", "NM", LATIN_MARKS))
 
 
 def to_katakana(text: str) -> str:
@@ -119,25 +120,36 @@ _MODE_TEXT = {
 
 class KanaKeyboard(QWidget):
     """The typed text above; below, left to right: the keys of the current mode, the editing
-    keys (1字けす, 空白, ぜんぶけす) and the mode keys (ひらがな, カタカナ, ABC, 123)."""
+    keys (1字けす, 空白, ぜんぶけす) and the mode keys (ひらがな, カタカナ, ABC, 123).
+
+    On a phone the editing keys and the mode keys are rows under the keys, and the kana and
+    QWERTY keys show one group at a time (screens.key_groups)."""
 
     changed = Signal(str)
 
     def __init__(
-        self, initial: str, max_length: int, t: Callable[..., str], katakana_first: bool = False
+        self,
+        initial: str,
+        max_length: int,
+        t: Callable[..., str],
+        katakana_first: bool = False,
+        metrics: Metrics = KIOSK,
     ) -> None:
         super().__init__()
         self.setObjectName("kana_keyboard")
-        self.setStyleSheet(KEY_STYLE)
+        self.setStyleSheet(key_style(metrics))
+        self._metrics = metrics
         self._max_length = max_length
         self._text = (initial or "")[:max_length]
         self._t = t
         self._kana_keys: list[tuple[str, QPushButton]] = []  # (hiragana, key)
+        self._groups: list[KeyGroups] = []  # the phone's paged keys
+        spacing = metrics.key_spacing_px
 
         self.display = EntryDisplay("kb_display")
         self.length_note = label(role="entry_note", name="kb_length", wrap=False)
         top = QHBoxLayout()
-        top.setSpacing(KEY_SPACING_PX * 2)
+        top.setSpacing(spacing * 2)
         top.addWidget(self.display, 1)
         top.addWidget(self.length_note)
 
@@ -149,17 +161,21 @@ class KanaKeyboard(QWidget):
         }
         self._page_of[KeyboardMode.KATAKANA] = self._page_of[KeyboardMode.HIRAGANA]
 
-        keys = QHBoxLayout()
-        keys.setSpacing(KEY_SPACING_PX * 2)  # a wider gap marks where the key groups change
-        keys.addWidget(self.pages, 1)
-        keys.addLayout(self._edit_column())
-        keys.addLayout(self._mode_column())
-
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(KEY_SPACING_PX)
+        column.setSpacing(spacing)
         column.addLayout(top)
-        column.addLayout(keys, 1)
+        if metrics.narrow:
+            column.addWidget(self.pages, 1)
+            column.addLayout(self._edit_row())
+            column.addLayout(self._mode_row())
+        else:
+            keys = QHBoxLayout()
+            keys.setSpacing(spacing * 2)  # a wider gap marks where the key groups change
+            keys.addWidget(self.pages, 1)
+            keys.addLayout(self._edit_column())
+            keys.addLayout(self._mode_column())
+            column.addLayout(keys, 1)
 
         self._mode = KeyboardMode.KATAKANA if katakana_first else KeyboardMode.HIRAGANA
         self.set_mode(self._mode)
@@ -167,34 +183,62 @@ class KanaKeyboard(QWidget):
 
     # -- building ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _grid() -> QGridLayout:
+    def _grid(self) -> QGridLayout:
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(KEY_SPACING_PX)
+        grid.setSpacing(self._metrics.key_spacing_px)
         return grid
+
+    def _key(self, text: str, name: str, kind: str = "glyph") -> QPushButton:
+        return touch_key(text, name, kind, self._metrics)
+
+    def _kana_key(self, grid: QGridLayout, column: int, shown_column: int) -> None:
+        for row, character in enumerate(KANA_COLUMNS[column]):
+            if character is None:
+                continue
+            key = self._key(character, f"kb_kana_{column}_{row}")
+            key.clicked.connect(bound(self._type_face, key))
+            self._kana_keys.append((character, key))
+            grid.addWidget(key, row, shown_column)
 
     def _kana_page(self) -> QWidget:
         page = QWidget()
-        grid = self._grid()
-        page.setLayout(grid)
-        for column, kana in enumerate(KANA_COLUMNS):
-            for row, character in enumerate(kana):
-                if character is None:
-                    continue
-                key = touch_key(character, f"kb_kana_{column}_{row}")
-                key.clicked.connect(bound(self._type_face, key))
-                self._kana_keys.append((character, key))
-                grid.addWidget(key, row, column)
-        # The marks stand one gap further off: they change the last character, they are not
-        # characters of their own.
-        grid.setColumnMinimumWidth(len(KANA_COLUMNS), KEY_SPACING_PX)
-        marks = len(KANA_COLUMNS) + 1
-        self.dakuten_key = touch_key(DAKUTEN_FACE, "kb_dakuten")
-        self.handakuten_key = touch_key(HANDAKUTEN_FACE, "kb_handakuten")
-        self.small_key = touch_key(SMALL_FACE, "kb_small")
-        self.long_vowel_key = touch_key(LONG_VOWEL, "kb_long_vowel")
-        self.middle_dot_key = touch_key(MIDDLE_DOT, "kb_middle_dot")
+        spacing = self._metrics.key_spacing_px
+        if self._metrics.narrow:
+            self.kana_groups = KeyGroups(self._metrics, "kb_kana_group")
+            for first, last in PHONE_KANA_GROUPS:
+                group_page = QWidget()
+                group = self._grid()
+                group_page.setLayout(group)
+                for column in range(first, last):
+                    self._kana_key(group, column, column - first)
+                self.kana_groups.add(group_page, "")
+            self._groups.append(self.kana_groups)
+            grid = self._grid()
+            keys = QHBoxLayout()
+            keys.setSpacing(spacing * 2)  # the marks stand apart, as on the kiosk
+            keys.addWidget(self.kana_groups.stack, 5)
+            keys.addLayout(grid, 1)
+            outer = QVBoxLayout(page)
+            outer.setContentsMargins(0, 0, 0, 0)
+            outer.setSpacing(spacing)
+            outer.addWidget(self.kana_groups.tab_row)
+            outer.addLayout(keys, 1)
+            marks = 0
+        else:
+            grid = self._grid()
+            page.setLayout(grid)
+            for column in range(len(KANA_COLUMNS)):
+                self._kana_key(grid, column, column)
+            # The marks stand one gap further off: they change the last character, they are
+            # not characters of their own.
+            grid.setColumnMinimumWidth(len(KANA_COLUMNS), spacing)
+            marks = len(KANA_COLUMNS) + 1
+        self.dakuten_key = self._key(DAKUTEN_FACE, "kb_dakuten")
+        self.handakuten_key = self._key(HANDAKUTEN_FACE, "kb_handakuten")
+        self.small_key = self._key(SMALL_FACE, "kb_small")
+        self.long_vowel_key = self._key(LONG_VOWEL, "kb_long_vowel")
+        self.middle_dot_key = self._key(MIDDLE_DOT, "kb_middle_dot")
         self.dakuten_key.clicked.connect(lambda: self._mark_last(_COMBINING_DAKUTEN))
         self.handakuten_key.clicked.connect(lambda: self._mark_last(_COMBINING_HANDAKUTEN))
         self.small_key.clicked.connect(self._small_last)
@@ -208,17 +252,32 @@ class KanaKeyboard(QWidget):
             self.middle_dot_key,
         )
         for row, key in enumerate(modifiers):
-            key.setMinimumWidth(EDIT_KEY_MIN_WIDTH * 3 // 4)
+            key.setMinimumWidth(self._mark_key_width())
+            if self._metrics.narrow:
+                key.setProperty("key", "label")  # か→が in the label size, not a kana's
             grid.addWidget(key, row, marks)
         return page
 
+    def _mark_key_width(self) -> int:
+        if not self._metrics.narrow:
+            return self._metrics.edit_key_min_width * 3 // 4
+        # As wide as the widest face (カ→ガ) in the label size with its border and padding:
+        # the kana columns have the rest.
+        font = QFont(self.font())
+        font.setPixelSize(self._metrics.key_label_px)
+        faces = (DAKUTEN_FACE, HANDAKUTEN_FACE, SMALL_FACE)
+        widest = max(QFontMetrics(font).horizontalAdvance(to_katakana(f)) for f in faces)
+        return max(self._metrics.min_target_px, widest + 2 * (3 + 4) + 2)
+
     def _plain_key(self, character: str, name: str) -> QPushButton:
-        key = touch_key(character, name)
+        key = self._key(character, name)
         key.clicked.connect(bound(self._type, character))
         return key
 
     def _latin_page(self) -> QWidget:
         page = QWidget()
+        if self._metrics.narrow:
+            return self._latin_halves(page)
         grid = self._grid()
         page.setLayout(grid)
         # Each key spans two grid columns so that the rows can be set off by half a key, as
@@ -232,6 +291,30 @@ class KanaKeyboard(QWidget):
             grid.setColumnStretch(column, 1)
         return page
 
+    def _latin_halves(self, page: QWidget) -> QWidget:
+        """QWERTY in its left and right halves, each row in its place: Q W E R T over
+        A S D F G, as on a split tablet keyboard; the marks under the right half."""
+        self.latin_groups = KeyGroups(self._metrics, "kb_latin_group")
+        for rows in PHONE_QWERTY_HALVES:
+            half = QWidget()
+            grid = self._grid()
+            half.setLayout(grid)
+            for row, letters in enumerate(rows):
+                for index, letter in enumerate(letters):
+                    grid.addWidget(self._plain_key(letter, f"kb_latin_{ord(letter):x}"), row, index)
+            for row in range(len(rows), 4):
+                grid.setRowStretch(row, 1)  # the halves keep one key height
+            for column in range(5):
+                grid.setColumnStretch(column, 1)
+            self.latin_groups.add(half, " ".join(rows[0]))
+        self._groups.append(self.latin_groups)
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(self._metrics.key_spacing_px)
+        outer.addWidget(self.latin_groups.tab_row)
+        outer.addWidget(self.latin_groups.stack, 1)
+        return page
+
     def _digit_page(self) -> QWidget:
         page = QWidget()
         grid = self._grid()
@@ -241,7 +324,7 @@ class KanaKeyboard(QWidget):
                 if character == " ":
                     continue
                 key = self._plain_key(character, f"kb_digit_{ord(character):x}")
-                key.setMaximumWidth(key.minimumWidth() * 3)
+                key.setMaximumWidth(max(key.minimumWidth() * 3, self._metrics.pad_key_max[0]))
                 grid.addWidget(key, row, column)
         # Three columns on a page made for eleven: the keys grow to three times their width
         # at most and the rest stays empty, so the pad keeps a pad's shape.
@@ -249,11 +332,39 @@ class KanaKeyboard(QWidget):
             grid.setColumnStretch(column, 1)
         return page
 
+    def _editing_keys(self) -> None:
+        self.delete_key = self._key("", "kb_delete", "label")
+        self.space_key = self._key("", "kb_space", "label")
+        self.clear_key = self._key("", "kb_clear", "label")
+        self.delete_key.clicked.connect(self._delete)
+        self.space_key.clicked.connect(self._space)
+        self.clear_key.clicked.connect(self.clear)
+
+    def _edit_row(self) -> QHBoxLayout:
+        """1字けす (twice as wide: the most used key after the kana), 空白, then ぜんぶけす set
+        apart at the far end so that a slip off 1字けす never wipes the whole name."""
+        self._editing_keys()
+        row = QHBoxLayout()
+        row.setSpacing(self._metrics.key_spacing_px)
+        row.addWidget(self.delete_key, 2)
+        row.addWidget(self.space_key, 1)
+        row.addSpacing(self._metrics.key_spacing_px * 2)
+        row.addWidget(self.clear_key, 2)
+        for key in (self.delete_key, self.space_key, self.clear_key):
+            key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        return row
+
+    def _mode_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(self._metrics.key_spacing_px)
+        for key in self._mode_keys():
+            key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            row.addWidget(key)
+        return row
+
     def _edit_column(self) -> QGridLayout:
         grid = self._grid()
-        self.delete_key = touch_key("", "kb_delete", "label")
-        self.space_key = touch_key("", "kb_space", "label")
-        self.clear_key = touch_key("", "kb_clear", "label")
+        self._editing_keys()
         for key in (self.delete_key, self.space_key, self.clear_key):
             key.setMinimumWidth(EDIT_KEY_MIN_WIDTH)
         # 1字けす is the most used key after the kana: twice as tall. ぜんぶけす sits apart at
@@ -263,22 +374,23 @@ class KanaKeyboard(QWidget):
         grid.addWidget(self.clear_key, 4, 0)
         for row in range(5):
             grid.setRowStretch(row, 1)
-        self.delete_key.clicked.connect(self._delete)
-        self.space_key.clicked.connect(self._space)
-        self.clear_key.clicked.connect(self.clear)
         return grid
 
-    def _mode_column(self) -> QGridLayout:
-        grid = self._grid()
+    def _mode_keys(self) -> list[QPushButton]:
         self.mode_keys: dict[KeyboardMode, QPushButton] = {}
         self._mode_group = QButtonGroup(self)
-        for row, mode in enumerate(KeyboardMode):
-            key = touch_key("", f"kb_mode_{mode.value}", "label")
-            key.setMinimumWidth(EDIT_KEY_MIN_WIDTH)
+        for mode in KeyboardMode:
+            key = self._key("", f"kb_mode_{mode.value}", "label")
             key.setCheckable(True)  # the theme marks the current mode by fill and a thick border
             key.clicked.connect(bound(self.set_mode, mode))
             self._mode_group.addButton(key)
             self.mode_keys[mode] = key
+        return list(self.mode_keys.values())
+
+    def _mode_column(self) -> QGridLayout:
+        grid = self._grid()
+        for row, key in enumerate(self._mode_keys()):
+            key.setMinimumWidth(EDIT_KEY_MIN_WIDTH)
             grid.addWidget(key, row, 0)
         for row in range(5):
             grid.setRowStretch(row, 1)
@@ -311,6 +423,10 @@ class KanaKeyboard(QWidget):
         )
         for key, face in faces:
             key.setText(to_katakana(face) if katakana else face)
+        if self._metrics.narrow:
+            for tab, (first, last) in zip(self.kana_groups.tabs, PHONE_KANA_GROUPS, strict=True):
+                face = "".join(column[0] for column in KANA_COLUMNS[first:last])
+                tab.setText(to_katakana(face) if katakana else face)
 
     def key(self, text: str) -> QPushButton:
         """The key showing `text` in the current mode (for the question page and tests)."""
@@ -319,6 +435,11 @@ class KanaKeyboard(QWidget):
             if key.text() == key_face(text):
                 return key
         raise KeyError(text)
+
+    def tab_for(self, key: QPushButton) -> QPushButton | None:
+        """On a phone, the group tab to touch first so that `key` shows; None on the kiosk or
+        when it already shows."""
+        return next((tab for groups in self._groups if (tab := groups.tab_for(key))), None)
 
     def _type(self, text: str) -> None:
         if len(self._text) + len(text) <= self._max_length:

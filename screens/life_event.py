@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.life_events import EventQuestion, LifeEvent, PlannedStep
-from screens.theme import PRIMARY_TARGET_PX
+from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, ScrollingColumn, big_button, label
 
 
@@ -20,16 +20,18 @@ class LifeEventScreen(PageFrame):
     event_chosen = Signal(str)
     answered = Signal(bool)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, metrics: Metrics = KIOSK) -> None:
+        super().__init__(metrics)
         self.setObjectName("life_event")
         self.heading = label(role="heading", name="heading")
         self.content.addWidget(self.heading)
         self._choices_host = QWidget()
         self._choices = QGridLayout(self._choices_host)
-        self._choices.setSpacing(32)
+        self._choices.setSpacing(metrics.gap_px if metrics.narrow else 32)
+        if metrics.narrow:
+            self._choices.setContentsMargins(0, 0, 0, 0)
         self.content.addWidget(self._choices_host)
-        self.plan = ScrollingColumn("plan_rows")
+        self.plan = ScrollingColumn("plan_rows", metrics)
         self.content.addWidget(self.plan, 1)
         self.stretch_host = QWidget()  # keeps the buttons at the top when there is no plan
         self.content.addWidget(self.stretch_host, 1)
@@ -64,10 +66,12 @@ class LifeEventScreen(PageFrame):
             button = big_button(
                 f"{event.title.text(language)}\n{event.summary.text(language)}",
                 name=f"event_{event.id}",
+                metrics=self.metrics,
             )
-            button.setMinimumHeight(round(PRIMARY_TARGET_PX * 1.6))
+            button.setMinimumHeight(round(self.metrics.primary_target_px * 1.6))
             button.clicked.connect(lambda _=False, e=event.id: self.event_chosen.emit(e))
-            self._choices.addWidget(button, index // 2, index % 2)
+            columns = self.metrics.menu_columns
+            self._choices.addWidget(button, index // columns, index % columns)
             button.show()
             self.event_buttons[event.id] = button
 
@@ -78,12 +82,12 @@ class LifeEventScreen(PageFrame):
         self.title.setText(f"{t('navi_title')}：{event.title.text(language)}")
         self.heading.setText(question.question.text(language))
         self._clear_choices()
-        self.yes_button = big_button(t("yes"), name="answer_yes")
-        self.no_button = big_button(t("no"), name="answer_no")
+        self.yes_button = big_button(t("yes"), name="answer_yes", metrics=self.metrics)
+        self.no_button = big_button(t("no"), name="answer_no", metrics=self.metrics)
         for column, (button, value) in enumerate(
             ((self.yes_button, True), (self.no_button, False))
         ):
-            button.setMinimumHeight(PRIMARY_TARGET_PX)
+            button.setMinimumHeight(self.metrics.primary_target_px)
             button.clicked.connect(lambda _=False, v=value: self.answered.emit(v))
             self._choices.addWidget(button, 0, column)
             button.show()
@@ -104,13 +108,14 @@ class LifeEventScreen(PageFrame):
             self.plan.add_row(self._step_row(number, step, language, t))
         self.primary_button.setEnabled(any(step.procedure is not None for step in plan))
 
-    @staticmethod
-    def _step_row(number: int, step: PlannedStep, language: str, t: Callable[..., str]) -> QFrame:
+    def _step_row(
+        self, number: int, step: PlannedStep, language: str, t: Callable[..., str]
+    ) -> QFrame:
         row = QFrame()
         row.setProperty("role", "row")
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(24)
+        layout.setSpacing(self.metrics.gap_px if self.metrics.narrow else 24)
         text = QVBoxLayout()
         text.setSpacing(4)
         text.addWidget(label(f"{number}. {step.title.text(language)}", name=f"step_{number}"))
@@ -123,6 +128,10 @@ class LifeEventScreen(PageFrame):
             text.addWidget(label(step.note.text(language), role="small"))
         layout.addLayout(text, 1)
         mark = label("✓ " + t("navi_kiosk_mark") if step.procedure else "", wrap=False)
-        mark.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(mark)
+        if self.metrics.narrow:
+            text.addWidget(mark)  # a phone has no width to spare for a column of marks
+            mark.setVisible(step.procedure is not None)
+        else:
+            mark.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            layout.addWidget(mark)
         return row

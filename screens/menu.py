@@ -12,9 +12,9 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from kiosk.catalog import Category, Procedure
-from screens.icons import ICON_PX, icon
+from screens.icons import icon
+from screens.metrics import KIOSK, Metrics
 from screens.question import touch_ready
-from screens.theme import PRIMARY_TARGET_PX
 from screens.widgets import PageFrame, big_button, label
 
 
@@ -23,14 +23,16 @@ class MenuScreen(PageFrame):
     procedure_chosen = Signal(str)
     navi_requested = Signal()
 
-    def __init__(self) -> None:
-        super().__init__(show_primary=False)
+    def __init__(self, metrics: Metrics = KIOSK) -> None:
+        super().__init__(metrics, show_primary=False)
         self.setObjectName("menu")
         self.heading = label(role="heading", name="heading")
         self.content.addWidget(self.heading)
         self._grid_host = QWidget()
         self._grid = QGridLayout(self._grid_host)
-        self._grid.setSpacing(32)
+        if metrics.narrow:
+            self._grid.setContentsMargins(0, 0, 0, 0)  # every pixel of width for the words
+        self._grid.setSpacing(metrics.gap_px if metrics.narrow else 32)
         self.content.addWidget(self._grid_host)
         self.content.addStretch(1)
         self.category_buttons: dict[str, QPushButton] = {}
@@ -46,8 +48,10 @@ class MenuScreen(PageFrame):
         self.category_buttons, self.procedure_buttons = {}, {}
 
     def _place(self, button: QPushButton, index: int, lines: int) -> None:
-        button.setMinimumHeight(PRIMARY_TARGET_PX if lines == 1 else round(PRIMARY_TARGET_PX * 1.6))
-        self._grid.addWidget(button, index // 2, index % 2)
+        target = self.metrics.primary_target_px
+        button.setMinimumHeight(target if lines == 1 else round(target * 1.6))
+        columns = self.metrics.menu_columns
+        self._grid.addWidget(button, index // columns, index % columns)
         button.show()  # a layout only queues the show; a quick tap must find it there
 
     def show_categories(
@@ -63,23 +67,25 @@ class MenuScreen(PageFrame):
         self.heading.setText(t("menu_heading"))
         self._clear()
         for index, category in enumerate(categories):
-            button = big_button(category.title.text(language), name=f"category_{category.id}")
+            button = big_button(
+                category.title.text(language), name=f"category_{category.id}", metrics=self.metrics
+            )
             button.clicked.connect(lambda _=False, c=category.id: self.category_chosen.emit(c))
             self._with_icon(button, category.id, icon_colour)
             self.category_buttons[category.id] = button
             self._place(button, index, lines=1)
         # Not sure which procedure? Start from what happened (引っ越し, 出生 …).
-        self.navi_button = big_button(t("navi_open"), name="navi")
+        self.navi_button = big_button(t("navi_open"), name="navi", metrics=self.metrics)
         self.navi_button.clicked.connect(self.navi_requested)
         self._with_icon(self.navi_button, "navi", icon_colour)
         self._place(self.navi_button, len(categories), lines=1)
 
-    @staticmethod
-    def _with_icon(button: QPushButton, name: str, colour: str) -> None:
-        picture = icon(name, colour)
+    def _with_icon(self, button: QPushButton, name: str, colour: str) -> None:
+        size = self.metrics.icon_px
+        picture = icon(name, colour, size)
         if picture is not None:
             button.setIcon(picture)
-            button.setIconSize(QSize(ICON_PX, ICON_PX))
+            button.setIconSize(QSize(size, size))
 
     def show_procedures(
         self, category: Category, procedures: list[Procedure], language: str, t: Callable[..., str]
@@ -93,7 +99,9 @@ class MenuScreen(PageFrame):
             ready = touch_ready(procedure)
             second_line = procedure.summary.text(language) if ready else t("at_the_counter")
             button = big_button(
-                f"{procedure.title.text(language)}\n{second_line}", name=f"procedure_{procedure.id}"
+                f"{procedure.title.text(language)}\n{second_line}",
+                name=f"procedure_{procedure.id}",
+                metrics=self.metrics,
             )
             button.setEnabled(ready)
             button.clicked.connect(

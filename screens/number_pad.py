@@ -17,30 +17,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from screens.theme import MIN_TARGET_PX
+from screens.metrics import KIOSK, Metrics
 
-KEY_SPACING_PX = 8  # UX.md: ≥ 8 px between targets
-# Key fonts are set by the keyboards, not taken from the body text size: at "largest" (48 px)
-# a body-sized glyph plus the theme's 24 px padding would not fit a 15 mm key, and the
-# keyboards must stay within 1840×560 below the question heading. 40 px is just under half the
-# smallest key, which keeps every glyph well above the 24 px floor.
-GLYPH_PX = 40
-KEY_LABEL_PX = 30
-ENTRY_PX = 48
+# Key fonts are set by the keyboards (screens.metrics), not taken from the body text size: at
+# "largest" a body-sized glyph plus the theme's padding would not fit the smallest key.
+KEY_SPACING_PX = KIOSK.key_spacing_px  # UX.md: ≥ 8 px between targets
+GLYPH_PX = KIOSK.glyph_px
+KEY_LABEL_PX = KIOSK.key_label_px
+ENTRY_PX = KIOSK.entry_px
 
 BOX_BORDER_PX = 3
 
-# Only sizes and padding: colours, borders and the :checked look still come from the theme's
-# stylesheet on the window, so both themes apply unchanged.
-KEY_STYLE = f"""
-QPushButton[key="glyph"] {{ font-size: {GLYPH_PX}px; padding: 0px; }}
-QPushButton[key="label"] {{ font-size: {KEY_LABEL_PX}px; padding: 0px 8px; }}
-QLabel[role="entry"] {{ font-size: {ENTRY_PX}px; padding: 4px 16px; }}
-QLabel[role="entry_note"] {{ font-size: {KEY_LABEL_PX}px; }}
+
+def key_style(metrics: Metrics = KIOSK) -> str:
+    """Only sizes and padding: colours, borders and the :checked look still come from the
+    theme's stylesheet on the window, so both themes apply unchanged."""
+    label_padding = "0px 4px" if metrics.narrow else "0px 8px"
+    return f"""
+QPushButton[key="glyph"] {{ font-size: {metrics.glyph_px}px; padding: 0px; }}
+QPushButton[key="label"] {{ font-size: {metrics.key_label_px}px; padding: {label_padding}; }}
+QLabel[role="entry"] {{ font-size: {metrics.entry_px}px; padding: 4px 16px; }}
+QLabel[role="entry_note"] {{ font-size: {metrics.key_label_px}px; }}
 """
 
-PAD_KEY_MIN = QSize(150, 96)
-PAD_KEY_MAX = QSize(240, 130)
+
+KEY_STYLE = key_style(KIOSK)
+PAD_KEY_MIN = QSize(*KIOSK.pad_key_min)
+PAD_KEY_MAX = QSize(*KIOSK.pad_key_max)
 MASK_CHARACTER = "●"
 OPEN_SLOT = "_"
 
@@ -59,15 +62,16 @@ def key_face(character: str) -> str:
     return character.replace("&", "&&")
 
 
-def touch_key(text: str, name: str, kind: str = "glyph") -> QPushButton:
-    """A keyboard key: never under 15 mm, grows with the room it gets, no focus rectangle.
+def touch_key(text: str, name: str, kind: str = "glyph", metrics: Metrics = KIOSK) -> QPushButton:
+    """A keyboard key: never under the profile's floor (15 mm on the kiosk), grows with the
+    room it gets, no focus rectangle.
 
     kind "glyph" is a key showing kana or a digit; "label" a key showing a word (けす …).
     """
     key = QPushButton(key_face(text))
     key.setObjectName(name)
     key.setProperty("key", kind)
-    key.setMinimumSize(MIN_TARGET_PX, MIN_TARGET_PX)
+    key.setMinimumSize(metrics.min_target_px, metrics.min_target_px)
     key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
     key.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch only: the kiosk has no keyboard
     key.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -123,10 +127,10 @@ class EntryDisplay(BoxedLabel):
         self.ensurePolished()
         margins = self.contentsMargins()
         height = self.fontMetrics().height() + margins.top() + margins.bottom()
-        return QSize(MIN_TARGET_PX * 3, height)
+        return QSize(KIOSK.min_target_px * 3, height)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(MIN_TARGET_PX, self.sizeHint().height())
+        return QSize(KIOSK.min_target_px, self.sizeHint().height())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -173,10 +177,13 @@ class NumberPad(QWidget):
         mask: bool = False,
         group: tuple[int, ...] = (),
         prefix: str = "",
+        metrics: Metrics = KIOSK,
     ) -> None:
         super().__init__()
         self.setObjectName("number_pad")
-        self.setStyleSheet(KEY_STYLE)
+        self.setStyleSheet(key_style(metrics))
+        self._metrics = metrics
+        spacing = metrics.key_spacing_px
         self._max_digits, self._mask, self._group, self._prefix = max_digits, mask, group, prefix
         self._digits = "".join(c for c in (initial or "") if c.isascii() and c.isdigit())
         self._digits = self._digits[:max_digits]
@@ -184,7 +191,7 @@ class NumberPad(QWidget):
         self.display = EntryDisplay("pad_display")
         self.digit_keys: dict[str, QPushButton] = {}
         grid = QGridLayout()
-        grid.setSpacing(KEY_SPACING_PX * 2)
+        grid.setSpacing(spacing * 2)
         for index, digit in enumerate("123456789"):
             grid.addWidget(self._digit_key(digit), index // 3, index % 3)
         self.clear_key = self._pad_key("pad_clear", "label")
@@ -198,10 +205,10 @@ class NumberPad(QWidget):
         # The pad keeps phone proportions: on a 1840 px wide page, keys stretched across the
         # whole width would put 1 and 3 a metre apart.
         body = QWidget()
-        body.setMaximumWidth(PAD_KEY_MAX.width() * 3 + KEY_SPACING_PX * 4)
+        body.setMaximumWidth(metrics.pad_key_max[0] * 3 + spacing * 4)
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(KEY_SPACING_PX * 2)
+        column.setSpacing(spacing * 2)
         column.addWidget(self.display)
         column.addLayout(grid, 1)
         outer = QHBoxLayout(self)
@@ -211,9 +218,9 @@ class NumberPad(QWidget):
         self._refresh()
 
     def _pad_key(self, name: str, kind: str) -> QPushButton:
-        key = touch_key("", name, kind)
-        key.setMinimumSize(PAD_KEY_MIN)
-        key.setMaximumSize(PAD_KEY_MAX)
+        key = touch_key("", name, kind, self._metrics)
+        key.setMinimumSize(*self._metrics.pad_key_min)
+        key.setMaximumSize(*self._metrics.pad_key_max)
         return key
 
     def _digit_key(self, digit: str) -> QPushButton:

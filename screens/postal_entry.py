@@ -21,20 +21,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from screens.number_pad import KEY_LABEL_PX, KEY_SPACING_PX, NumberPad, bound
-from screens.theme import MIN_TARGET_PX, PRIMARY_TARGET_PX
+from screens.key_groups import KeyGroups
+from screens.metrics import KIOSK, Metrics
+from screens.number_pad import NumberPad, bound, key_style
 from screens.widgets import label
 
 CODE_DIGITS = 7
 CANDIDATES_PER_PAGE = 3  # three two-line buttons and the page keys fit 560 px in height
-CANDIDATE_PX = 36
+CANDIDATE_PX = KIOSK.candidate_px
 PAD_WIDTH_PX = 600
 Candidate = dict[str, str]
 
-_STYLE = f"""
-QPushButton[role="candidate"] {{ font-size: {CANDIDATE_PX}px; padding: 4px 24px;
+
+def _style(metrics: Metrics) -> str:
+    side = 8 if metrics.narrow else 24
+    return f"""
+QPushButton[role="candidate"] {{ font-size: {metrics.candidate_px}px; padding: 4px {side}px;
     text-align: left; }}
-QPushButton[role="page"] {{ font-size: {KEY_LABEL_PX}px; padding: 0px 16px; }}
+QPushButton[role="page"] {{ font-size: {metrics.key_label_px}px; padding: 0px {side}px; }}
 """
 
 
@@ -46,7 +50,8 @@ def candidate_text(candidate: Candidate) -> str:
 
 
 class PostalEntry(QWidget):
-    """[〒123-4567 and the number pad] [the addresses of the code, to choose one]."""
+    """[〒123-4567 and the number pad] [the addresses of the code, to choose one]; on a phone
+    the two are tabs, and the addresses come up by themselves once the code is complete."""
 
     changed = Signal(object)
 
@@ -55,31 +60,34 @@ class PostalEntry(QWidget):
         initial: str | dict[str, Any] | None,
         t: Callable[..., str],
         candidates: Callable[[str], list[Candidate]],
+        metrics: Metrics = KIOSK,
     ) -> None:
         super().__init__()
         self.setObjectName("postal_entry")
-        self.setStyleSheet(_STYLE)
+        # On a phone the tabs are keys of this widget's own: they take the keys' sizes too.
+        self.setStyleSheet((key_style(metrics) if metrics.narrow else "") + _style(metrics))
+        self._metrics = m = metrics
+        spacing = m.key_spacing_px
+        self.steps: KeyGroups | None = None  # the phone's tabs
         self._lookup = candidates
         self._candidates: list[Candidate] = []
         self._chosen: Candidate | None = None
         self._page = 0
         code, chosen = _initial_code(initial)
 
-        self.pad = NumberPad(code, t, max_digits=CODE_DIGITS, group=(3, 4), prefix="〒")
-        # The pad keeps one width; every other pixel goes to the addresses, which are long.
-        self.pad.setFixedWidth(PAD_WIDTH_PX)
+        self.pad = NumberPad(code, t, max_digits=CODE_DIGITS, group=(3, 4), prefix="〒", metrics=m)
         self.status = label(name="postal_status")
         self.candidate_keys: list[QPushButton] = []
         self._group = QButtonGroup(self)
         buttons = QVBoxLayout()
-        buttons.setSpacing(KEY_SPACING_PX * 2)
+        buttons.setSpacing(spacing * (1 if m.narrow else 2))
         buttons.setAlignment(Qt.AlignmentFlag.AlignTop)
         for index in range(CANDIDATES_PER_PAGE):
             key = QPushButton()
             key.setObjectName(f"postal_candidate_{index}")
             key.setProperty("role", "candidate")
             key.setCheckable(True)
-            key.setMinimumHeight(PRIMARY_TARGET_PX)
+            key.setMinimumHeight(m.primary_target_px)
             key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             key.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             key.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -88,37 +96,14 @@ class PostalEntry(QWidget):
             self.candidate_keys.append(key)
             buttons.addWidget(key)
 
-        # More addresses than fit are paged with keys beside the list, not below it: the
-        # height is all taken by three two-line buttons.
         self.previous_key = self._page_key("postal_previous", -1)
         self.next_key = self._page_key("postal_next", +1)
         self.page_note = label(role="entry_note", name="postal_page", wrap=False)
         self.page_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        pages = QVBoxLayout()
-        pages.setSpacing(KEY_SPACING_PX * 2)
-        pages.addWidget(self.previous_key)
-        pages.addWidget(self.page_note)
-        pages.addWidget(self.next_key)
-        pages.addStretch(1)
-
-        listing = QHBoxLayout()
-        listing.setSpacing(KEY_SPACING_PX * 2)
-        listing.addLayout(buttons, 1)
-        listing.addLayout(pages)
-        choice = QVBoxLayout()
-        choice.setSpacing(KEY_SPACING_PX * 2)
-        choice.addWidget(self.status)
-        choice.addLayout(listing)
-        choice.addStretch(1)
-        # Room for a whole address line; also keeps the wrapped prompt from being squeezed
-        # into a column one character wide when the pad asks for its width first.
-        self.status.setMinimumWidth(PRIMARY_TARGET_PX * 6)
-
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(KEY_SPACING_PX * 6)  # the pad and the addresses are two steps
-        row.addWidget(self.pad)
-        row.addLayout(choice, 1)
+        if m.narrow:
+            self._phone_layout(buttons)
+        else:
+            self._kiosk_layout(buttons)
 
         self.retranslate(t)
         self.pad.changed.connect(self._code_changed)
@@ -128,11 +113,78 @@ class PostalEntry(QWidget):
             self._page = self._candidates.index(chosen) // CANDIDATES_PER_PAGE
             self._refresh()
 
+    def _kiosk_layout(self, buttons: QVBoxLayout) -> None:
+        spacing = self._metrics.key_spacing_px
+        # The pad keeps one width; every other pixel goes to the addresses, which are long.
+        self.pad.setFixedWidth(PAD_WIDTH_PX)
+        # More addresses than fit are paged with keys beside the list, not below it: the
+        # height is all taken by three two-line buttons.
+        pages = QVBoxLayout()
+        pages.setSpacing(spacing * 2)
+        pages.addWidget(self.previous_key)
+        pages.addWidget(self.page_note)
+        pages.addWidget(self.next_key)
+        pages.addStretch(1)
+
+        listing = QHBoxLayout()
+        listing.setSpacing(spacing * 2)
+        listing.addLayout(buttons, 1)
+        listing.addLayout(pages)
+        choice = QVBoxLayout()
+        choice.setSpacing(spacing * 2)
+        choice.addWidget(self.status)
+        choice.addLayout(listing)
+        choice.addStretch(1)
+        # Room for a whole address line; also keeps the wrapped prompt from being squeezed
+        # into a column one character wide when the pad asks for its width first.
+        self.status.setMinimumWidth(self._metrics.primary_target_px * 6)
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(spacing * 6)  # the pad and the addresses are two steps
+        row.addWidget(self.pad)
+        row.addLayout(choice, 1)
+
+    def _phone_layout(self, buttons: QVBoxLayout) -> None:
+        """Tabs 〒 郵便番号 | 住所 over the pad or the addresses: side by side they would need
+        twice the phone's width. The page keys go under the list."""
+        spacing = self._metrics.key_spacing_px
+        self.steps = KeyGroups(self._metrics, "postal_step")
+        self.steps.add(self.pad, "")
+        pages = QHBoxLayout()
+        pages.setSpacing(spacing)
+        pages.addWidget(self.previous_key, 1)
+        pages.addWidget(self.page_note)
+        pages.addWidget(self.next_key, 1)
+        choice = QVBoxLayout()
+        choice.setContentsMargins(0, 0, 0, 0)
+        choice.setSpacing(spacing)
+        choice.addWidget(self.status)
+        choice.addLayout(buttons)
+        choice.addLayout(pages)
+        choice.addStretch(1)
+        addresses = QWidget()
+        addresses.setLayout(choice)
+        self.steps.add(addresses, "")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(spacing)
+        column.addWidget(self.steps.tab_row)
+        column.addWidget(self.steps.stack, 1)
+
+    def tab_for(self, key: QPushButton) -> QPushButton | None:
+        """On a phone, the tab to touch first so that `key` shows; None on the kiosk or when
+        it already shows."""
+        return self.steps.tab_for(key) if self.steps is not None else None
+
     def _page_key(self, name: str, step: int) -> QPushButton:
         key = QPushButton()
         key.setObjectName(name)
         key.setProperty("role", "page")
-        key.setMinimumSize(PRIMARY_TARGET_PX * 2, MIN_TARGET_PX)
+        m = self._metrics
+        key.setMinimumSize(
+            m.min_target_px if m.narrow else m.primary_target_px * 2, m.min_target_px
+        )
         key.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         key.setCursor(Qt.CursorShape.PointingHandCursor)
         key.clicked.connect(lambda: self._turn(step))
@@ -143,6 +195,11 @@ class PostalEntry(QWidget):
         self.pad.retranslate(t)
         self.previous_key.setText(t("postal_previous"))
         self.next_key.setText(t("postal_next"))
+        if self.steps is not None:
+            for tab, key in zip(
+                self.steps.tabs, ("postal_tab_code", "postal_tab_address"), strict=True
+            ):
+                tab.setText(t(key))
         if hasattr(self, "_shown_status"):
             self._refresh()
 
@@ -152,6 +209,8 @@ class PostalEntry(QWidget):
         self._page = 0
         self._candidates = self._lookup(code) if len(code) == CODE_DIGITS else []
         self._refresh()
+        if self.steps is not None and len(code) == CODE_DIGITS:
+            self.steps.show(1)  # the addresses of the code (or why there are none) come next
         self.changed.emit(self.value())
 
     def _choose(self, index: int) -> None:

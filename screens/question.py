@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 from kiosk.catalog import DEFAULT_MAX_LENGTH, FieldType, Page, Procedure
 from kiosk.flow import Progress
 from screens.kana_keyboard import KanaKeyboard
+from screens.metrics import KIOSK, Metrics
 from screens.number_pad import NumberPad
 from screens.postal_entry import PostalEntry
-from screens.theme import PRIMARY_TARGET_PX
 from screens.wareki_picker import WarekiPicker
 from screens.widgets import PageFrame, big_button, label
 
@@ -41,20 +41,28 @@ class Stepper(QWidget):
     """[− へらす]  2通  [＋ ふやす]: a small count without typing (copies, people, years)."""
 
     def __init__(
-        self, page: Page, value: int | None, display: Callable[[int], str], t: Callable[..., str]
+        self,
+        page: Page,
+        value: int | None,
+        display: Callable[[int], str],
+        t: Callable[..., str],
+        metrics: Metrics = KIOSK,
     ) -> None:
         super().__init__()
         self._page, self._display, self._t = page, display, t
         self._value = value if value is not None else page.low
+        target = metrics.primary_target_px
         row = QHBoxLayout(self)
-        row.setSpacing(48)
-        self.fewer = big_button(name="fewer")
-        self.more = big_button(name="more")
+        row.setSpacing(metrics.gap_px if metrics.narrow else 48)
+        if metrics.narrow:
+            row.setContentsMargins(0, 0, 0, 0)
+        self.fewer = big_button(name="fewer", metrics=metrics)
+        self.more = big_button(name="more", metrics=metrics)
         self.display = label(role="heading", name="stepper_value", wrap=False)
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.display.setMinimumWidth(PRIMARY_TARGET_PX * 3)
+        self.display.setMinimumWidth(target * (2 if metrics.narrow else 3))
         for button in (self.fewer, self.more):
-            button.setMinimumSize(PRIMARY_TARGET_PX * 2, PRIMARY_TARGET_PX)
+            button.setMinimumSize(target * 2, target)
         row.addStretch(1)
         row.addWidget(self.fewer)
         row.addWidget(self.display)
@@ -86,22 +94,30 @@ class Stepper(QWidget):
 class ChoiceButtons(QWidget):
     """One large checkable button per option: exactly one, or several when `several`."""
 
-    def __init__(self, options: list[tuple[Any, str]], chosen: Any, several: bool = False) -> None:
+    def __init__(
+        self,
+        options: list[tuple[Any, str]],
+        chosen: Any,
+        several: bool = False,
+        metrics: Metrics = KIOSK,
+    ) -> None:
         super().__init__()
-        # One column reads best; past four options a second (and third) column keeps every
-        # option on the screen at every text size, in the order read left to right.
+        # One column reads best; past four options (five on a phone) a second (and third)
+        # column keeps every option on the screen at every text size, read left to right.
         grid = QGridLayout(self)
-        grid.setSpacing(24)
-        columns = 1 if len(options) <= 4 else 2 if len(options) <= 8 else 3
+        grid.setSpacing(metrics.gap_px if metrics.narrow else 24)
+        if metrics.narrow:
+            grid.setContentsMargins(0, 0, 0, 0)
+        columns = metrics.choice_columns(len(options))
         self._several = several
         self._group = QButtonGroup(self)
         self._group.setExclusive(not several)
         self._buttons: list[tuple[Any, QPushButton]] = []
         picked = set(chosen or ()) if several else {chosen}
         for value, text in options:
-            button = big_button(text, name=f"option_{str(value).lower()}")
+            button = big_button(text, name=f"option_{str(value).lower()}", metrics=metrics)
             button.setCheckable(True)
-            button.setMinimumHeight(PRIMARY_TARGET_PX)
+            button.setMinimumHeight(metrics.primary_target_px)
             self._group.addButton(button)
             index = len(self._buttons)
             self._buttons.append((value, button))
@@ -132,8 +148,8 @@ class ChoiceButtons(QWidget):
 
 
 class QuestionScreen(PageFrame):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, metrics: Metrics = KIOSK) -> None:
+        super().__init__(metrics)
         self.setObjectName("question")
         self.heading = label(role="heading", name="question_text")
         self.hint = label(role="small", name="hint")
@@ -178,13 +194,14 @@ class QuestionScreen(PageFrame):
         self.input.show()  # a layout only queues the show; a quick tap must find it there
 
     def _input_for(self, page: Page, answer: Any, language: str, t: Callable[..., str]) -> QWidget:
-        kind = page.type
+        kind, m = page.type, self.metrics
         if kind in TEXT_INPUT_TYPES:
             return KanaKeyboard(
                 answer if isinstance(answer, str) else "",
                 page.max_length or DEFAULT_MAX_LENGTH.get(kind, 60),
                 t,
                 katakana_first=kind is FieldType.KANA_NAME,
+                metrics=m,
             )
         if kind in PAD_DIGITS:
             return NumberPad(
@@ -192,6 +209,7 @@ class QuestionScreen(PageFrame):
                 t,
                 max_digits=PAD_DIGITS[kind],
                 group=PAD_GROUPS[kind],
+                metrics=m,
             )
         if kind is FieldType.DATE:
             return WarekiPicker(
@@ -199,21 +217,23 @@ class QuestionScreen(PageFrame):
                 t,
                 earliest=page.earliest,
                 latest=self.today() if page.latest_is_today else None,
+                metrics=m,
             )
         if kind is FieldType.POSTAL_CODE:
-            return PostalEntry(answer, t, self.postal_candidates)
+            return PostalEntry(answer, t, self.postal_candidates, metrics=m)
         if kind is FieldType.COPIES:
-            return Stepper(page, answer, lambda n: t("copies_unit", count=n), t)
+            return Stepper(page, answer, lambda n: t("copies_unit", count=n), t, m)
         if kind is FieldType.NUMBER:
             unit = page.unit.text(language) if page.unit else ""
-            return Stepper(page, answer, lambda n: f"{n}{unit}", t)
+            return Stepper(page, answer, lambda n: f"{n}{unit}", t, m)
         if kind is FieldType.YES_NO:
-            return ChoiceButtons([(True, t("yes")), (False, t("no"))], answer)
+            return ChoiceButtons([(True, t("yes")), (False, t("no"))], answer, metrics=m)
         if kind is FieldType.CONSENT:
-            return ChoiceButtons([(True, t("agreed"))], answer)
+            return ChoiceButtons([(True, t("agreed"))], answer, metrics=m)
         if kind in (FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE):
             options = [(option.value, option.label.text(language)) for option in page.options]
-            return ChoiceButtons(options, answer, several=kind is FieldType.MULTIPLE_CHOICE)
+            several = kind is FieldType.MULTIPLE_CHOICE
+            return ChoiceButtons(options, answer, several=several, metrics=m)
         raise ValueError(f"no touch widget yet for {kind} pages")
 
     def value(self) -> Any:

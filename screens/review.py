@@ -5,27 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
 from kiosk.fields import display_value
 from kiosk.flow import ResidentSession
 from kiosk.i18n import UiText
+from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, ScrollingColumn, big_button, label
 
-CHANGE_BUTTON_PX = 220
+CHANGE_BUTTON_PX = KIOSK.review_change_px
 
 
 class ReviewScreen(PageFrame):
     change_requested = Signal(str)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, metrics: Metrics = KIOSK) -> None:
+        super().__init__(metrics)
         self.setObjectName("review")
         self.heading = label(role="heading", name="heading")
         self.intro = label(name="intro")
         self.error = label(role="error", name="error")
         self.error.hide()
-        self.column = ScrollingColumn("review_rows")
+        self.column = ScrollingColumn("review_rows", metrics)
         # Kept as attributes: tests and the tour reach the scroll controls through the page.
         self.scroll = self.column.scroll
         self.up_button, self.down_button = self.column.up_button, self.column.down_button
@@ -33,7 +34,8 @@ class ReviewScreen(PageFrame):
             self.content.addWidget(widget)
         self.content.addWidget(self.column, 1)
         self.content.addWidget(self.error)
-        self.primary_button.setMinimumWidth(600)
+        if not metrics.narrow:
+            self.primary_button.setMinimumWidth(600)
 
     def show_session(
         self, session: ResidentSession, language: str, ui: UiText, t: Callable[..., str]
@@ -57,18 +59,33 @@ class ReviewScreen(PageFrame):
     ) -> None:
         row = QFrame()
         row.setProperty("role", "row")
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        # One line per answer (question, answer, change) keeps long procedures on one screen.
-        layout.addWidget(label(question, role="small"), 2)
-        layout.addWidget(label(answer, name=f"answer_{page_id or 'procedure'}"), 3)
+        change_px = self.metrics.review_change_px
+        answer_label = label(answer, name=f"answer_{page_id or 'procedure'}")
+        if self.metrics.narrow:
+            # A phone has no room for three columns: the question small above, the answer
+            # and its change button below.
+            column = QVBoxLayout(row)
+            column.setContentsMargins(0, 0, 0, self.metrics.gap_px)
+            column.setSpacing(2)
+            column.addWidget(label(question, role="small"))
+            layout = QHBoxLayout()
+            layout.setSpacing(self.metrics.gap_px)
+            column.addLayout(layout)
+            layout.addWidget(answer_label, 1)
+        else:
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, 0, 0, 0)
+            # One line per answer (question, answer, change) keeps long procedures on one
+            # screen.
+            layout.addWidget(label(question, role="small"), 2)
+            layout.addWidget(answer_label, 3)
         if page_id is not None:
-            button = big_button(t("change"), name=f"change_{page_id}")
-            button.setMinimumWidth(CHANGE_BUTTON_PX)
+            button = big_button(t("change"), name=f"change_{page_id}", metrics=self.metrics)
+            button.setMinimumWidth(change_px)
             button.clicked.connect(lambda _=False, p=page_id: self.change_requested.emit(p))
             layout.addWidget(button)
         else:
-            layout.addSpacing(CHANGE_BUTTON_PX)  # keep the answers in one column
+            layout.addSpacing(change_px)  # keep the answers in one column
         self.column.add_row(row)
 
     def show_error(self, message: str) -> None:

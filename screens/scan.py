@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 
+from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, label
 
 
 class ScanScreen(PageFrame):
-    def __init__(self) -> None:
-        super().__init__(show_primary=False)
+    def __init__(self, metrics: Metrics = KIOSK) -> None:
+        super().__init__(metrics, show_primary=False)
         self.setObjectName("scan")
         self.prompt = label(role="heading", name="scan_prompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)

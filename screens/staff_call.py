@@ -7,20 +7,21 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from screens.theme import PRIMARY_TARGET_PX
+from screens.metrics import KIOSK, Metrics
 from screens.widgets import Overlay, big_button, label
 
 
 class StaffCallOverlay(Overlay):
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent, "staff_call")
+    def __init__(self, parent: QWidget, metrics: Metrics = KIOSK) -> None:
+        super().__init__(parent, "staff_call", metrics)
+        target, margin = metrics.primary_target_px, metrics.overlay_margin_px
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 64, 64, 64)
-        layout.setSpacing(48)
+        layout.setContentsMargins(margin, margin, margin, margin)
+        layout.setSpacing(metrics.gap_px * 3)
         self.message = label(role="heading", name="message")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.close_button = big_button(role="primary", name="close")
-        self.close_button.setMinimumSize(PRIMARY_TARGET_PX * 3, PRIMARY_TARGET_PX)
+        self.close_button = big_button(role="primary", name="close", metrics=metrics)
+        self.close_button.setMinimumSize(target * 3, target)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignCenter)
         self.close_button.clicked.connect(self.hide)

@@ -7,14 +7,21 @@ whoever installs the kiosk can use it whatever language the resident left on scr
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QVBoxLayout, QWidget
 
-from screens.theme import MIN_TARGET_PX, PRIMARY_TARGET_PX
+from screens.metrics import KIOSK, Metrics
 from screens.widgets import Overlay, big_button, label
 
 MAX_DIGITS = 12
-STAFF_TEXT = "QPushButton { font-size: 32px; } QLabel[role=small] { font-size: 28px; }"
+# Staff text: the residents' text size does not apply; bilingual labels must fit. On the
+# phone profile (a trainer's projected demo) the same labels wrap in one narrow column.
+STAFF_TEXT = (
+    "QPushButton {{ font-size: {button}px; }} QLabel[role=small] {{ font-size: {small}px; }}"
+)
+STAFF_PX = {False: (32, 28), True: (18, 16)}
 REPRINT = "受付票を再印刷 / Reprint last receipt"
+REQUEUE = "再送信 / Re-queue"
+QUARANTINE_SHOWN = 5
 QUIT = "キオスクを終了 / Quit the kiosk"
 
 
@@ -23,16 +30,22 @@ class TechnicianOverlay(Overlay):
     practice_toggled = Signal()
     reprint_requested = Signal()
     sync_requested = Signal()
+    requeue_requested = Signal()  # put quarantined applications back in the queue
     quit_requested = Signal()
 
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent, "technician")
-        # Staff-facing: the residents' text size does not apply; bilingual labels must fit.
-        self.setStyleSheet(STAFF_TEXT)
+    def __init__(self, parent: QWidget, metrics: Metrics = KIOSK) -> None:
+        super().__init__(parent, "technician", metrics)
+        narrow = metrics.narrow
+        button_px, small_px = STAFF_PX[narrow]
+        self.setStyleSheet(STAFF_TEXT.format(button=button_px, small=small_px))
+        primary, target = metrics.primary_target_px, metrics.min_target_px
         self._digits = ""
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 40, 48, 40)
-        layout.setSpacing(24)
+        # The counter terminal's spacing, tightened on the phone.
+        margin = metrics.overlay_margin_px
+        layout.setContentsMargins(*((margin,) * 4 if narrow else (48, 40, 48, 40)))
+        spacing = metrics.gap_px if narrow else 24
+        layout.setSpacing(spacing)
         self.heading = label("技術者モード / Technician mode", role="heading", name="tech_heading")
         self.status = label(role="small", name="tech_status")
         self.problem = label(role="error", name="tech_problem")
@@ -43,16 +56,17 @@ class TechnicianOverlay(Overlay):
 
         # The PIN page: masked marks and a digit pad.
         self.pin_page = QWidget()
-        pin_layout = QHBoxLayout(self.pin_page)
-        pin_layout.setSpacing(48)
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        pin_layout = QBoxLayout(direction, self.pin_page)
+        pin_layout.setSpacing(spacing * 2)
         self.marks = label(role="heading", name="tech_marks", wrap=False)
         pin_layout.addWidget(self.marks, 1)
         pad = QGridLayout()
         pad.setSpacing(12)
         self.keys = {}
         for index, key in enumerate(("1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK")):
-            button = big_button(key, name=f"tech_key_{key}")
-            button.setMinimumSize(PRIMARY_TARGET_PX, MIN_TARGET_PX)
+            button = big_button(key, name=f"tech_key_{key}", metrics=metrics)
+            button.setMinimumSize(primary, target)
             button.clicked.connect(lambda _=False, k=key: self._press(k))
             pad.addWidget(button, index // 3, index % 3)
             self.keys[key] = button
@@ -62,30 +76,42 @@ class TechnicianOverlay(Overlay):
         # The menu, once the PIN is right.
         self.menu_page = QWidget()
         menu = QGridLayout(self.menu_page)
-        menu.setSpacing(24)
-        self.practice_button = big_button(name="tech_practice")
-        self.reprint_button = big_button(
-            "受付票を再印刷 / Reprint last receipt", name="tech_reprint"
+        menu.setSpacing(spacing * 2 if narrow else spacing)  # wrapped labels need air
+        columns = 1 if narrow else 2
+        self.practice_button = big_button(name="tech_practice", metrics=metrics)
+        self.reprint_button = big_button(REPRINT, name="tech_reprint", metrics=metrics)
+        self.sync_button = big_button(
+            "今すぐ送信 / Send queue now", name="tech_sync", metrics=metrics
         )
-        self.sync_button = big_button("今すぐ送信 / Send queue now", name="tech_sync")
-        self.quit_button = big_button(
-            "キオスクを終了 / Quit the kiosk", role="alert", name="tech_quit"
-        )
+        self.quit_button = big_button(QUIT, role="alert", name="tech_quit", metrics=metrics)
+        self.requeue_button = big_button(REQUEUE, name="tech_requeue", metrics=metrics)
         for index, button in enumerate(
-            (self.practice_button, self.reprint_button, self.sync_button, self.quit_button)
+            (
+                self.practice_button,
+                self.reprint_button,
+                self.sync_button,
+                self.quit_button,
+                self.requeue_button,
+            )
         ):
-            button.setMinimumSize(PRIMARY_TARGET_PX * 5, PRIMARY_TARGET_PX)
-            menu.addWidget(button, index // 2, index % 2)
+            button.setMinimumSize(0 if narrow else primary * 5, primary)
+            menu.addWidget(button, index // columns, index % columns)
+        # Applications the backend refused: count and reasons, never personal data.
+        self.quarantine = label(role="small", name="tech_quarantine")
+        menu.addWidget(self.quarantine, -(-5 // columns), 0, 1, columns)
         layout.addWidget(self.menu_page, 1)
 
-        self.close_button = big_button("閉じる / Close", role="primary", name="tech_close")
-        self.close_button.setMinimumSize(PRIMARY_TARGET_PX * 3, PRIMARY_TARGET_PX)
+        self.close_button = big_button(
+            "閉じる / Close", role="primary", name="tech_close", metrics=metrics
+        )
+        self.close_button.setMinimumSize(primary * (1 if narrow else 3), primary)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.close_button.clicked.connect(self.close_mode)
         self.practice_button.clicked.connect(self.practice_toggled)
         self.reprint_button.clicked.connect(self.reprint_requested)
         self.sync_button.clicked.connect(self.sync_requested)
+        self.requeue_button.clicked.connect(self.requeue_requested)
         self.quit_button.clicked.connect(self.quit_requested)
 
     def open_pin(self) -> None:
@@ -109,6 +135,15 @@ class TechnicianOverlay(Overlay):
             if practice
             else "練習モードにする / Practice mode"
         )
+
+    def show_quarantine(self, reasons: list[str]) -> None:
+        """How many applications the backend refused, and why (the first few)."""
+        lines = [f"送信保留 / Quarantined: {len(reasons)}"]
+        lines += reasons[:QUARANTINE_SHOWN]
+        if len(reasons) > QUARANTINE_SHOWN:
+            lines.append(f"… +{len(reasons) - QUARANTINE_SHOWN}")
+        self.quarantine.setText("\n".join(lines))
+        self.requeue_button.setEnabled(bool(reasons))
 
     def show_problem(self, text: str) -> None:
         self.problem.setText(text)

@@ -31,6 +31,20 @@ class TechnicianMode:
             for role, status in statuses.items()
         )
         self.technician.show_menu(self.services.practice, devices)
+        if self.services.seal_key_problem:  # why residents are told to call staff
+            self.technician.show_problem(self.services.seal_key_problem)
+        self._show_quarantine()
+
+    def _show_quarantine(self) -> None:
+        reasons = [
+            f"{item.reception_number} {item.procedure_id}: {item.reason}"
+            for item in self.services.quarantined()
+        ]
+        self.technician.show_quarantine(reasons)
+
+    def _requeue(self) -> None:
+        self.services.requeue()
+        self._show_quarantine()
 
     def _toggle_practice(self) -> None:
         self.services.set_practice(not self.services.practice)

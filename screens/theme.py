@@ -1,19 +1,22 @@
-"""Sizes, colours and the Japanese font, from shared/UX.md (reference display 1920x1080)."""
+"""Sizes, colours and the Japanese font, from shared/UX.md (reference display 1920x1080); the
+phone profile's sizes come from screens.metrics."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import TextSize, Theme
 from kiosk.fonts import UI_FAMILY, font_file
+from screens.metrics import KIOSK, Metrics
 
-BODY_PX = {TextSize.STANDARD: 32, TextSize.LARGE: 40, TextSize.LARGEST: 48}
-PRIMARY_TARGET_PX = 110  # 20 mm at 141 ppi
-MIN_TARGET_PX = 84  # 15 mm
-GAP_PX = 16
+# The counter terminal's numbers (screens.metrics.KIOSK), kept here for the kiosk's tests.
+BODY_PX = {size: KIOSK.body(size) for size in TextSize}
+PRIMARY_TARGET_PX = KIOSK.primary_target_px  # 20 mm at 141 ppi
+MIN_TARGET_PX = KIOSK.min_target_px  # 15 mm
+GAP_PX = KIOSK.gap_px
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ PALETTES = {
 class Look:
     theme: Theme
     text_size: TextSize
+    metrics: Metrics = field(default=KIOSK)  # the display profile's sizes
 
     def __post_init__(self) -> None:
         # Settings and tests may pass the plain values ("standard"): compare as enums.
@@ -82,22 +86,26 @@ class Look:
     def palette(self) -> Palette:
         return PALETTES[self.theme]
 
+    def with_changes(self, **changes: object) -> Look:
+        """The same look with another theme, text size or metrics (the resident's choices)."""
+        return replace(self, **changes)
+
     @property
     def body_px(self) -> int:
-        return BODY_PX[self.text_size]
+        return self.metrics.body(self.text_size)
 
     @property
     def heading_px(self) -> int:
-        return round(self.body_px * 1.5)
+        return round(self.body_px * self.metrics.heading_scale)
 
     @property
     def small_px(self) -> int:
-        return max(24, round(self.body_px * 0.8))
+        return max(self.metrics.smallest_px, round(self.body_px * 0.8))
 
     def stylesheet(self) -> str:
         # Target sizes are set in code (screens.widgets), not here: a stylesheet min-height
         # would silently override a widget's minimum size.
-        p, body = self.palette, self.body_px
+        p, body, m = self.palette, self.body_px, self.metrics
         return f"""
         QWidget#kiosk_root, QWidget[screen="true"] {{ background: {p.background}; }}
         QLabel {{ color: {p.text}; font-size: {body}px; }}
@@ -106,8 +114,9 @@ class Look:
         QLabel[role="error"] {{ color: {p.error_text}; font-weight: bold; }}
         QLabel[role="badge"] {{ background: {p.alert_bg}; color: {p.alert_text};
             font-size: {self.small_px}px; font-weight: bold; padding: 4px 16px; }}
-        QLabel[role="number"] {{ font-size: {body * 4}px; font-weight: bold; }}
-        QPushButton {{ font-size: {body}px; padding: 8px 24px; border-radius: 12px;
+        QLabel[role="number"] {{ font-size: {round(body * m.number_scale)}px;
+            font-weight: bold; }}
+        QPushButton {{ font-size: {body}px; padding: {m.button_padding}; border-radius: 12px;
             background: {p.button_bg}; color: {p.button_text}; border: 3px solid {p.border}; }}
         QPushButton[role="primary"] {{ background: {p.primary_bg}; color: {p.primary_text};
             font-weight: bold; border-color: {p.primary_bg}; }}
@@ -121,7 +130,14 @@ class Look:
         QFrame[role="overlay"] {{ background: {p.background}; border: 6px solid {p.border};
             border-radius: 16px; }}
         QFrame[role="row"] {{ border-bottom: 2px solid {p.border}; }}
-        """
+        {self._narrow_rules()}"""
+
+    def _narrow_rules(self) -> str:
+        if not self.metrics.narrow:
+            return ""
+        # The phone's header holds the page title and the language button on one line: the
+        # button, a secondary control, keeps the small size so the title keeps its room.
+        return f"QPushButton#language {{ font-size: {self.small_px}px; }}\n"
 
 
 def install_japanese_font(app: QApplication) -> str:

@@ -23,7 +23,8 @@ from screens.window import KioskWindow
 
 
 def _settle() -> None:
-    for _ in range(3):
+    # A few rounds: a button that wraps its words asks for a new height one round later.
+    for _ in range(6):
         QCoreApplication.processEvents()
 
 
@@ -65,6 +66,14 @@ PAD_ANSWERS = {"phone": "09012345678", "my_number": "621498320257"}
 def answer_by_touch(page, widget, tap: Callable[[QPushButton], None]) -> None:
     """What a resident would touch for this page, whatever its widget (tests pass a tap that
     sends real mouse events; the tour clicks)."""
+
+    def press(key: QPushButton) -> None:
+        # On a phone a key may sit behind a tab (は〜ん, 月, 住所): that tab first.
+        tab = widget.tab_for(key) if hasattr(widget, "tab_for") else None
+        if tab is not None:
+            tap(tab)
+        tap(key)
+
     if isinstance(widget, ChoiceButtons):
         if widget.value() in (None, []):
             preferred = "self" if "self" in widget.options() else widget.options()[0]
@@ -78,18 +87,18 @@ def answer_by_touch(page, widget, tap: Callable[[QPushButton], None]) -> None:
         }.get(page.type, (KeyboardMode.HIRAGANA, "やま"))
         tap(widget.mode_keys[mode])
         for character in text:
-            tap(widget.key(character))
+            press(widget.key(character))
     elif isinstance(widget, NumberPad):
         for digit in PAD_ANSWERS[page.type.value]:
             tap(widget.digit_keys[digit])
     elif isinstance(widget, PostalEntry):
         for digit in "1000001":
-            tap(widget.pad.digit_keys[digit])
-        tap(widget.candidate_keys[0])
+            press(widget.pad.digit_keys[digit])
+        press(widget.candidate_keys[0])
     elif isinstance(widget, WarekiPicker):
-        tap(next(key for key in widget.era_keys.values() if key.isEnabled()))
-        tap(next(key for key in widget.month_keys.values() if key.isEnabled()))
-        tap(next(key for key in widget.day_keys.values() if key.isEnabled()))
+        press(next(key for key in widget.era_keys.values() if key.isEnabled()))
+        press(next(key for key in widget.month_keys.values() if key.isEnabled()))
+        press(next(key for key in widget.day_keys.values() if key.isEnabled()))
     else:
         raise ValueError(f"no touch answer for {page.id} ({type(widget).__name__})")
 

@@ -20,11 +20,14 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from kiosk.wareki import ERAS, FIRST_SUPPORTED, LAST_SUPPORTED, era_name, wareki_parts
-from screens.number_pad import KEY_SPACING_PX, KEY_STYLE, BoxedLabel, bound, touch_key
+from screens.key_groups import KeyGroups
+from screens.metrics import KIOSK, Metrics
+from screens.number_pad import BoxedLabel, bound, key_style, touch_key
 from screens.widgets import label
 
 SEIREKI = ""  # the era value of a Gregorian date, as kiosk.validators reads the picker
@@ -44,9 +47,12 @@ _STEP_TEXT = {
     1: "date_year_plus_1",
     10: "date_year_plus_10",
 }
-DAYS_PER_ROW = 16  # 31 days in two rows: each row fits 1840 px with 15 mm keys
+DAYS_PER_ROW = KIOSK.days_per_row  # 31 days in two rows: each fits 1840 px with 15 mm keys
 ERA_KEY_MIN_WIDTH = 200
 STEP_KEY_MIN_WIDTH = 150
+# On a phone the parts are tabs (元号・年, 月, 日) over one part at a time, these many across.
+PHONE_ERAS_PER_ROW = 3
+PHONE_MONTHS_PER_ROW = 4
 
 
 @dataclass(frozen=True)
@@ -88,10 +94,12 @@ class WarekiPicker(QWidget):
         t: Callable[..., str],
         earliest: date | None = None,
         latest: date | None = None,
+        metrics: Metrics = KIOSK,
     ) -> None:
         super().__init__()
         self.setObjectName("wareki_picker")
-        self.setStyleSheet(KEY_STYLE)
+        self.setStyleSheet(key_style(metrics))
+        self._metrics = metrics
         self._t = t
         self._low = max(earliest or FIRST_SUPPORTED, FIRST_SUPPORTED)
         self._high = min(latest or LAST_SUPPORTED, LAST_SUPPORTED)
@@ -99,81 +107,136 @@ class WarekiPicker(QWidget):
         self._year: int | None = None  # the era's year number (the Gregorian year for 西暦)
         self._month: int | None = None
         self._day: int | None = None
+        self.parts: KeyGroups | None = None  # the phone's tabs
 
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(KEY_SPACING_PX * 2)
-        grid.setVerticalSpacing(KEY_SPACING_PX)
         self.row_labels = {
             key: label(name=key, wrap=False)
             for key in ("date_row_era", "date_row_year", "date_row_month", "date_row_day")
         }
-        for row, (key, row_label) in enumerate(self.row_labels.items()):
-            row_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            grid.addWidget(row_label, row, 0, 2 if key == "date_row_day" else 1, 1)
-
         self.era_keys: dict[str, QPushButton] = {}
         self._era_group = QButtonGroup(self)
-        era_row = self._row()
         for era in ALL_ERAS:
-            key = touch_key("", f"date_era_{_ERA_TEXT[era.name].removeprefix('date_era_')}")
-            key.setMinimumWidth(ERA_KEY_MIN_WIDTH)
+            key = self._key("", f"date_era_{_ERA_TEXT[era.name].removeprefix('date_era_')}")
+            key.setMinimumWidth(ERA_KEY_MIN_WIDTH if not metrics.narrow else 0)
             key.setCheckable(True)
             key.clicked.connect(bound(self._choose_era, era))
             self._era_group.addButton(key)
             self.era_keys[era.name] = key
-            era_row.addWidget(key)
-        grid.addLayout(era_row, 0, 1)
 
         self.year_keys: dict[int, QPushButton] = {}
         self.year_display = BoxedLabel("date_year")
         self.year_display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        year_row = self._row()
         for step in YEAR_STEPS:
-            key = touch_key("", f"date_year_step_{step:+d}", "label")
-            key.setMinimumWidth(STEP_KEY_MIN_WIDTH)
+            key = self._key("", f"date_year_step_{step:+d}", "label")
+            key.setMinimumWidth(STEP_KEY_MIN_WIDTH if not metrics.narrow else 0)
             key.clicked.connect(bound(self._step_year, step))
             self.year_keys[step] = key
+
+        self.month_keys: dict[int, QPushButton] = {}
+        self._month_group = QButtonGroup(self)
+        for month in range(1, 13):
+            key = self._key("", f"date_month_{month}")
+            key.setCheckable(True)
+            key.clicked.connect(bound(self._choose_month, month))
+            self._month_group.addButton(key)
+            self.month_keys[month] = key
+
+        self.day_keys: dict[int, QPushButton] = {}
+        self._day_group = QButtonGroup(self)
+        for day in range(1, 32):
+            key = self._key(str(day), f"date_day_{day}")
+            key.setCheckable(True)
+            key.clicked.connect(bound(self._choose_day, day))
+            self._day_group.addButton(key)
+            self.day_keys[day] = key
+
+        if metrics.narrow:
+            self._phone_layout()
+        else:
+            self._kiosk_layout()
+        self._take_initial(initial)
+        self.retranslate(t)
+
+    def _key(self, text: str, name: str, kind: str = "glyph") -> QPushButton:
+        return touch_key(text, name, kind, self._metrics)
+
+    def _kiosk_layout(self) -> None:
+        """Four labelled rows: 元号, 年, 月 and 日 (two rows of days)."""
+        spacing = self._metrics.key_spacing_px
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(spacing * 2)
+        grid.setVerticalSpacing(spacing)
+        for row, (key, row_label) in enumerate(self.row_labels.items()):
+            row_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(row_label, row, 0, 2 if key == "date_row_day" else 1, 1)
+        era_row = self._row()
+        for key in self.era_keys.values():
+            era_row.addWidget(key)
+        grid.addLayout(era_row, 0, 1)
+        year_row = self._row()
         year_row.addWidget(self.year_keys[-10])
         year_row.addWidget(self.year_keys[-1])
         year_row.addWidget(self.year_display, 1)
         year_row.addWidget(self.year_keys[1])
         year_row.addWidget(self.year_keys[10])
         grid.addLayout(year_row, 1, 1)
-
-        self.month_keys: dict[int, QPushButton] = {}
-        self._month_group = QButtonGroup(self)
         month_row = self._row()
-        for month in range(1, 13):
-            key = touch_key("", f"date_month_{month}")
-            key.setCheckable(True)
-            key.clicked.connect(bound(self._choose_month, month))
-            self._month_group.addButton(key)
-            self.month_keys[month] = key
+        for key in self.month_keys.values():
             month_row.addWidget(key)
         grid.addLayout(month_row, 2, 1)
-
-        self.day_keys: dict[int, QPushButton] = {}
-        self._day_group = QButtonGroup(self)
         days = QGridLayout()
-        days.setSpacing(KEY_SPACING_PX)
-        for day in range(1, 32):
-            key = touch_key(str(day), f"date_day_{day}")
-            key.setCheckable(True)
-            key.clicked.connect(bound(self._choose_day, day))
-            self._day_group.addButton(key)
-            self.day_keys[day] = key
+        days.setSpacing(spacing)
+        for day, key in self.day_keys.items():
             days.addWidget(key, (day - 1) // DAYS_PER_ROW, (day - 1) % DAYS_PER_ROW)
         grid.addLayout(days, 3, 1, 2, 1)
         grid.setColumnStretch(1, 1)
 
-        self._take_initial(initial)
-        self.retranslate(t)
+    def _phone_layout(self) -> None:
+        """The year as chosen so far on top, then tabs 元号・年 | 月 | 日 over one part at a
+        time: all four rows at 48 px a key would not fit under a question on a phone."""
+        m = self._metrics
+        for row_label in self.row_labels.values():
+            row_label.setParent(self)  # the tabs name the parts; the row labels stay unseen
+            row_label.hide()
+        self.parts = KeyGroups(m, "date_part")
+        era_year = QVBoxLayout()
+        era_year.setContentsMargins(0, 0, 0, 0)
+        era_year.setSpacing(m.key_spacing_px)
+        era_year.addLayout(self._key_grid(list(self.era_keys.values()), PHONE_ERAS_PER_ROW), 2)
+        steps = self._row()
+        for step in YEAR_STEPS:
+            steps.addWidget(self.year_keys[step])
+        era_year.addLayout(steps, 1)
+        months = self._key_grid(list(self.month_keys.values()), PHONE_MONTHS_PER_ROW)
+        days = self._key_grid(list(self.day_keys.values()), m.days_per_row)
+        for part in (era_year, months, days):
+            page = QWidget()
+            page.setLayout(part)
+            self.parts.add(page, "")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(m.key_spacing_px)
+        column.addWidget(self.year_display)
+        column.addWidget(self.parts.tab_row)
+        column.addWidget(self.parts.stack, 1)
 
-    @staticmethod
-    def _row() -> QHBoxLayout:
+    def _key_grid(self, keys: list[QPushButton], per_row: int) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(self._metrics.key_spacing_px)
+        for index, key in enumerate(keys):
+            grid.addWidget(key, index // per_row, index % per_row)
+        return grid
+
+    def tab_for(self, key: QPushButton) -> QPushButton | None:
+        """On a phone, the part's tab to touch first so that `key` shows; None on the kiosk
+        or when it already shows."""
+        return self.parts.tab_for(key) if self.parts is not None else None
+
+    def _row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.setSpacing(KEY_SPACING_PX)
+        row.setSpacing(self._metrics.key_spacing_px)
         return row
 
     # -- what may be chosen ------------------------------------------------------------------
@@ -237,6 +300,8 @@ class WarekiPicker(QWidget):
     def _choose_month(self, month: int) -> None:
         self._month = month
         self._changed()
+        if self.parts is not None:
+            self.parts.show(2)  # the day comes next
 
     def _choose_day(self, day: int) -> None:
         self._day = day
@@ -323,6 +388,21 @@ class WarekiPicker(QWidget):
         _check_only(self._era_group, self.era_keys.get(self._era.name) if self._era else None)
         _check_only(self._month_group, self.month_keys.get(self._month or 0))
         _check_only(self._day_group, self.day_keys.get(self._day or 0))
+        if self.parts is not None:
+            self._label_parts()
+
+    def _label_parts(self) -> None:
+        """The tabs say which part they hold and, once chosen, what: 月：1月, 日：7."""
+        t = self._t
+        era_year = f"{t('date_row_era')}・{t('date_row_year')}"
+        month = t("date_row_month")
+        if self._month is not None:
+            month += "：" + t("date_month", month=self._month)
+        day = t("date_row_day")
+        if self._day is not None:
+            day += f"：{self._day}"
+        for tab, face in zip(self.parts.tabs, (era_year, month, day), strict=True):
+            tab.setText(face)
 
     # -- the answer --------------------------------------------------------------------------
 

@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
     QScroller,
+    QScrollerProperties,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from screens.theme import GAP_PX, MIN_TARGET_PX, PRIMARY_TARGET_PX
+from screens.metrics import KIOSK, Metrics
+from screens.wrapping_button import WrappingButton
 
 
-def big_button(text: str = "", role: str = "", name: str = "") -> QPushButton:
-    """A touch button: every action is a primary-size target (≥ 20 mm) unless made larger."""
-    button = QPushButton(text)
-    button.setMinimumSize(PRIMARY_TARGET_PX, PRIMARY_TARGET_PX)
+def big_button(
+    text: str = "", role: str = "", name: str = "", metrics: Metrics = KIOSK
+) -> QPushButton:
+    """A touch button: every action is a primary-size target (≥ 20 mm on the kiosk) unless
+    made larger."""
+    button = WrappingButton(text)
+    button.setMinimumSize(metrics.primary_target_px, metrics.primary_target_px)
+    if metrics.narrow:
+        # Text wraps more often on a phone; a row of Fixed-height buttons would be held to
+        # its shortest, cutting the wrapped one's second line. They may grow taller instead.
+        button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        button.setMinimumHeight(metrics.primary_target_px)  # now fitted to its lines too
     if role:
         button.setProperty("role", role)
     if name:
@@ -42,6 +53,52 @@ def label(text: str = "", role: str = "", name: str = "", wrap: bool = True) -> 
     return widget
 
 
+class QuietLabel(QLabel):
+    """A label that takes no room while it has nothing to say (the phone's progress line,
+    empty on home, menu and completion: a blank line is a line the phone cannot spare)."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
+class OneLineLabel(QLabel):
+    """One line that ends in … when the room runs out (the phone's page title: the page's
+    own heading says what to do, the title only reminds which procedure this is)."""
+
+    def __init__(self, name: str, role: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setProperty("role", role)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._full_text = ""
+
+    def text(self) -> str:
+        return self._full_text
+
+    def setText(self, text: str) -> None:
+        self._full_text = text
+        self._fit()
+
+    def clear(self) -> None:
+        self.setText("")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width()
+        shown = self._full_text
+        if room > 0:
+            shown = self.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideRight, room)
+        super().setText(shown)
+
+
 class PageFrame(QWidget):
     """Header (title, practice mark, progress), content, and the footer every page shares.
 
@@ -56,55 +113,87 @@ class PageFrame(QWidget):
     language_requested = Signal()
 
     def __init__(
-        self, *, show_back: bool = True, show_start_over: bool = True, show_primary: bool = True
+        self,
+        metrics: Metrics = KIOSK,
+        *,
+        show_back: bool = True,
+        show_start_over: bool = True,
+        show_primary: bool = True,
     ) -> None:
         super().__init__()
+        self.metrics = m = metrics
         self.setProperty("screen", True)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(48, 32, 48, 32)
-        outer.setSpacing(GAP_PX)
+        outer.setContentsMargins(*m.page_margins)
+        outer.setSpacing(m.gap_px)
 
-        header = QHBoxLayout()
-        self.title = label(role="small", name="page_title")
+        self.title = (
+            OneLineLabel("page_title", "small")
+            if m.narrow
+            else label(role="small", name="page_title")
+        )
         self.practice_badge = label(role="badge", name="practice_badge", wrap=False)
         self.practice_badge.hide()
-        self.progress = label(role="small", name="progress", wrap=False)
+        self.progress = QuietLabel() if m.narrow else QLabel()
+        self.progress.setProperty("role", "small")
+        self.progress.setObjectName("progress")
+        self.progress.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         # Language can be changed on every page; the answers stay (the flow holds them).
-        self.language_button = big_button("Language / 言語", name="language")
+        self.language_button = big_button("Language / 言語", name="language", metrics=m)
         # A secondary target: the 15 mm floor, so the header stays one line high.
-        self.language_button.setMinimumSize(PRIMARY_TARGET_PX * 3, MIN_TARGET_PX)
+        self.language_button.setMinimumSize(
+            m.primary_target_px * (2 if m.narrow else 3), m.min_target_px
+        )
+        header = QHBoxLayout()
         header.addWidget(self.title, 1)
-        header.addWidget(self.practice_badge)
-        header.addWidget(self.progress)
-        header.addWidget(self.language_button)
-        outer.addLayout(header)
+        if m.narrow:
+            # A phone is too narrow for one header line: the title and the language button
+            # above, the practice mark and the progress below.
+            status = QHBoxLayout()
+            status.addWidget(self.practice_badge)
+            status.addStretch(1)
+            status.addWidget(self.progress)
+            header.addWidget(self.language_button)
+            outer.addLayout(header)
+            outer.addLayout(status)
+        else:
+            header.addWidget(self.practice_badge)
+            header.addWidget(self.progress)
+            header.addWidget(self.language_button)
+            outer.addLayout(header)
 
         self.content = QVBoxLayout()
-        self.content.setSpacing(GAP_PX * 2)
-        outer.addLayout(self.content, 1)
+        self.content.setSpacing(m.gap_px * 2)
+        self.page_scroll: ScrollingColumn | None = None
+        if m.narrow:
+            # What does not fit a phone at the larger text sizes and in the longer languages
+            # scrolls between the header and the footer, which always stay in view.
+            self.page_scroll = ScrollingColumn("page_scroll", m, shrink_first=True)
+            self.page_scroll.rows.setContentsMargins(0, 0, 0, 0)
+            self.page_scroll.rows.insertLayout(0, self.content, 1)
+            self.page_scroll.rows.setStretch(1, 0)  # the content's own stretches place it
+            outer.addWidget(self.page_scroll, 1)
+        else:
+            outer.addLayout(self.content, 1)
 
-        footer = self.footer = QHBoxLayout()
-        footer.setSpacing(GAP_PX * 2)
-        self.back_button = big_button(role="", name="back")
-        self.start_over_button = big_button(role="", name="start_over")
-        self.staff_button = big_button(role="alert", name="call_staff")
-        self.primary_button = big_button(role="primary", name="primary")
-        self.primary_button.setMinimumWidth(PRIMARY_TARGET_PX * 3)
+        self.back_button = big_button(role="", name="back", metrics=m)
+        self.start_over_button = big_button(role="", name="start_over", metrics=m)
+        self.staff_button = big_button(role="alert", name="call_staff", metrics=m)
+        self.primary_button = big_button(role="primary", name="primary", metrics=m)
         for button in (self.back_button, self.start_over_button, self.staff_button):
-            button.setMinimumWidth(PRIMARY_TARGET_PX * 2)
-            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-            button.setMinimumHeight(PRIMARY_TARGET_PX)
+            if not m.narrow:  # (a phone's buttons may grow taller to wrap: big_button)
+                button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            button.setMinimumHeight(m.primary_target_px)
         self.back_button.setVisible(show_back)
         self.start_over_button.setVisible(show_start_over)
         self.primary_button.setVisible(show_primary)
-        footer.addWidget(self.back_button)
-        footer.addWidget(self.start_over_button)
-        footer.addStretch(1)
-        footer.addWidget(self.staff_button)
-        footer.addWidget(self.primary_button)
-        outer.addLayout(footer)
+        if m.narrow:
+            self.footer = self._phone_footer()
+        else:
+            self.footer = self._kiosk_footer()
+        outer.addLayout(self.footer)
 
         self.back_button.clicked.connect(self.back_requested)
         self.start_over_button.clicked.connect(self.start_over_requested)
@@ -112,8 +201,46 @@ class PageFrame(QWidget):
         self.primary_button.clicked.connect(self.primary_requested)
         self.language_button.clicked.connect(self.language_requested)
 
+    def _kiosk_footer(self) -> QHBoxLayout:
+        m = self.metrics
+        footer = QHBoxLayout()
+        footer.setSpacing(m.gap_px * 2)
+        self.primary_button.setMinimumWidth(m.primary_target_px * 3)
+        for button in (self.back_button, self.start_over_button, self.staff_button):
+            button.setMinimumWidth(m.primary_target_px * 2)
+        footer.addWidget(self.back_button)
+        footer.addWidget(self.start_over_button)
+        footer.addStretch(1)
+        footer.addWidget(self.staff_button)
+        footer.addWidget(self.primary_button)
+        return footer
+
+    def _phone_footer(self) -> QGridLayout:
+        """Two by two: もどる 最初から above, 職員を呼ぶ and the primary action below (where the
+        thumb is), each half the width so that longer words wrap rather than shrink."""
+        m = self.metrics
+        footer = QGridLayout()
+        footer.setSpacing(m.gap_px)
+        footer.addWidget(self.back_button, 0, 0)
+        footer.addWidget(self.start_over_button, 0, 1)
+        footer.addWidget(self.staff_button, 1, 0)
+        footer.addWidget(self.primary_button, 1, 1)
+        for column in (0, 1):
+            footer.setColumnStretch(column, 1)
+        return footer
+
+    def add_footer_action(self, button: QPushButton) -> None:
+        """One more action beside the primary one (home: the phone pre-entry)."""
+        if self.metrics.narrow:
+            # The home page has no もどる or 最初から: their row is free.
+            self.footer.addWidget(button, 0, 0, 1, 2)
+        else:
+            self.footer.insertWidget(self.footer.count() - 1, button)
+
     def set_footer_texts(self, texts, primary_key: str = "next") -> None:
         """texts: a function key -> text in the current language."""
+        if self.page_scroll is not None:
+            self.page_scroll.set_texts(texts)
         self.back_button.setText(texts("back"))
         self.start_over_button.setText(texts("start_over"))
         self.staff_button.setText(texts("call_staff"))
@@ -128,30 +255,65 @@ class Overlay(QFrame):
     """A framed box over the current page (staff call, idle warning, language): the page
     underneath and its answers stay as they are."""
 
-    def __init__(self, parent: QWidget, name: str) -> None:
+    def __init__(self, parent: QWidget, name: str, metrics: Metrics = KIOSK) -> None:
         super().__init__(parent)
+        self.metrics = metrics
+        self._asked: tuple[int, int] | None = None  # the size the overlay asked for
         self.setObjectName(name)
         self.setProperty("role", "overlay")
         self.hide()
 
+    def event(self, event) -> bool:
+        # On a phone the box follows its contents: a button that wraps its words grows it.
+        handled = super().event(event)
+        refit = event.type() == QEvent.Type.LayoutRequest and self.metrics.narrow
+        if refit and self.isVisible() and self._asked is not None:
+            self._place(*self._asked)
+        return handled
+
     def show_centered(self, width: int, height: int) -> None:
-        parent = self.parentWidget()
-        self.setGeometry(
-            (parent.width() - width) // 2, (parent.height() - height) // 2, width, height
-        )
+        self._asked = (width, height)
+        self._place(width, height)
         self.raise_()
         self.show()
+
+    def _place(self, width: int, height: int) -> None:
+        parent = self.parentWidget()
+        if self.metrics.narrow:
+            # On a phone a box of a fraction of the screen is too narrow for its words: the
+            # whole width but a margin, and as tall as its contents need.
+            margin = self.metrics.overlay_margin_px
+            width = parent.width() - 2 * margin
+            needed = self.layout().heightForWidth(width) if self.layout() else -1
+            if needed < 0 and self.layout() is not None:
+                needed = self.layout().sizeHint().height()
+            height = min(parent.height() - 2 * margin, max(height // 2, needed))
+        geometry = QRect(
+            (parent.width() - width) // 2, (parent.height() - height) // 2, width, height
+        )
+        if geometry != self.geometry():
+            self.setGeometry(geometry)
+
+
+class _ShrinkingHost(QWidget):
+    """What a scroll area holds when its rows may shrink before it scrolls: the scroll area
+    asks word-wrapped contents for their height at a width, and gets the preferred one; a
+    keyboard whose keys could still be smaller would then scroll half out of view."""
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        return layout.totalMinimumHeightForWidth(width) if layout is not None else -1
 
 
 class ScrollingColumn(QWidget):
     """A column of rows that scrolls inside its page, never past the screen: large ▲ ▼
     buttons for those who do not swipe (shown only when needed), and a drag also scrolls."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, metrics: Metrics = KIOSK, shrink_first: bool = False) -> None:
         super().__init__()
-        self._host = QWidget()
+        self._host = _ShrinkingHost() if shrink_first else QWidget()
         self.rows = QVBoxLayout(self._host)
-        self.rows.setSpacing(16)
+        self.rows.setSpacing(metrics.gap_px)
         self.rows.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setObjectName(name)
@@ -166,21 +328,30 @@ class ScrollingColumn(QWidget):
         self.scroll.setStyleSheet(
             "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
         )
-        QScroller.grabGesture(
-            self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
-        )
-        self.up_button = big_button(name="scroll_up")
-        self.down_button = big_button(name="scroll_down")
-        arrows = QVBoxLayout()
-        arrows.setSpacing(24)
-        arrows.addWidget(self.up_button)
-        arrows.addStretch(1)
-        arrows.addWidget(self.down_button)
-        body = QHBoxLayout(self)
+        self._dragging = False  # a drag scrolls, but only while there is something to scroll
+        self.up_button = big_button(name="scroll_up", metrics=metrics)
+        self.down_button = big_button(name="scroll_down", metrics=metrics)
+        if metrics.narrow:
+            # No room for a column of arrows beside the rows: ▲ and ▼ side by side under them.
+            body = QVBoxLayout(self)
+            arrows = QHBoxLayout()
+            arrows.setSpacing(metrics.gap_px)
+            for button in (self.up_button, self.down_button):
+                button.setMinimumHeight(metrics.min_target_px)
+                arrows.addWidget(button, 1)
+            body.addWidget(self.scroll, 1)
+            body.addLayout(arrows)
+        else:
+            arrows = QVBoxLayout()
+            arrows.setSpacing(24)
+            arrows.addWidget(self.up_button)
+            arrows.addStretch(1)
+            arrows.addWidget(self.down_button)
+            body = QHBoxLayout(self)
+            body.addWidget(self.scroll, 1)
+            body.addLayout(arrows)
         body.setContentsMargins(0, 0, 0, 0)
-        body.setSpacing(24)
-        body.addWidget(self.scroll, 1)
-        body.addLayout(arrows)
+        body.setSpacing(metrics.gap_px if metrics.narrow else 24)
         bar = self.scroll.verticalScrollBar()
         bar.rangeChanged.connect(self._update_arrows)
         bar.valueChanged.connect(self._update_arrows)
@@ -211,6 +382,22 @@ class ScrollingColumn(QWidget):
     def _update_arrows(self, *_: object) -> None:
         bar = self.scroll.verticalScrollBar()
         scrolls = bar.maximum() > 0
+        if scrolls != self._dragging:
+            # A drag recogniser holds every press back a moment to tell a tap from a drag;
+            # where nothing scrolls, taps (a keyboard's keys) must not wait.
+            viewport = self.scroll.viewport()
+            if scrolls:
+                gesture = QScroller.ScrollerGestureType.LeftMouseButtonGesture
+                QScroller.grabGesture(viewport, gesture)
+                # A press reaches its button at once (a drag that follows still scrolls):
+                # a tap held back a quarter second feels like a missed tap.
+                scroller = QScroller.scroller(viewport)
+                properties = scroller.scrollerProperties()
+                properties.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0)
+                scroller.setScrollerProperties(properties)
+            else:
+                QScroller.ungrabGesture(viewport)
+            self._dragging = scrolls
         self.up_button.setVisible(scrolls)
         self.down_button.setVisible(scrolls)
         self.up_button.setEnabled(bar.value() > bar.minimum())

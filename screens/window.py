@@ -37,6 +37,7 @@ from screens.idle_warning import IdleWarningOverlay
 from screens.language_choice import LanguageOverlay
 from screens.life_event import LifeEventScreen
 from screens.menu import MenuScreen
+from screens.metrics import metrics_for
 from screens.navi_flow import NaviFlow
 from screens.question import QuestionScreen
 from screens.review import ReviewScreen
@@ -82,20 +83,24 @@ class KioskWindow(NaviFlow, CardFlow, TechnicianMode, QWidget):
         self.application: FinalizedApplication | None = None
         self._completion_info: CompletionInfo | None = None
         self._print_status = "printing"  # UI text key of the receipt's state
+        # The profile's sizes (kiosk or phone) go with the look, and to every screen: one set
+        # of screens, laid out by the numbers of the display they are on.
+        self.metrics = metrics = metrics_for(services.settings.profile)
+        look = look.with_changes(metrics=metrics)
         self.setStyleSheet(look.stylesheet())
         self.look = self._default_look = look  # a resident may change it for their visit
         self.voice_on = False  # read questions aloud, for this resident (home screen option)
         self.setWindowTitle("Madoguchi 窓口")
 
-        self.home = HomeScreen(services.languages)
-        self.menu = MenuScreen()
-        self.question = QuestionScreen()
+        self.home = HomeScreen(services.languages, metrics)
+        self.menu = MenuScreen(metrics)
+        self.question = QuestionScreen(metrics)
         self.question.postal_candidates = services.address_candidates
-        self.review = ReviewScreen()
-        self.completion = CompletionScreen()
-        self.scan = ScanScreen()
-        self.card = CardScreen()
-        self.life = LifeEventScreen()
+        self.review = ReviewScreen(metrics)
+        self.completion = CompletionScreen(metrics)
+        self.scan = ScanScreen(metrics)
+        self.card = CardScreen(metrics)
+        self.life = LifeEventScreen(metrics)
         self.visit: Visit | None = None  # several procedures in one go (手続きナビ)
         self.navi: LifeEventSession | None = None
         self._card_procedure_id: str | None = None
@@ -108,23 +113,24 @@ class KioskWindow(NaviFlow, CardFlow, TechnicianMode, QWidget):
             screen.set_practice(
                 services.text("practice_banner", self.language) if services.practice else None
             )
-        self.staff_overlay = StaffCallOverlay(self)
-        self.device_problem = DeviceProblemOverlay(self)
+        self.staff_overlay = StaffCallOverlay(self, metrics)
+        self.device_problem = DeviceProblemOverlay(self, metrics)
         self.device_problem.staff_requested.connect(self._problem_call_staff)
-        self.language_overlay = LanguageOverlay(self, services.all_languages)
+        self.language_overlay = LanguageOverlay(self, services.all_languages, metrics)
         self.language_overlay.language_chosen.connect(self.set_language)
         for screen in self.screens():
             screen.language_requested.connect(self.language_overlay.open)
-        self.idle_warning = IdleWarningOverlay(self)
+        self.idle_warning = IdleWarningOverlay(self, metrics)
         settings = services.settings
         self.idle = IdleClock(IdlePolicy(settings.idle_quiet_s, settings.idle_warning_s), now)
         self.idle_warning.still_here.connect(self.extend_time)
-        self.technician = TechnicianOverlay(self)
+        self.technician = TechnicianOverlay(self, metrics)
         self._corner = CornerTaps(now)
         self.technician.pin_entered.connect(self._technician_pin)
         self.technician.practice_toggled.connect(self._toggle_practice)
         self.technician.reprint_requested.connect(self._reprint)
         self.technician.sync_requested.connect(self._sync_now)
+        self.technician.requeue_requested.connect(self._requeue)
         self.technician.quit_requested.connect(self.leave_kiosk)
         self._activity = ActivityWatcher(self.idle.touch, self._pressed_at, locked)
         self._idle_timer = QTimer(self)
@@ -281,7 +287,7 @@ class KioskWindow(NaviFlow, CardFlow, TechnicianMode, QWidget):
     def next_text_size(self) -> None:
         sizes = list(TextSize)
         following = sizes[(sizes.index(self.look.text_size) + 1) % len(sizes)]
-        self.set_look(Look(self.look.theme, following))
+        self.set_look(self.look.with_changes(text_size=following))
         self.go_home()
 
     def toggle_voice(self) -> None:
@@ -296,7 +302,7 @@ class KioskWindow(NaviFlow, CardFlow, TechnicianMode, QWidget):
 
     def toggle_contrast(self) -> None:
         theme = Theme.STANDARD if self.look.theme is Theme.HIGH_CONTRAST else Theme.HIGH_CONTRAST
-        self.set_look(Look(theme, self.look.text_size))
+        self.set_look(self.look.with_changes(theme=theme))
         self.go_home()
 
     def submit_application(self) -> None:

@@ -63,3 +63,21 @@ def test_broken_toml_names_the_file(tmp_path: Path):
     config.write_text("profile = \n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(config, environ={})
+
+
+def test_sync_settings_have_safe_defaults_and_bounds():
+    from kiosk.wire import MAX_BATCH
+
+    settings = load_settings(environ={})
+    assert (settings.sync_batch, settings.retention_days) == (100, 30)
+    assert settings.heartbeat_interval_s == 60 and settings.ca_bundle is None
+    assert settings.seal_key_fingerprint == "" and settings.recover_damaged_store is False
+    assert load_settings(environ={"KIOSK_RETENTION_DAYS": "0"}).retention_days == 0
+    assert load_settings(environ={"KIOSK_SYNC_BATCH": str(MAX_BATCH)}).sync_batch == MAX_BATCH
+    with pytest.raises(ConfigError, match="sync_batch"):
+        load_settings(environ={"KIOSK_SYNC_BATCH": str(MAX_BATCH + 1)})
+    with pytest.raises(ConfigError, match="seal_key_fingerprint"):
+        load_settings(environ={"KIOSK_SEAL_KEY_FINGERPRINT": "not-hex"})
+    assert load_settings(environ={"KIOSK_CA_BUNDLE": "/etc/ssl/city.pem"}).ca_bundle == Path(
+        "/etc/ssl/city.pem"
+    )

@@ -56,3 +56,4 @@ def test_every_procedure_can_be_completed_by_touch(kiosk, qtbot, procedure_id):
     tap(qtbot, window.review.primary_button)
     assert window.stack.currentWidget() is window.completion, procedure_id
     assert window.completion.number.text().startswith("A-")
+    assert window.size().height() == 1080, f"{procedure_id}: completion does not fit 1080 px"

@@ -1,9 +1,11 @@
-"""The SQLite store: one transaction per application, numbers, migrations."""
+"""The SQLite store: one transaction per application, numbers, migrations, the outbox's
+states, retention, staff alerts, integrity check and a full disk."""
 
 import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
+import sqlite_utils
 
 from kiosk.store import MIGRATIONS, KioskStore, StoreError
 
@@ -124,7 +126,7 @@ def test_a_schema_1_database_upgrades_and_keeps_its_applications(tmp_path):
     store = KioskStore(path)
     assert store.schema_version == len(MIGRATIONS)
     assert [row["id"] for row in store.queued_for_sync(10)] == ["a1"]
-    assert store.sync_counts() == {"queued": 1, "rejected": 0}
+    assert store.sync_counts() == {"queued": 1, "quarantined": 0}
 
 
 @pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))
@@ -156,3 +158,166 @@ def test_every_earlier_schema_upgrades_to_the_current_one(tmp_path, version):
     store.keep_receipt("a1", '{"application_id": "a1", "blocks": []}')  # schema 3 works
     assert store.last_receipt() == ("a1", '{"application_id": "a1", "blocks": []}')
     store.close()
+
+
+def old_database(path, version: int) -> sqlite_utils.Database:
+    """A database exactly as the kiosk of schema `version` left it (its own migrations)."""
+    old = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:version]:
+        migration(old)
+    old.execute(f"PRAGMA user_version={version}")
+    return old
+
+
+def add_application(db: sqlite_utils.Database, app_id: str, outbox: dict | None = None) -> None:
+    db["applications"].insert(
+        {
+            "id": app_id,
+            "reception_number": "A-00" + app_id[-1],
+            "procedure_id": "juminhyo",
+            "procedure_version": 1,
+            "created_at": "2026-11-01T09:00:00",
+            "practice": 0,
+            "sealed": b"x",
+            "status": "finalized",
+        }
+    )
+    if outbox is not None:
+        db["outbox"].insert(
+            {"application_id": app_id, "queued_at": "2026-11-01T09:00:0" + app_id[-1]}
+            | {"attempts": 1, "last_error": None}
+            | outbox
+        )
+
+
+@pytest.mark.parametrize("version", range(2, 4))
+def test_migration_4_renames_rejected_to_quarantined_keeping_the_reason(tmp_path, version):
+    old = old_database(tmp_path / "old.sqlite3", version)
+    add_application(old, "a1", {"state": "queued"})
+    add_application(old, "a2", {"state": "rejected", "last_error": "key does not open it"})
+    old.conn.close()
+    store = KioskStore(tmp_path / "old.sqlite3")
+    assert store.sync_counts() == {"queued": 1, "quarantined": 1}
+    [item] = store.quarantined()
+    assert (item.application_id, item.reason) == ("a2", "key does not open it")
+    assert [row["id"] for row in store.queued_for_sync(10)] == ["a1"]
+    assert store.next_attempt_at() is None and store.pending_alerts() == []
+    assert store.sync_state() == {}
+
+
+def test_quarantine_and_requeue_one_or_all(tmp_path):
+    store = KioskStore(tmp_path / "k.sqlite3")
+    first, second, third = (finalize(store).id for _ in range(3))
+    store.quarantine(first, "refused: other kiosk")
+    store.quarantine(second, "refused: cannot be opened")
+    assert [row["id"] for row in store.queued_for_sync(10)] == [third]
+    assert [(q.application_id, q.reason) for q in store.quarantined()] == [
+        (first, "refused: other kiosk"),
+        (second, "refused: cannot be opened"),
+    ]
+    assert store.requeue(second) == 1
+    assert store.requeue("no-such-id") == 0
+    assert store.sync_counts() == {"queued": 2, "quarantined": 1}
+    assert store.requeue() == 1
+    assert store.sync_counts() == {"queued": 3, "quarantined": 0}
+    actions = [row["action"] for row in store.db["audit"].rows]
+    assert actions.count("application_quarantined") == 2
+    assert actions.count("application_requeued") == 2
+
+
+def test_a_failed_request_defers_the_whole_queue_until_a_success(tmp_path):
+    store = KioskStore(tmp_path / "k.sqlite3")
+    first = finalize(store).id
+    later = NOW + timedelta(seconds=30)
+    store.defer([first], later, "backend answered HTTP 503")
+    finalize(store)  # queued after the failure: waits as long, the backend is still unwell
+    assert store.next_attempt_at() == later
+    assert store.last_sync_error() == "backend answered HTTP 503"
+    assert store.db["outbox"].get(first)["attempts"] == 1
+    store.clear_backoff()
+    assert store.next_attempt_at() is None and store.last_sync_error() is None
+
+
+@pytest.mark.parametrize(("days", "purged_after"), [(30, 31), (0, 0)])
+def test_sealed_answers_are_purged_after_the_retention_period(tmp_path, days, purged_after):
+    store = KioskStore(tmp_path / "k.sqlite3", retention_days=days)
+    acknowledged, waiting = finalize(store), finalize(store)
+    store.keep_receipt(acknowledged.id, '{"application_id": "x", "blocks": []}')
+    store.acknowledge(acknowledged.id, now=NOW)
+    if days:
+        assert store.purge_acknowledged(NOW + timedelta(days=days - 1)) == 0
+        assert store.application(acknowledged.id)["sealed"] == b"sealed"
+    assert store.purge_acknowledged(NOW + timedelta(days=purged_after)) == 1
+    row = store.application(acknowledged.id)
+    assert row["sealed"] is None and row["purged_at"]
+    assert row["reception_number"] == "A-001"  # the clear metadata stays for reprints
+    assert store.receipt_layout(acknowledged.id)
+    assert store.application(waiting.id)["sealed"] == b"sealed"  # never before it is acked
+    assert store.purge_acknowledged(NOW + timedelta(days=400)) == 0
+
+
+def test_staff_alerts_wait_until_forgotten(tmp_path):
+    store = KioskStore(tmp_path / "k.sqlite3")
+    store.record_alert("staff_call", "review", at=NOW)
+    store.record_alert("printer_paper_out", "printer", at=NOW)
+    pending = store.pending_alerts()
+    assert [(a["kind"], a["detail"]) for a in pending] == [
+        ("staff_call", "review"),
+        ("printer_paper_out", "printer"),
+    ]
+    store.forget_alerts([pending[0]["id"]])
+    assert [a["kind"] for a in store.pending_alerts()] == ["printer_paper_out"]
+
+
+def test_sync_state_keeps_values_and_deletes_none(tmp_path):
+    store = KioskStore(tmp_path / "k.sqlite3")
+    store.set_sync_state(last_error="HTTP 503", catalog_version="abc")
+    store.set_sync_state(last_error=None)
+    assert store.sync_state() == {"catalog_version": "abc"}
+
+
+def damage(path):
+    """Overwrite the middle of the file: pages SQLite can still open but not trust."""
+    data = bytearray(path.read_bytes())
+    for offset in range(4096 + 16, len(data) - 64, 512):
+        data[offset : offset + 48] = b"\xff" * 48
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["garbage", "pages"])
+def test_a_damaged_database_stops_the_kiosk_with_the_way_out(tmp_path, how):
+    path = tmp_path / "k.sqlite3"
+    store = KioskStore(path)
+    for _ in range(20):
+        finalize(store)
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    if how == "garbage":
+        path.write_bytes(b"this is not a database" * 400)
+    else:
+        damage(path)
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as raised:
+        KioskStore(path)
+    message = str(raised.value)
+    assert str(path) in message and "damaged" in message
+    assert "KIOSK_RECOVER_DAMAGED_STORE=1" in message
+    assert path.read_bytes() == before  # nothing was changed without the technician
+
+    fresh = KioskStore(path, recover_damaged=True)
+    assert fresh.schema_version == len(MIGRATIONS) and fresh.outbox_ids() == []
+    [kept] = tmp_path.glob("k.sqlite3.damaged-*")
+    assert kept.read_bytes() == before
+
+
+def test_a_full_disk_during_finalize_keeps_nothing(tmp_path):
+    store = KioskStore(tmp_path / "k.sqlite3")
+    finalize(store)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count={pages}")  # the disk is now "full"
+    with pytest.raises(StoreError, match="disk is full"):
+        finalize(store, seal=lambda app_id: b"s" * 200_000)
+    assert count(store, "applications") == count(store, "outbox") == 1
+    assert count(store, "audit") == 1
+    store.db.execute("PRAGMA max_page_count=1073741823")
+    assert str(finalize(store).reception_number) == "A-002"  # no number was used up

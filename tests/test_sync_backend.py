@@ -2,68 +2,17 @@
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from backend.paths import BackendPaths, kiosk_token
 from kiosk.app import build_services
-from kiosk.config import load_settings
-from kiosk.sealing import generate_key_pair
-from kiosk.wire import HEALTH_PATH
+from kiosk.sealing import generate_key_pair, load_public_key
 from tests.helpers import finalize_juminhyo as finalize
 from tests.netutil import free_port
-
-START_DEADLINE_S = 60
-
-
-class Backend:
-    def __init__(self, root: Path, port: int) -> None:
-        self.paths = BackendPaths(root)
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kiosk",
-                "backend",
-                "serve",
-                "--port",
-                str(self.port),
-                "--data",
-                str(self.paths.root),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        end = time.monotonic() + START_DEADLINE_S
-        while time.monotonic() < end and self.process.poll() is None:
-            try:
-                if requests.get(self.url + HEALTH_PATH, timeout=1).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"backend did not start: {self.process.stderr.read()}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-    def received_ids(self) -> list[str]:
-        with sqlite3.connect(self.paths.database) as connection:
-            return [row[0] for row in connection.execute("SELECT id FROM applications")]
+from tests.sync_support import Backend, kiosk_home, kiosk_settings
 
 
 @pytest.fixture
@@ -76,30 +25,27 @@ def backend(tmp_path):
 
 @pytest.fixture
 def kiosk(backend, kiosk_paths):
-    settings = load_settings(
-        environ={},
-        backend_url=backend.url,
-        seal_public_key=backend.paths.keys / "public.pem",
-        backend_token=kiosk_token(backend.paths, "kiosk-01"),
-        request_timeout_s=5,
-    )
-    services = build_services(settings, kiosk_paths)
+    services = build_services(kiosk_settings(backend, sync_batch=2), kiosk_paths)
     yield services
     services.close()
 
 
-def test_queue_waits_while_the_backend_is_down_and_drains_when_it_starts(backend, kiosk):
-    applications = [finalize(kiosk, n) for n in (1, 2, 3)]
+def test_queue_waits_while_the_backend_is_down_and_drains_in_batches_when_it_starts(backend, kiosk):
+    applications = [finalize(kiosk, n) for n in (1, 2, 3, 1, 2)]
     report = kiosk.sync.drain_once()
     assert report.error and "unreachable" in report.error
-    assert kiosk.store.sync_counts()["queued"] == 3
+    assert report.next_attempt_at is not None
+    assert kiosk.store.sync_counts()["queued"] == 5
 
     backend.start()
-    report = kiosk.sync.drain_once()
-    assert (report.sent, report.duplicates, report.rejected, report.error) == (3, 0, 0, None)
-    assert kiosk.store.sync_counts() == {"queued": 0, "rejected": 0}
+    report = kiosk.sync.drain_once()  # three batches of at most two
+    assert (report.sent, report.duplicates, report.quarantined, report.error) == (5, 0, 0, None)
+    assert kiosk.store.sync_counts() == {"queued": 0, "quarantined": 0}
     assert sorted(backend.received_ids()) == sorted(a.id for a in applications)
     assert kiosk.store.application(applications[0].id)["status"] == "acknowledged"
+    assert kiosk.store.next_attempt_at() is None
+    state = kiosk.store.sync_state()
+    assert state["failures"] == "0" and state["last_success"] and "last_error" not in state
 
 
 def test_a_resend_after_a_lost_reply_is_a_duplicate_not_a_second_application(backend, kiosk):
@@ -117,39 +63,46 @@ def test_a_resend_after_a_lost_reply_is_a_duplicate_not_a_second_application(bac
     assert backend.received_ids() == [application.id]
 
 
-def test_unknown_token_is_refused_and_nothing_is_lost(backend, kiosk):
+def test_a_refused_token_stops_with_a_plain_message_and_nothing_is_lost(backend, kiosk):
     backend.start()
     finalize(kiosk)
     kiosk.sync.settings = kiosk.sync.settings.model_copy(update={"backend_token": "forged"})
     report = kiosk.sync.drain_once()
-    assert "401" in report.error
+    assert report.needs_configuration
+    assert "401" in report.error and "backend_token" in report.error
+    assert "kiosk backend token" in report.error  # says where the right one comes from
     assert kiosk.store.sync_counts()["queued"] == 1 and backend.received_ids() == []
+    assert not kiosk.sync.due()  # no hammering with a token that will be refused again
 
 
-def test_a_refused_application_is_set_aside_and_does_not_block_the_queue(backend, kiosk, tmp_path):
+def test_a_refused_application_is_quarantined_requeued_and_never_blocks(backend, kiosk, tmp_path):
     backend.start()
-    from kiosk.sealing import load_public_key
-
     good_key = kiosk._seal_key
     kiosk._seal_key = load_public_key(generate_key_pair(tmp_path / "wrong")[1])
     wrong = finalize(kiosk)  # sealed to a key the municipality does not hold
     kiosk._seal_key = good_key
-    right = finalize(kiosk)
+    right = [finalize(kiosk) for _ in range(3)]
     report = kiosk.sync.drain_once()
-    assert (report.sent, report.rejected) == (1, 1)
-    assert backend.received_ids() == [right.id]
-    assert kiosk.store.sync_counts() == {"queued": 0, "rejected": 1}
-    assert "cannot be opened" in kiosk.store.last_sync_error()
+    assert (report.sent, report.quarantined, report.error) == (3, 1, None)
+    assert sorted(backend.received_ids()) == sorted(a.id for a in right)
+    assert kiosk.store.sync_counts() == {"queued": 0, "quarantined": 1}
+    [item] = kiosk.quarantined()
+    assert item.application_id == wrong.id and "cannot be opened" in item.reason
     assert kiosk.store.application(wrong.id)["status"] == "finalized"
 
+    assert kiosk.requeue(wrong.id) == 1  # e.g. after the municipality restored its old key
+    assert kiosk.store.sync_counts() == {"queued": 1, "quarantined": 0}
+    report = kiosk.sync.drain_once()
+    assert report.quarantined == 1  # the key is still wrong: back in quarantine, not lost
+    assert kiosk.store.quarantined()[0].attempts == 2
 
-def test_backend_refuses_an_idempotency_key_that_is_not_the_application_id(backend, kiosk):
+
+def test_backend_refuses_an_idempotency_key_that_is_not_the_application_id(backend):
     backend.start()
-    token = kiosk_token(backend.paths, "kiosk-01")
     response = requests.post(
         backend.url + "/api/v1/applications",
         timeout=10,
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "other"},
+        headers={"Authorization": f"Bearer {backend.token()}", "Idempotency-Key": "other"},
         json={
             "id": "6f1c0a5e-0000-4000-8000-000000000001",
             "kiosk_id": "kiosk-01",
@@ -164,13 +117,13 @@ def test_backend_refuses_an_idempotency_key_that_is_not_the_application_id(backe
     assert backend.received_ids() == []
 
 
-def test_sync_status_and_now_from_the_command_line(backend, kiosk, kiosk_paths):
-    finalize(kiosk)
+def cli_runner(backend, kiosk_paths):
     environment = dict(
         os.environ,
-        KIOSK_HOME=str(kiosk_paths.config_dir.parent),
+        KIOSK_HOME=kiosk_home(kiosk_paths),
         KIOSK_BACKEND_URL=backend.url,
-        KIOSK_BACKEND_TOKEN=kiosk_token(backend.paths, "kiosk-01"),
+        KIOSK_BACKEND_TOKEN=backend.token(),
+        KIOSK_SEAL_PUBLIC_KEY=str(backend.paths.keys / "public.pem"),
     )
 
     def cli(*args):
@@ -182,11 +135,59 @@ def test_sync_status_and_now_from_the_command_line(backend, kiosk, kiosk_paths):
             timeout=60,
         )
 
+    return cli
+
+
+STATUS_FIELDS = {
+    "online",
+    "pending",
+    "quarantined",
+    "last_success",
+    "last_error",
+    "next_attempt",
+    "catalog_version",
+    "clock_skew_s",
+    "last_heartbeat",
+}
+
+
+def test_sync_status_and_now_from_the_command_line(backend, kiosk, kiosk_paths):
+    finalize(kiosk)
+    cli = cli_runner(backend, kiosk_paths)
     status = json.loads(cli("status", "--json").stdout)
-    assert status["queued"] == 1 and status["online"] is False
+    assert status.keys() >= STATUS_FIELDS
+    assert status["pending"] == 1 and status["online"] is False
     failed = cli("now")
     assert failed.returncode == 2 and "unreachable" in failed.stderr
-    backend.start()
-    assert cli("now").returncode == 0
     status = json.loads(cli("status", "--json").stdout)
-    assert status["queued"] == 0 and status["online"] is True and status["last_acknowledged"]
+    assert "unreachable" in status["last_error"] and status["next_attempt"]
+
+    backend.start()
+    assert cli("now").returncode == 0  # backoff or not: the technician asked
+    kiosk.sync.heartbeat()
+    kiosk.sync.pull_catalog()
+    status = json.loads(cli("status", "--json").stdout)
+    assert status["pending"] == 0 and status["online"] is True and status["last_success"]
+    assert status["last_error"] is None and status["next_attempt"] is None
+    assert status["last_heartbeat"] and abs(status["clock_skew_s"]) < 60
+    assert len(status["catalog_version"]) == 64
+    text = cli("status")
+    assert text.returncode == 0 and "clock_skew_s" in text.stdout
+
+
+def test_quarantine_and_requeue_from_the_command_line(backend, kiosk, kiosk_paths, tmp_path):
+    kiosk._seal_key = load_public_key(generate_key_pair(tmp_path / "wrong")[1])
+    wrong = finalize(kiosk)
+    backend.start()
+    kiosk.sync.drain_once()
+    cli = cli_runner(backend, kiosk_paths)
+    [listed] = json.loads(cli("quarantine", "--json").stdout)
+    assert listed["application_id"] == wrong.id and "cannot be opened" in listed["reason"]
+    assert wrong.id in cli("quarantine").stdout
+    assert cli("requeue", "no-such-id").returncode == 2
+    assert cli("requeue").returncode == 2  # ID or --all: never a guess
+    done = cli("requeue", wrong.id)
+    assert done.returncode == 0 and "re-queued 1" in done.stdout
+    assert json.loads(cli("status", "--json").stdout)["pending"] == 1
+    kiosk.sync.drain_once()
+    assert cli("requeue", "--all").stdout.startswith("re-queued 1")

@@ -3,14 +3,15 @@
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QFontInfo
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton, QStyle, QStyleOptionButton
 
 from kiosk.app import PROFILE_SIZES
 from kiosk.config import TextSize, Theme
 from kiosk.qtbridge import QtEventBridge
-from screens.theme import MIN_TARGET_PX, PALETTES, Look
+from screens.metrics import metrics_for
+from screens.theme import PALETTES, Look
 from screens.tour import walk
 from screens.widgets import Overlay
 
@@ -128,13 +129,17 @@ def test_every_screen_fits_in_the_longer_languages_at_the_largest_size(
     checked_tour(update, settings, kiosk_paths, tmp_path, monkeypatch)
 
 
-def checked_tour(update, settings, kiosk_paths, tmp_path: Path, monkeypatch) -> None:
-    """The whole tour, every screen checked: fits the display, targets, spacing, text, footer."""
+def checked_tour(update, settings, kiosk_paths, tmp_path: Path, monkeypatch) -> list[str]:
+    """The whole tour, every screen checked: fits the display, targets, spacing, text, footer.
+
+    The numbers are the profile's (screens.metrics): 84 px targets and 24 px text on the
+    kiosk, 48 px and 16 px on the phone. Returns the screens' names, for further checks."""
     from kiosk.app import build_services
 
     # With the demo card and a scanner, so the card pages and the pre-entry button show too.
     update = {**update, "card_reader": "sim", "scanner": "sim"}
     services = build_services(settings.model_copy(update=update), kiosk_paths)
+    metrics = metrics_for(services.settings.profile)
     request_close = services.close
     problems = []
     import screens.tour as tour
@@ -153,15 +158,17 @@ def checked_tour(update, settings, kiosk_paths, tmp_path: Path, monkeypatch) -> 
             targets = [b for b in scope.findChildren(QPushButton) if b.isVisibleTo(self)]
             for button in targets:
                 size = button.size()
-                if min(size.width(), size.height()) < MIN_TARGET_PX:
+                if min(size.width(), size.height()) < metrics.min_target_px:
                     problems.append(f"{screen}: button {button.objectName()} {size}")
             problems.extend(spacing_problems(screen, self, targets))
             if overlay is None:
                 problems.extend(footer_problems(screen, self.stack.currentWidget()))
             for label in self.findChildren(QLabel):
                 visible = label.isVisibleTo(self) and label.text()
-                if visible and QFontInfo(label.font()).pixelSize() < 24:
-                    problems.append(f"{screen}: label {label.objectName()} under 24 px")
+                if visible and QFontInfo(label.font()).pixelSize() < metrics.smallest_px:
+                    problems.append(f"{screen}: label {label.objectName()} too small")
+            if metrics.narrow:
+                problems.extend(phone_problems(screen, self, targets, metrics))
             return super().grab(*args)
 
     monkeypatch.setattr(tour, "KioskWindow", CheckedWindow)
@@ -176,7 +183,37 @@ def checked_tour(update, settings, kiosk_paths, tmp_path: Path, monkeypatch) -> 
     assert all(name.startswith("card-question-") for name in rest[:-1])
     for path in written:
         assert path.stat().st_size > 10_000, path  # a real rendering, not an empty image
-    assert problems == []
+    assert problems == [], "\n".join(problems)
+    return names
+
+
+def phone_problems(screen: str, window, targets, metrics) -> list[str]:
+    """What only a phone gets wrong: a footer pushed off the screen, a button whose words
+    do not fit it (wrapped text cut at the bottom, a word cut at the side), button text
+    under the floor."""
+    found = []
+    page = window.stack.currentWidget()
+    for button in (page.back_button, page.start_over_button, page.staff_button):
+        box = button.geometry().translated(button.parentWidget().mapTo(window, QPoint(0, 0)))
+        if button.isVisibleTo(window) and not window.rect().contains(box):
+            found.append(f"{screen}: {button.objectName()} is off the screen")
+    for button in targets:
+        if QFontInfo(button.font()).pixelSize() < metrics.smallest_px:
+            found.append(f"{screen}: button {button.objectName()} text too small")
+        shown = QPushButton.text(button)  # the text as drawn, line breaks included
+        if not shown:
+            continue
+        option = QStyleOptionButton()
+        button.initStyleOption(option)
+        room = button.style().subElementRect(
+            QStyle.SubElement.SE_PushButtonContents, option, button
+        )
+        if not button.icon().isNull():
+            room.setWidth(room.width() - button.iconSize().width() - 4)
+        needed = button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, shown)
+        if needed.width() > room.width() + 1 or needed.height() > room.height() + 1:
+            found.append(f"{screen}: {button.objectName()} text {needed} in {room.size()}")
+    return found
 
 
 def test_text_sizes_grow():

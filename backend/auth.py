@@ -1,0 +1,49 @@
+"""Who is calling: a bearer token of kind kiosk (the kiosk API) or staff (the staff API).
+
+No or unknown token → 401 with a WWW-Authenticate challenge; a valid token of the other kind →
+403, so a stolen kiosk token never reads residents' answers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from backend.tokens import Principal, TokenKind, authenticate
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="a kiosk token for the kiosk API, a staff token for the staff API "
+    "(`kiosk backend token create kiosk|staff NAME`)",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def _principal(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    presented = credentials.credentials if credentials else ""
+    principal = authenticate(request.app.state.engine, presented)
+    if principal is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown or missing bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+def kiosk_caller(request: Request, credentials: Credentials) -> str:
+    """The kiosk_id of the calling kiosk."""
+    principal = _principal(request, credentials)
+    if principal.kind is not TokenKind.KIOSK:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this endpoint needs a kiosk token")
+    return principal.name
+
+
+def staff_caller(request: Request, credentials: Credentials) -> str:
+    """The name of the calling staff member or office tool."""
+    principal = _principal(request, credentials)
+    if principal.kind is not TokenKind.STAFF:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this endpoint needs a staff token")
+    return principal.name

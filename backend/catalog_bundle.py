@@ -1,0 +1,63 @@
+"""The catalog that kiosks pull: the TOML files of one catalog folder, by relative path, with
+a content hash as version and ETag (an unchanged catalog costs a kiosk one 304)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from importlib import resources
+from pathlib import Path
+
+from kiosk.wire import CatalogBundle
+
+# The folders a kiosk reads (kiosk/catalog_files.py), top-level *.toml only, as it does.
+CATALOG_FOLDERS = ("categories", "life_events", "municipalities", "procedures")
+
+
+def shipped_catalog() -> Path:
+    """The catalog shipped in the assets package."""
+    return Path(str(resources.files("assets")))
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(
+        entry
+        for folder in CATALOG_FOLDERS
+        if (root / folder).is_dir()
+        for entry in (root / folder).iterdir()
+        if entry.suffix == ".toml" and entry.is_file()
+    )
+
+
+def build(root: Path) -> CatalogBundle:
+    files = {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8") for path in _files(root)
+    }
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        # NUL separators: no two different catalogs hash alike by shifting text between files.
+        digest.update(name.encode() + b"\0" + files[name].encode("utf-8") + b"\0")
+    return CatalogBundle(version=digest.hexdigest(), files=files)
+
+
+class CatalogSource:
+    """The bundle of one folder, rebuilt only when a file's size or mtime changed (a stat per
+    file per request, instead of reading and hashing every file)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or shipped_catalog()
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        self._bundle: CatalogBundle | None = None
+
+    def current(self) -> CatalogBundle:
+        signature = tuple(
+            (str(path), stat.st_size, stat.st_mtime_ns)
+            for path in _files(self.root)
+            for stat in [path.stat()]
+        )
+        with self._lock:
+            if signature != self._signature or self._bundle is None:
+                self._bundle = build(self.root)
+                self._signature = signature
+            return self._bundle

@@ -1,0 +1,163 @@
+"""The backend's database: one SQLAlchemy engine (SQLite file or PostgreSQL) and its tables.
+
+The tables here describe the schema at the latest migration (backend/migrations.py builds it
+step by step); queries use them, the migrations never do, so old steps stay as they were.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.types import TypeDecorator
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Execution option for write transactions: on SQLite they take the write lock at BEGIN, so two
+# writers queue on busy_timeout instead of failing when a read lock cannot be upgraded.
+WRITE = {"sqlite_begin": "IMMEDIATE"}
+
+
+class UtcTimestamp(TypeDecorator):
+    """A moment stored as fixed-width UTC ISO-8601 text ("2026-11-26T01:00:00.000000+00:00").
+
+    Text, not a native timestamp, so that one schema serves SQLite and PostgreSQL alike and the
+    version-1 databases (which stored ISO text) upgrade in place; fixed width and one zone make
+    text order equal time order, so range filters and indexes work on both."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return format_utc(parse_moment(value) if isinstance(value, str) else value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else datetime.fromisoformat(value)
+
+
+def parse_moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def format_utc(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the backend only ever writes aware moments
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(100), nullable=False),
+    Column("applied_at", UtcTimestamp, nullable=False),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kiosk_id", Text, nullable=False),
+    Column("reception_number", Text, nullable=False),
+    Column("procedure_id", Text, nullable=False),
+    Column("procedure_version", Integer, nullable=False),
+    Column("created_at", UtcTimestamp, nullable=False),
+    Column("received_at", UtcTimestamp, nullable=False),
+    Column("sealed", Text, nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("staff_status", Text, nullable=False),
+    Column("status_changed_at", UtcTimestamp),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("created_at", UtcTimestamp, nullable=False),
+)
+
+kiosk_status = Table(
+    "kiosk_status",
+    metadata,
+    Column("kiosk_id", Text, primary_key=True),
+    Column("last_seen", UtcTimestamp, nullable=False),
+    Column("sent_at", UtcTimestamp, nullable=False),
+    Column("app_version", Text, nullable=False),
+    Column("catalog_version", Text, nullable=False),
+    Column("queue_depth", Integer, nullable=False),
+    Column("quarantined", Integer, nullable=False),
+    Column("devices", Text, nullable=False),  # JSON object: device name → state
+)
+
+kiosk_alerts = Table(
+    "kiosk_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kiosk_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("at", UtcTimestamp, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("received_at", UtcTimestamp, nullable=False),
+)
+
+
+def connect(url: str, *, migrate: bool = True) -> Engine:
+    """An engine for url with the schema brought up to date (unless migrate is False)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(url)
+    else:
+        # pool_pre_ping: a PostgreSQL restart or a failover must not fail the next request.
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    if migrate:
+        from backend.migrations import migrate as apply_migrations
+
+        apply_migrations(engine)
+    return engine
+
+
+def _sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # We issue BEGIN ourselves (below): pysqlite's own transaction handling would not put
+        # DDL inside the migration's transaction, and cannot begin IMMEDIATE for writers.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+        cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged application survives power loss
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+def is_postgresql(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

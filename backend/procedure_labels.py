@@ -1,0 +1,57 @@
+"""Japanese titles, questions and option labels of the procedures, read from the catalog's
+TOML (no validation: a staff listing must still print when one file is off). They make exports
+stable (the columns of a procedure are its fields, whatever was answered) and `show` readable.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backend.catalog_bundle import shipped_catalog
+from kiosk.catalog import APPLICANT_PAGE
+
+APPLICANT_QUESTION = "申請する人"
+
+
+@dataclass(frozen=True)
+class FieldLabel:
+    question: str
+    options: dict[str, str] = field(default_factory=dict)  # value → label
+
+
+@dataclass(frozen=True)
+class ProcedureLabels:
+    id: str
+    title: str
+    fields: dict[str, FieldLabel]  # field id → label, in page order
+
+
+def _ja(text: object) -> str:
+    return text.get("ja", "") if isinstance(text, dict) else str(text or "")
+
+
+def load(catalog_dir: Path | None = None) -> dict[str, ProcedureLabels]:
+    """Procedure id → its labels, for every readable procedure file of the catalog."""
+    folder = (catalog_dir or shipped_catalog()) / "procedures"
+    found: dict[str, ProcedureLabels] = {}
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        fields: dict[str, FieldLabel] = {}
+        if len(raw.get("applicants", [])) > 1:
+            # The kiosk asks this page itself when several kinds of applicant may apply.
+            fields[APPLICANT_PAGE] = FieldLabel(APPLICANT_QUESTION)
+        for page in raw.get("pages", []):
+            if "id" in page:
+                options = {
+                    str(option.get("value")): _ja(option.get("label"))
+                    for option in page.get("options", [])
+                }
+                fields[page["id"]] = FieldLabel(_ja(page.get("question")) or page["id"], options)
+        if "id" in raw:
+            found[raw["id"]] = ProcedureLabels(raw["id"], _ja(raw.get("title")), fields)
+    return found

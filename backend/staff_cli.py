@@ -1,0 +1,180 @@
+"""The staff's commands on the backend host (`kiosk backend list|show|token|export`).
+
+They read the database directly, so they work while the server is stopped, and print with
+the Japanese labels of the catalog. kiosk/cli.py parses the arguments; this module acts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from backend import applications, db, export
+from backend.applications import Filters
+from backend.keys import load_private_key, open_payload
+from backend.migrations import SchemaTooNew
+from backend.paths import BackendPaths, database_url
+from backend.procedure_labels import ProcedureLabels, load
+from backend.provisioning import import_legacy_tokens, local_kiosk_token
+from backend.staff_models import ApplicationDetail, ApplicationSummary
+from backend.tokens import TokenKind
+from backend.tokens import issue as issue_token
+from backend.tokens import revoke as revoke_tokens
+from kiosk.wire import StaffStatus
+
+LIST_LIMIT = 1000
+
+
+class StaffCommandFailed(Exception):
+    """A failure worded for the person at the terminal."""
+
+
+def _engine(paths: BackendPaths, args: argparse.Namespace) -> Engine:
+    engine = db.connect(database_url(paths, getattr(args, "database", None)))
+    import_legacy_tokens(paths, engine)
+    return engine
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """ISO 8601 date or moment; without a zone it is this machine's local time."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise StaffCommandFailed(
+            f"--since: '{text}' is not a date or time such as 2026-11-01 or 2026-11-01T09:00"
+        ) from error
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "—"
+
+
+def run(args: argparse.Namespace, paths: BackendPaths) -> int:
+    actions = {"list": _list, "show": _show, "token": _token, "export": _export}
+    try:
+        engine = _engine(paths, args)
+    except (SQLAlchemyError, SchemaTooNew) as error:
+        raise StaffCommandFailed(f"cannot open the database: {error}") from error
+    try:
+        return actions[args.backend_command](args, paths, engine)
+    finally:
+        engine.dispose()
+
+
+def _list(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) -> int:
+    filters = Filters(
+        StaffStatus(args.status) if args.status else None,
+        args.procedure,
+        args.kiosk,
+        parse_since(args.since),
+    )
+    total, rows = applications.summaries(engine, filters, limit=args.limit)
+    items = [ApplicationSummary.model_validate(row) for row in rows]
+    if args.json:
+        print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False))
+        return 0
+    titles = {pid: labels.title for pid, labels in load(args.catalog).items()}
+    for item in items:
+        title = titles.get(item.procedure_id, item.procedure_id)
+        print(
+            f"{item.id}  {item.reception_number:<8} {item.staff_status.value}  "
+            f"{_local(item.received_at)}  {item.kiosk_id}  {title}"
+        )
+    print(f"{len(items)} 件を表示 / 該当 {total} 件")
+    return 0
+
+
+def _show(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
+    row = applications.one(engine, args.application_id)
+    if row is None:
+        raise StaffCommandFailed(f"no application with id {args.application_id}")
+    payload = open_payload(row["sealed"], load_private_key(paths, create=False), row["id"])
+    detail = ApplicationDetail(**row, answers=payload.get("answers", {}))
+    if args.json:
+        print(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return 0
+    print(_readable(detail, load(args.catalog).get(detail.procedure_id)))
+    return 0
+
+
+def _readable(detail: ApplicationDetail, labels: ProcedureLabels | None) -> str:
+    title = labels.title if labels else detail.procedure_id
+    lines = [
+        f"申請ID      {detail.id}",
+        f"受付番号    {detail.reception_number}",
+        f"手続き      {title}（{detail.procedure_id} 第{detail.procedure_version}版）",
+        f"端末        {detail.kiosk_id}",
+        f"申請日時    {_local(detail.created_at)}",
+        f"受信日時    {_local(detail.received_at)}",
+        f"状態        {detail.staff_status.value}"
+        + (f"（{_local(detail.status_changed_at)} 更新）" if detail.status_changed_at else ""),
+        "回答:",
+    ]
+    fields = labels.fields if labels else {}
+    for field_id, value in detail.answers.items():
+        label = fields.get(field_id)
+        question = label.question if label else field_id
+        shown = label.options.get(str(value), None) if label else None
+        text = export.cell(value)
+        lines.append(f"  {question}: {shown}（{text}）" if shown else f"  {question}: {text}")
+    return "\n".join(lines)
+
+
+def _token(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
+    words = args.words
+    if len(words) == 3 and words[0] == "create":
+        print(issue_token(engine, _kind(words[1]), words[2]))
+        return 0
+    if len(words) == 3 and words[0] == "revoke":
+        removed = revoke_tokens(engine, _kind(words[1]), words[2])
+        print(f"{removed} 件のトークンを無効にしました", file=sys.stderr)
+        return 0 if removed else 1
+    if len(words) == 1 and words[0] not in {"create", "revoke"}:
+        # The old form: the token of a kiosk on this machine, kept in a 0600 file.
+        kiosk_id = words[0]
+        print(local_kiosk_token(paths, kiosk_id, paths.local_kiosks / f"{kiosk_id}.token"))
+        return 0
+    raise StaffCommandFailed(
+        "usage: kiosk backend token create|revoke kiosk|staff NAME  (or: token KIOSK_ID)"
+    )
+
+
+def _kind(word: str) -> TokenKind:
+    if word not in {kind.value for kind in TokenKind}:
+        raise StaffCommandFailed(f"token kind must be kiosk or staff, not '{word}'")
+    return TokenKind(word)
+
+
+def _export(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
+    filters = Filters(procedure_id=args.procedure, since=parse_since(args.since))
+    private_key = load_private_key(paths, create=False)
+    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"  # the BOM is what Excel needs
+    if args.output:
+        partial = args.output.with_name(args.output.name + ".partial")
+        with partial.open("w", encoding=encoding, newline="") as out:
+            rows = _write(args, engine, filters, private_key, out)
+        partial.replace(args.output)  # a half-written export is never taken for a whole one
+        print(f"{rows} 件を {args.output} に書き出しました", file=sys.stderr)
+        return 0
+    sys.stdout.flush()
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="", write_through=True)
+    try:
+        _write(args, engine, filters, private_key, out)
+    finally:
+        out.detach()
+    return 0
+
+
+def _write(args, engine, filters, private_key, out) -> int:
+    if args.format == "csv":
+        return export.write_csv(engine, filters, private_key, load(args.catalog), out)
+    return export.write_jsonl(engine, filters, private_key, out)

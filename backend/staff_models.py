@@ -1,0 +1,50 @@
+"""What the staff API and the staff CLI show: application summaries, one opened application,
+and kiosk health. Backend-only (kiosks never see these), so they live here, not in wire.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from kiosk.wire import StaffAlert, StaffStatus
+
+
+class ApplicationSummary(BaseModel):
+    id: str
+    kiosk_id: str
+    reception_number: str
+    procedure_id: str
+    procedure_version: int
+    created_at: datetime = Field(description="when the resident finalized it at the kiosk")
+    received_at: datetime = Field(description="when the backend first received it")
+    staff_status: StaffStatus
+    status_changed_at: datetime | None = None
+
+
+class ApplicationPage(BaseModel):
+    total: int = Field(description="how many applications match the filters")
+    limit: int
+    offset: int
+    items: list[ApplicationSummary]
+
+
+class ApplicationDetail(ApplicationSummary):
+    answers: dict[str, Any] = Field(description="the resident's answers, opened with the key")
+
+
+class StatusUpdate(BaseModel):
+    status: StaffStatus
+
+
+class KioskHealth(BaseModel):
+    kiosk_id: str
+    last_seen: datetime = Field(description="when the backend last received a heartbeat")
+    sent_at: datetime = Field(description="the kiosk's own clock when it sent it")
+    app_version: str
+    catalog_version: str
+    queue_depth: int
+    quarantined: int
+    devices: dict[str, str]
+    alerts: list[StaffAlert] = Field(description="the most recent alerts, newest first")

@@ -1,0 +1,112 @@
+"""`kiosk simulate residents N`: headless residents finalizing real procedures on this kiosk.
+
+Uses the kiosk's own data directory and configuration (so its queue is the kiosk's queue), the
+same services the screens call, and the sync worker as the kiosk runs it: the applications
+drain to the backend while the residents keep coming, as on a busy morning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from kiosk.config import load_settings, resolve_paths
+from kiosk.logs import configure_logging
+
+# How long the last drain may take before the command gives up waiting (the queue is kept).
+FINAL_DRAIN_DEADLINE_S = 60.0
+
+
+class SimulateFailed(Exception):
+    """Worded for the person who ran the command."""
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    simulate = commands.add_parser(
+        "simulate",
+        help="headless residents for load tests and demos",
+        description="Simulate residents who complete real procedures on this kiosk.",
+    )
+    kinds = simulate.add_subparsers(dest="simulate_command", required=True, metavar="WHAT")
+    residents = kinds.add_parser(
+        "residents",
+        help="N residents complete random procedures and finalize them",
+        description="N headless residents each walk a random shipped procedure through the "
+        "flow engine and finalize it, exactly as the touch screens would. Prints "
+        "'<reception number> <application id>' per application as soon as it is saved.",
+    )
+    residents.add_argument("count", type=int, metavar="N")
+    residents.add_argument(
+        "--practice", action="store_true", help="practice mode: nothing is queued for sync"
+    )
+    residents.add_argument("--procedure", help="only this procedure id (default: all)")
+    residents.add_argument(
+        "--residents",
+        type=Path,
+        metavar="FILE",
+        help="residents as JSON in shared/testdata's format (default: built-in residents)",
+    )
+    residents.add_argument("--seed", type=int, help="repeat the same residents and choices")
+    residents.add_argument(
+        "--no-sync", action="store_true", help="only queue; do not send to the backend"
+    )
+    residents.add_argument("--config", type=Path, metavar="FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk import app
+    from kiosk.simulate import SimulationError, load_residents, simulate_residents
+
+    if args.count < 1:
+        raise SimulateFailed("kiosk simulate residents: N must be 1 or more")
+    paths = resolve_paths()
+    settings = load_settings(args.config, practice=args.practice or None)
+    configure_logging(paths.log_dir, settings.log_level)
+    services = app.build_services(settings, paths)
+    try:
+        if not services.accepting_applications():
+            raise SimulateFailed(
+                "kiosk simulate residents: this kiosk accepts no real applications (no "
+                "sealing key); use --practice or configure seal_public_key"
+            )
+        procedures = services.procedures()
+        if args.procedure:
+            procedures = [p for p in procedures if p.id == args.procedure]
+            if not procedures:
+                raise SimulateFailed(f"kiosk simulate residents: no procedure '{args.procedure}'")
+        if not args.no_sync:
+            services.start_sync()
+        try:
+            done = simulate_residents(
+                args.count,
+                procedures,
+                services.start_session,
+                services.finalize,
+                sys.stdout,
+                residents=load_residents(args.residents),
+                seed=args.seed,
+            )
+        except SimulationError as error:
+            raise SimulateFailed(f"kiosk simulate residents: {error}") from None
+        services.wait_for_devices()
+        summary = f"simulated {len(done)} residents"
+        if not args.no_sync and not settings.practice:
+            queued = _drain(services)
+            summary += f"; still queued for the backend: {queued}"
+        print(summary, file=sys.stderr)
+        return 0
+    finally:
+        services.close()
+
+
+def _drain(services) -> int:
+    """Ask for sync rounds until the queue is empty, the backend stops answering, or time's up."""
+    end = time.monotonic() + FINAL_DRAIN_DEADLINE_S
+    while time.monotonic() < end:
+        report = services.sync.drain_once()
+        queued = services.store.sync_counts()["queued"]
+        if queued == 0 or report.error:
+            return queued
+    return services.store.sync_counts()["queued"]
