@@ -59,3 +59,17 @@ def japanese_qapp(qapp):
 
     install_japanese_font(qapp)
     return qapp
+
+
+@pytest.fixture
+def live_backend(tmp_path):
+    """The real backend (`kiosk backend serve`, its own process) started; the municipality's
+    key pair is made first, as a kiosk needs the public key."""
+    from tests.netutil import free_port
+    from tests.sync_support import Backend
+
+    server = Backend(tmp_path / "backend", free_port())
+    generate_key_pair(server.paths.keys)
+    server.start()
+    yield server
+    server.stop()

@@ -3,6 +3,7 @@ process, reached over real HTTP."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -79,3 +80,20 @@ def kiosk_settings(backend: Backend, **overrides) -> Settings:
 
 def kiosk_home(paths: KioskPaths) -> str:
     return str(paths.config_dir.parent)
+
+
+def kiosk_environment(backend: Backend, home: Path, **settings: str) -> dict[str, str]:
+    """The environment of a kiosk process pointed at `backend` (KIOSK_* from this shell
+    dropped), with more KIOSK_<SETTING> values from `settings`."""
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("KIOSK_")}
+    return (
+        environ
+        | {
+            "KIOSK_HOME": str(home),
+            "KIOSK_BACKEND_URL": backend.url,
+            "KIOSK_BACKEND_TOKEN": backend.token(),
+            "KIOSK_SEAL_PUBLIC_KEY": str(backend.paths.keys / "public.pem"),
+            "KIOSK_PRINTER": "sim",
+        }
+        | {f"KIOSK_{name.upper()}": value for name, value in settings.items()}
+    )

@@ -13,11 +13,9 @@ import time
 import pytest
 
 from kiosk.app import build_services
-from kiosk.sealing import generate_key_pair
 from kiosk.simulate import simulate_residents
 from tests.chaos_proxy import ChaosProxy, Fault
-from tests.netutil import free_port
-from tests.sync_support import Backend, kiosk_settings
+from tests.sync_support import kiosk_settings
 
 APPLICATIONS = 1000
 DRAIN_DEADLINE_S = 300
@@ -43,20 +41,13 @@ class _Discard:
         pass
 
 
-@pytest.fixture
-def backend(tmp_path):
-    server = Backend(tmp_path / "backend", free_port())
-    generate_key_pair(server.paths.keys)
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.mark.slow
-def test_a_thousand_applications_through_a_faulty_network_arrive_exactly_once(backend, kiosk_paths):
-    with ChaosProxy(backend.port, WEIGHTS, seed=20261127) as proxy:
+def test_a_thousand_applications_through_a_faulty_network_arrive_exactly_once(
+    live_backend, kiosk_paths
+):
+    with ChaosProxy(live_backend.port, WEIGHTS, seed=20261127) as proxy:
         # Small batches: many requests, so every fault happens many times.
-        settings = kiosk_settings(backend, backend_url=proxy.url, sync_batch=20)
+        settings = kiosk_settings(live_backend, backend_url=proxy.url, sync_batch=20)
         services = build_services(settings, kiosk_paths)
         try:
             made = simulate_residents(
@@ -79,7 +70,7 @@ def test_a_thousand_applications_through_a_faulty_network_arrive_exactly_once(ba
     assert counts == {"queued": 0, "quarantined": 0}, counts
     shown = {application.application_id for application in made}
     assert len(shown) == APPLICATIONS
-    with sqlite3.connect(backend.paths.database) as connection:
+    with sqlite3.connect(live_backend.paths.database) as connection:
         rows = connection.execute("SELECT id, reception_number FROM applications").fetchall()
     received = [row[0] for row in rows]
     assert len(received) == len(set(received)) == APPLICATIONS  # none twice

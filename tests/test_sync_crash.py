@@ -18,35 +18,12 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.sealing import generate_key_pair
-from tests.netutil import free_port
-from tests.sync_support import Backend
+from tests.sync_support import kiosk_environment
 
 KILLS = 100
 LINE_DEADLINE_S = 60.0
 POLL_S = 0.02
 SIMULATE = [sys.executable, "-m", "kiosk", "simulate", "residents", "500"]
-
-
-@pytest.fixture
-def backend(tmp_path):
-    server = Backend(tmp_path / "backend", free_port())
-    generate_key_pair(server.paths.keys)
-    server.start()
-    yield server
-    server.stop()
-
-
-def _kiosk_environment(backend: Backend, home) -> dict[str, str]:
-    environ = {key: value for key, value in os.environ.items() if not key.startswith("KIOSK_")}
-    return environ | {
-        "KIOSK_HOME": str(home),
-        "KIOSK_BACKEND_URL": backend.url,
-        "KIOSK_BACKEND_TOKEN": backend.token(),
-        "KIOSK_SEAL_PUBLIC_KEY": str(backend.paths.keys / "public.pem"),
-        "KIOSK_PRINTER": "sim",
-        "KIOSK_SYNC_BATCH": "3",  # many small sends, so kills land in the middle of syncing
-    }
 
 
 def _shown_before_kill(
@@ -84,9 +61,12 @@ def _shown_before_kill(
 
 
 @pytest.mark.slow
-def test_applications_shown_before_a_sigkill_survive_and_arrive_exactly_once(backend, tmp_path):
+def test_applications_shown_before_a_sigkill_survive_and_arrive_exactly_once(
+    live_backend, tmp_path
+):
     home = tmp_path / "kiosk-home"
-    environ = _kiosk_environment(backend, home)
+    # Many small sends, so kills land in the middle of syncing.
+    environ = kiosk_environment(live_backend, home, sync_batch="3")
     database = home / "data" / "kiosk.sqlite3"
     rng = random.Random(20261127)
     shown: dict[str, str] = {}
@@ -100,10 +80,10 @@ def test_applications_shown_before_a_sigkill_survive_and_arrive_exactly_once(bac
         if round_number % 3 == 0:
             # Right after the backend took a batch: inside the kiosk's acknowledgement or the
             # next send.
-            before = len(backend.received_ids())
+            before = len(live_backend.received_ids())
 
             def ready(_lines, before=before):
-                return len(backend.received_ids()) > before
+                return len(live_backend.received_ids()) > before
         else:
             # After 0 to 4 applications: inside a finalize, a print, a sync round or between.
             wanted = rng.randint(0, 4)
@@ -124,7 +104,7 @@ def test_applications_shown_before_a_sigkill_survive_and_arrive_exactly_once(bac
         assert not lost, f"round {round_number}: shown but not stored: {lost}"
 
     # A third of the kills came while the worker was sending: part of the queue arrived.
-    assert len(backend.received_ids()) >= KILLS // 3
+    assert len(live_backend.received_ids()) >= KILLS // 3
     drained = subprocess.run(
         [sys.executable, "-m", "kiosk", "sync", "now"],
         env=environ,
@@ -139,7 +119,7 @@ def test_applications_shown_before_a_sigkill_survive_and_arrive_exactly_once(bac
         numbers = [
             row[0] for row in connection.execute("SELECT reception_number FROM applications")
         ]
-    received = backend.received_ids()
+    received = live_backend.received_ids()
     assert len(shown) >= KILLS  # the kills really landed among finalized applications
     assert len(received) == len(set(received))
     assert set(received) == kiosk_ids >= set(shown)

@@ -6,29 +6,17 @@ municipality's private key, still opens every application: the data is there, on
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from kiosk.sealing import generate_key_pair
 from tests.conftest import RESIDENTS
-from tests.netutil import free_port
-from tests.sync_support import Backend
+from tests.sync_support import kiosk_environment
 
 APPLICATIONS = 40
 SIMULATE = [sys.executable, "-m", "kiosk", "simulate", "residents"]
-
-
-@pytest.fixture
-def backend(tmp_path):
-    server = Backend(tmp_path / "backend", free_port())
-    generate_key_pair(server.paths.keys)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _secrets(residents: list[dict]) -> set[str]:
@@ -53,16 +41,10 @@ def _files(*folders: Path) -> list[Path]:
 
 
 @pytest.mark.slow
-def test_no_personal_data_at_rest_on_the_kiosk_or_the_backend(backend, tmp_path, residents):
+def test_no_personal_data_at_rest_on_the_kiosk_or_the_backend(live_backend, tmp_path, residents):
     home = tmp_path / "kiosk-home"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")} | {
-        "KIOSK_HOME": str(home),
-        "KIOSK_BACKEND_URL": backend.url,
-        "KIOSK_BACKEND_TOKEN": backend.token(),
-        "KIOSK_SEAL_PUBLIC_KEY": str(backend.paths.keys / "public.pem"),
-        "KIOSK_PRINTER": "sim",
-        "KIOSK_LOG_LEVEL": "DEBUG",  # the most the logs ever say
-    }
+    # DEBUG: the most the logs ever say
+    environ = kiosk_environment(live_backend, home, log_level="DEBUG")
     simulated = subprocess.run(
         [*SIMULATE, str(APPLICATIONS), "--residents", str(RESIDENTS), "--seed", "5"],
         env=environ,
@@ -76,7 +58,7 @@ def test_no_personal_data_at_rest_on_the_kiosk_or_the_backend(backend, tmp_path,
     ids = [line.split()[1] for line in simulated.stdout.splitlines()]
     assert len(ids) == APPLICATIONS
 
-    files = _files(home, backend.paths.root)
+    files = _files(home, live_backend.paths.root)
     names = {path.name for path in files}
     assert {"kiosk.sqlite3", "backend.sqlite3"} <= names  # the scan covers the databases
     assert any(path.suffix == ".log" for path in files)  # and the logs
@@ -90,7 +72,7 @@ def test_no_personal_data_at_rest_on_the_kiosk_or_the_backend(backend, tmp_path,
     # Not vacuous: the municipality, with its private key, reads the residents' names.
     opened = set()
     for application_id in ids:
-        response = backend.staff_get(f"/api/v1/staff/applications/{application_id}")
+        response = live_backend.staff_get(f"/api/v1/staff/applications/{application_id}")
         assert response.status_code == 200, response.text
         opened |= {s for s in secrets if s in response.text}
     assert any(resident["name"].replace(" ", "\u3000") in opened for resident in residents)
