@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from kiosk.config import KioskPaths, Settings
+from kiosk.config import DEFAULT_BACKEND_URL, KioskPaths, Settings
 from kiosk.fonts import UI_FAMILY, font_file
 from kiosk.sealing import SealingError, load_public_key
 
@@ -186,6 +186,14 @@ def check_backend(settings: Settings) -> Check:
 def check_sealing_key(settings: Settings) -> Check:
     if settings.practice:
         return Check("sealing key", Status.OK, "practice mode: nothing is kept")
+    local = not settings.backend_token and settings.backend_url == DEFAULT_BACKEND_URL
+    if settings.seal_public_key is None and local:
+        # The kiosk takes the key of the backend on this machine (kiosk.app.sealing_key).
+        return Check(
+            "sealing key",
+            Status.OK,
+            "the local backend's key (created on first start, its fingerprint pinned)",
+        )
     if settings.seal_public_key is None:
         return Check(
             "sealing key",

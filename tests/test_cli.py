@@ -110,6 +110,12 @@ def test_doctor_json_lists_every_check_with_a_status(tmp_path):
     assert result.returncode == (1 if failed else 0)
 
 
+def test_doctor_knows_a_default_kiosk_seals_to_the_local_backends_key(tmp_path):
+    result = kiosk("doctor", "--json", home=tmp_path)
+    key = next(c for c in json.loads(result.stdout) if c["name"] == "sealing key")
+    assert key["status"] == "ok" and "local backend" in key["detail"]
+
+
 def test_doctor_reports_a_missing_x_server(tmp_path):
     result = kiosk("doctor", "--json", home=tmp_path, env={"DISPLAY": ":987"})
     display = next(c for c in json.loads(result.stdout) if c["name"] == "display")
