@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -52,7 +53,12 @@ def create_app(
     )
     app.state.engine = engine
     app.state.private_key = private_key
-    app.state.catalog = CatalogSource(catalog_dir)
+    public_pem = (
+        private_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    app.state.catalog = CatalogSource(catalog_dir, public_pem)
     app.include_router(kiosk_api.router)
     app.include_router(staff_api.router)
 

@@ -29,10 +29,26 @@ def _files(root: Path) -> list[Path]:
     )
 
 
-def build(root: Path) -> CatalogBundle:
+def with_public_key(profile: str, public_pem: str) -> str:
+    """A municipality profile carrying this backend's public key, so kiosks seal to the key
+    whose private half opens the applications here. A profile that names a key keeps its own.
+    The key goes before the first table: a top-level key after one would belong to it."""
+    if "seal_public_key" in profile:
+        return profile
+    entry = f'seal_public_key = """\n{public_pem.strip()}\n"""\n'
+    lines = profile.splitlines(keepends=True)
+    first_table = next((i for i, line in enumerate(lines) if line.startswith("[")), len(lines))
+    return "".join([*lines[:first_table], entry, *lines[first_table:]])
+
+
+def build(root: Path, public_pem: str | None = None) -> CatalogBundle:
     files = {
         path.relative_to(root).as_posix(): path.read_text(encoding="utf-8") for path in _files(root)
     }
+    if public_pem is not None:
+        for name in files:
+            if name.startswith("municipalities/"):
+                files[name] = with_public_key(files[name], public_pem)
     digest = hashlib.sha256()
     for name in sorted(files):
         # NUL separators: no two different catalogs hash alike by shifting text between files.
@@ -44,8 +60,9 @@ class CatalogSource:
     """The bundle of one folder, rebuilt only when a file's size or mtime changed (a stat per
     file per request, instead of reading and hashing every file)."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, public_pem: str | None = None) -> None:
         self.root = root or shipped_catalog()
+        self.public_pem = public_pem
         self._lock = threading.Lock()
         self._signature: tuple | None = None
         self._bundle: CatalogBundle | None = None
@@ -58,6 +75,6 @@ class CatalogSource:
         )
         with self._lock:
             if signature != self._signature or self._bundle is None:
-                self._bundle = build(self.root)
+                self._bundle = build(self.root, self.public_pem)
                 self._signature = signature
             return self._bundle

@@ -25,7 +25,7 @@ from kiosk.config import DEFAULT_BACKEND_URL, KioskPaths, Profile, Settings
 from kiosk.events import EventBus
 from kiosk.headless import VirtualDisplay, serve_loopback_vnc, start_xvfb
 from kiosk.i18n import UiText
-from kiosk.sealing import fingerprint, generate_key_pair, load_public_key
+from kiosk.sealing import fingerprint, generate_key_pair, load_public_key, public_key_from_pem
 from kiosk.services import Services
 from kiosk.store import KioskStore
 from kiosk.sync import SyncClient
@@ -46,13 +46,15 @@ def build_services(settings: Settings, paths: KioskPaths) -> Services:
     paths.create()
     printer = build_printer(settings.printer, paths.printer_output, settings.printer_model)
     printer.open()  # an absent printer is a status (not connected), never a failed start
-    seal_key, seal_key_problem = sealing_key(settings, paths)
     store = open_store(settings, paths)
     events = EventBus()
     # The technician's catalog_dir wins; else the catalog last pulled from the backend.
     pulled = None if settings.catalog_dir else pulled_catalog_dir(paths)
     loaded = load_with_last_good(
         settings.municipality, paths.catalog_snapshot, settings.catalog_dir or pulled
+    )
+    seal_key, seal_key_problem = sealing_key(
+        settings, paths, loaded.catalog.municipality.seal_public_key
     )
     in_use = loaded.catalog.content_version
     if pulled is not None and not loaded.problems:
@@ -123,21 +125,33 @@ class LocalBackendToken(TokenSource):
         self._token = None
 
 
-def sealing_key(settings: Settings, paths: KioskPaths) -> tuple[X25519PublicKey | None, str | None]:
+def sealing_key(
+    settings: Settings, paths: KioskPaths, profile_key: str | None = None
+) -> tuple[X25519PublicKey | None, str | None]:
     """The key applications are sealed to, or (None, why not in plain words).
 
-    Without seal_public_key, a kiosk on the local backend uses that backend's key, creating the
-    pair if missing, and pins its fingerprint on first use: a key swapped later is refused.
+    In order: the seal_public_key file the technician configured; the key that came with the
+    municipality profile (shipped, or pulled from the backend); on the local backend, that
+    backend's key (the pair created if missing). The fingerprint must equal
+    seal_key_fingerprint when that is set; otherwise a key from the profile or the local
+    backend is pinned on first use, so a key swapped later is refused, not obeyed.
     """
-    path = settings.seal_public_key
     expected = settings.seal_key_fingerprint
     pinned = None
-    if path is None and uses_local_backend(settings):
-        _, path = generate_key_pair(demo_backend_paths(paths).keys)
+    if settings.seal_public_key is not None:
+        source = str(settings.seal_public_key)
+        key = load_public_key(settings.seal_public_key)
+    elif profile_key is not None:
+        source = "the municipality profile's seal_public_key"
+        key = public_key_from_pem(profile_key.encode(), source)
         pinned = paths.pinned_seal_key
-    if path is None:
+    elif uses_local_backend(settings):
+        _, path = generate_key_pair(demo_backend_paths(paths).keys)
+        source = str(path)
+        key = load_public_key(path)
+        pinned = paths.pinned_seal_key
+    else:
         return None, None
-    key = load_public_key(path)
     actual = fingerprint(key)
     if not expected and pinned is not None:
         if not pinned.is_file():
@@ -146,9 +160,9 @@ def sealing_key(settings: Settings, paths: KioskPaths) -> tuple[X25519PublicKey 
     if expected and actual != expected:
         where = f"delete {pinned}" if pinned else f'set seal_key_fingerprint = "{actual}"'
         problem = (
-            f"the sealing key {path} is not the expected one (fingerprint {actual}, expected "
-            f"{expected}): no real applications are taken, practice mode still works. If the "
-            f"municipality really changed its key, {where}"
+            f"the sealing key ({source}) is not the expected one (fingerprint {actual}, "
+            f"expected {expected}): no real applications are taken, practice mode still "
+            f"works. If the municipality really changed its key, {where}"
         )
         log.error(problem)
         return None, problem

@@ -262,6 +262,21 @@ class Municipality(BaseModel):
     contacts: tuple[Contact, ...] = ()
     local_notes: LocalizedText | None = None
     enabled_procedures: tuple[Identifier, ...] = Field(min_length=1)
+    # The municipality's public key (PEM, X25519) that applications are sealed to. It comes
+    # with the profile (the backend adds its own to the catalog it serves); the kiosk pins
+    # its fingerprint, so a profile carrying a different key is refused, not obeyed.
+    seal_public_key: str | None = None
+
+    @model_validator(mode="after")
+    def _key_is_usable(self) -> Municipality:
+        if self.seal_public_key is not None:
+            from kiosk.sealing import SealingError, public_key_from_pem
+
+            try:
+                public_key_from_pem(self.seal_public_key.encode(), "seal_public_key")
+            except SealingError as error:
+                raise ValueError(str(error)) from None
+        return self
 
     @model_validator(mode="after")
     def _fees_are_amounts(self) -> Municipality:

@@ -33,11 +33,20 @@ def fingerprint(public_key: X25519PublicKey) -> str:
 
 def load_public_key(path: Path) -> X25519PublicKey:
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except (OSError, ValueError) as error:
+        pem = path.read_bytes()
+    except OSError as error:
         raise SealingError(f"{path}: not a readable PEM public key ({error})") from error
+    return public_key_from_pem(pem, str(path))
+
+
+def public_key_from_pem(pem: bytes, where: str) -> X25519PublicKey:
+    """The municipality's key from PEM text (a file, or the municipality profile)."""
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError as error:
+        raise SealingError(f"{where}: not a readable PEM public key ({error})") from error
     if not isinstance(key, X25519PublicKey):
-        raise SealingError(f"{path}: not an X25519 public key")
+        raise SealingError(f"{where}: not an X25519 public key")
     return key
 
 

@@ -313,3 +313,19 @@ def test_a_kiosk_with_a_broken_catalog_file_still_starts_on_the_last_good(
         assert len(services.procedures()) >= 12
     finally:
         services.close()
+
+
+def test_a_municipality_profile_may_carry_its_sealing_key_and_a_bad_one_is_refused(
+    tmp_path, key_pair
+):
+    shipped = Path(__file__).resolve().parents[1] / "assets" / "municipalities" / "sample-city.toml"
+    text = shipped.read_text(encoding="utf-8")
+    good = f'seal_public_key = """\n{key_pair[1].read_text().strip()}\n"""\n'
+    folder = tmp_path / "municipalities"
+    folder.mkdir()
+    profile = folder / "sample-city.toml"
+    profile.write_text(good + text, encoding="utf-8")
+    assert check_paths([profile]) == []
+    profile.write_text('seal_public_key = "not a key"\n' + text, encoding="utf-8")
+    problems = check_paths([profile])
+    assert len(problems) == 1 and "seal_public_key" in problems[0] and "PEM" in problems[0]

@@ -7,11 +7,13 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from kiosk.app import build_services
-from kiosk.sealing import generate_key_pair
+from kiosk.sealing import fingerprint, generate_key_pair, unseal
 from kiosk.sync_status import sync_status
 from kiosk.wire import STAFF_PREFIX
+from tests.helpers import finalize_juminhyo
 from tests.netutil import free_port
 from tests.sync_support import Backend, kiosk_settings
 
@@ -166,3 +168,46 @@ def test_device_problems_become_alerts_and_a_large_clock_skew_is_warned_once(
     assert 590 < sync_status(kiosk.store)["clock_skew_s"] < 610  # server − local
     warnings = [r for r in caplog.records if "clock" in r.getMessage()]
     assert len(warnings) == 1 and "behind" in warnings[0].getMessage()
+
+
+def _private_key(path: Path):
+    return serialization.load_pem_private_key(path.read_bytes(), password=None)
+
+
+def test_the_sealing_key_comes_with_the_pulled_municipality_profile_and_is_pinned(
+    backend, kiosk_paths, tmp_path
+):
+
+    # A kiosk told only where the backend is: no key of its own configured.
+    settings = kiosk_settings(backend, seal_public_key=None)
+    first = build_services(settings, kiosk_paths)
+    try:
+        assert not first.accepting_applications()  # no key yet: nothing real is taken
+        assert first.sync.pull_catalog().changed
+    finally:
+        first.close()
+
+    again = build_services(settings, kiosk_paths)
+    try:
+        assert again.accepting_applications()
+        application = finalize_juminhyo(again)
+        sealed = again.store.application(application.id)["sealed"]
+    finally:
+        again.close()
+    private = _private_key(backend.paths.keys / "private.pem")
+    assert unseal(sealed, private, application.id)["procedure"] == "juminhyo"
+    pinned = kiosk_paths.pinned_seal_key.read_text().strip()
+    assert pinned == fingerprint(private.public_key())
+
+    # A configured fingerprint of another key refuses the profile's key.
+    other = generate_key_pair(tmp_path / "other")[0]
+    other_print = fingerprint(_private_key(other).public_key())
+    refusing = build_services(
+        settings.model_copy(update={"seal_key_fingerprint": other_print}), kiosk_paths
+    )
+    try:
+        assert not refusing.accepting_applications()
+        assert "not the expected one" in refusing.seal_key_problem
+        assert "municipality profile" in refusing.seal_key_problem
+    finally:
+        refusing.close()
