@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import tomllib
 from importlib import resources
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def with_public_key(profile: str, public_pem: str) -> str:
     """A municipality profile carrying this backend's public key, so kiosks seal to the key
     whose private half opens the applications here. A profile that names a key keeps its own.
     The key goes before the first table: a top-level key after one would belong to it."""
-    if "seal_public_key" in profile:
+    if "seal_public_key" in tomllib.loads(profile):
         return profile
     entry = f'seal_public_key = """\n{public_pem.strip()}\n"""\n'
     lines = profile.splitlines(keepends=True)

@@ -24,6 +24,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PG_CONNECT_TIMEOUT_S = 10
+PG_STATEMENT_TIMEOUT_MS = 30_000  # a batch of 200 takes well under a second
+POOL_TIMEOUT_S = 30
 # Execution option for write transactions: on SQLite they take the write lock at BEGIN, so two
 # writers queue on busy_timeout instead of failing when a read lock cannot be upgraded.
 WRITE = {"sqlite_begin": "IMMEDIATE"}
@@ -126,7 +129,18 @@ def connect(url: str, *, migrate: bool = True) -> Engine:
         engine = _sqlite_engine(url)
     else:
         # pool_pre_ping: a PostgreSQL restart or a failover must not fail the next request.
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # Deadlines on every I/O: connecting, each statement, waiting for a pooled connection.
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=10,
+            pool_timeout=POOL_TIMEOUT_S,
+            connect_args={
+                "connect_timeout": PG_CONNECT_TIMEOUT_S,
+                "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}",
+            },
+        )
     if migrate:
         from backend.migrations import migrate as apply_migrations
 

@@ -8,47 +8,15 @@ and both sides are compared as applications per second.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 QUEUED = 10_000
 BASELINE_SAMPLE = 500
 TARGET_PER_S = 500
-START_DEADLINE_S = 60.0
-
-
-@contextmanager
-def _served_backend(root: Path, database: str):
-    import requests
-
-    from backend.local_postgres import free_port
-    from kiosk.wire import HEALTH_PATH
-
-    port = free_port()
-    command = [sys.executable, "-m", "kiosk", "backend", "serve", "--port", str(port)]
-    command += ["--data", str(root), "--database", database]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        end = time.monotonic() + START_DEADLINE_S
-        while True:
-            if process.poll() is not None or time.monotonic() > end:
-                raise RuntimeError(f"the backend did not start on {database.split(':')[0]}")
-            try:
-                if requests.get(url + HEALTH_PATH, timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)  # polling while the server starts
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _queue(store, public_key, count: int) -> None:
@@ -103,6 +71,7 @@ def _one_by_one(url: str, token: str, public_key, count: int) -> float:
 def _drain_rate(database: str, scratch: Path) -> tuple[float, float]:
     from backend.paths import BackendPaths
     from backend.provisioning import issue_token
+    from bench.backend_load import serve
     from kiosk.config import KioskPaths, load_settings
     from kiosk.events import EventBus
     from kiosk.sealing import generate_key_pair, load_public_key
@@ -115,7 +84,9 @@ def _drain_rate(database: str, scratch: Path) -> tuple[float, float]:
     kiosk.create()
     store = KioskStore(kiosk.database)
     _queue(store, public_key, QUEUED)
-    with _served_backend(backend.root, database) as url:
+    served = serve(backend.root, database)
+    try:
+        url = served.url
         token = issue_token(database, "kiosk", "kiosk-01")
         settings = load_settings(environ={}, backend_url=url, backend_token=token)
         client = SyncClient(settings, store, EventBus())
@@ -128,6 +99,8 @@ def _drain_rate(database: str, scratch: Path) -> tuple[float, float]:
         single = _one_by_one(
             url, issue_token(database, "kiosk", "kiosk-02"), public_key, BASELINE_SAMPLE
         )
+    finally:
+        served.stop()
     store.close()
     return batched, single
 

@@ -14,8 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kiosk import __version__, devices_cli, simulate_cli
+from kiosk import __version__, devices_cli, simulate_cli, sync_cli
 from kiosk.catalog import CatalogError
+from kiosk.command_errors import CommandFailed
 from kiosk.config import (
     ConfigError,
     KioskPaths,
@@ -31,10 +32,6 @@ from kiosk.sealing import SealingError
 from kiosk.store import StoreError
 
 EXPECTED_ERRORS = (ConfigError, CatalogError, SealingError, StoreError, HeadlessError, OSError)
-
-
-class CommandFailed(Exception):
-    """A failure already worded for the person at the terminal."""
 
 
 def _vnc_argument(parser: argparse.ArgumentParser) -> None:
@@ -226,46 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     backend_place(backend_export)
     catalog_place(backend_export)
 
-    sync = commands.add_parser(
-        "sync",
-        help="the queue of applications for the backend",
-        description="Inspect or drain the outbox; look at and re-queue quarantined "
-        "applications (the ones the backend refused).",
-    )
-    sync_commands = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
-    status = sync_commands.add_parser(
-        "status",
-        help="pending and quarantined applications, last success and error, clock skew",
-        description="Show online, pending, quarantined, last_success, last_error, "
-        "next_attempt, catalog_version, clock_skew_s and last_heartbeat.",
-    )
-    status.add_argument("--json", action="store_true")
-    status.add_argument("--config", type=Path, metavar="FILE")
-    now = sync_commands.add_parser(
-        "now",
-        help="send the queued applications now",
-        description="Send queued applications to the backend now, even while backing off.",
-    )
-    now.add_argument("--config", type=Path, metavar="FILE")
-    quarantine = sync_commands.add_parser(
-        "quarantine",
-        help="list the applications the backend refused, with the reasons",
-        description="List quarantined applications: id, reception number, procedure, "
-        "attempts and the backend's reason (no personal data).",
-    )
-    quarantine.add_argument("--json", action="store_true")
-    quarantine.add_argument("--config", type=Path, metavar="FILE")
-    requeue = sync_commands.add_parser(
-        "requeue",
-        help="put quarantined applications back in the queue",
-        description="Put one quarantined application (by ID) or --all of them back in the "
-        "queue, once the cause is fixed; they are sent with the next round.",
-    )
-    which = requeue.add_mutually_exclusive_group(required=True)
-    which.add_argument("application_id", nargs="?", metavar="ID")
-    which.add_argument("--all", action="store_true")
-    requeue.add_argument("--config", type=Path, metavar="FILE")
-
+    sync_cli.add_parser(commands)
     devices_cli.add_parser(commands)
     simulate_cli.add_parser(commands)
 
@@ -449,63 +407,6 @@ def _backend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sync(args: argparse.Namespace) -> int:
-    import dataclasses
-
-    from kiosk import app
-    from kiosk.doctor import Status, check_backend
-    from kiosk.events import EventBus
-    from kiosk.sync_status import sync_status
-
-    paths = resolve_paths()
-    settings = load_settings(args.config)
-    configure_logging(paths.log_dir, settings.log_level)
-    store = app.open_store(settings, paths)
-    try:
-        if args.sync_command == "now":
-            report = app.sync_client(settings, paths, store, EventBus()).drain_once()
-            counts = store.sync_counts()
-            print(
-                f"sent {report.sent}, duplicates {report.duplicates}, quarantined "
-                f"{report.quarantined}; still queued {counts['queued']}"
-            )
-            if report.error:
-                raise CommandFailed(f"kiosk sync now: stopped early: {report.error}")
-            return 0
-        if args.sync_command == "quarantine":
-            items = store.quarantined()
-            if args.json:
-                rows = [dataclasses.asdict(item) for item in items]
-                print(json.dumps(rows, ensure_ascii=False, indent=2))
-            for item in [] if args.json else items:
-                print(
-                    f"{item.application_id}  {item.reception_number}  {item.procedure_id}  "
-                    f"attempts {item.attempts}: {item.reason}"
-                )
-            if not items and not args.json:
-                print("nothing in quarantine")
-            return 0
-        if args.sync_command == "requeue":
-            count = store.requeue(None if args.all else args.application_id)
-            if not count and not args.all:
-                raise CommandFailed(
-                    f"kiosk sync requeue: no quarantined application {args.application_id}"
-                )
-            print(f"re-queued {count}; they are sent with the next round (or: kiosk sync now)")
-            return 0
-        backend = check_backend(settings)
-        status = {"online": backend.status is Status.OK, "backend": backend.detail}
-        status.update(sync_status(store))
-        if args.json:
-            print(json.dumps(status, ensure_ascii=False, indent=2))
-        else:
-            for key, value in status.items():
-                print(f"{key:>18}: {value}")
-        return 0
-    finally:
-        store.close()
-
-
 def _catalog(args: argparse.Namespace) -> int:
     from kiosk.catalog import CatalogError
     from kiosk.catalog_files import check_paths, load_catalog
@@ -593,18 +494,14 @@ def main(argv: list[str] | None = None) -> int:
         "bench": lambda: _bench(args),
         "catalog": lambda: _catalog(args),
         "backend": lambda: _backend(args),
-        "sync": lambda: _sync(args),
+        "sync": lambda: sync_cli.run(args),
         "devices": lambda: devices_cli.run(args),
         "simulate": lambda: simulate_cli.run(args),
         "technician": lambda: _technician(args),
     }
     try:
         return handlers[args.command]()
-    except (
-        CommandFailed,
-        devices_cli.DevicesCommandFailed,
-        simulate_cli.SimulateFailed,
-    ) as error:
+    except CommandFailed as error:
         print(str(error), file=sys.stderr)
         return 2
     except EXPECTED_ERRORS as error:

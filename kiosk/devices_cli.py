@@ -16,6 +16,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.command_errors import CommandFailed
 from kiosk.config import load_settings, resolve_paths
 
 BY_ID = Path("/dev/serial/by-id")
@@ -25,10 +26,6 @@ EMULATORS = {
     "scanner": "devices.scanner_emulator",
     "card": "devices.card_emulator",
 }
-
-
-class DevicesCommandFailed(Exception):
-    pass
 
 
 def add_parser(commands) -> None:
@@ -213,7 +210,7 @@ def _test_printer(args: argparse.Namespace) -> int:
     try:
         printer = build_printer(url, paths.printer_output, args.model or settings.printer_model)
     except DeviceConfigError as error:
-        raise DevicesCommandFailed(f"kiosk devices test printer: {error}") from None
+        raise CommandFailed(f"kiosk devices test printer: {error}") from None
     printer.open()
     try:
         receipt = test_receipt(settings.kiosk_id, args.text, datetime.now())
@@ -235,12 +232,12 @@ def _test_scanner(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     url = args.port or settings.scanner
     if not url:
-        raise DevicesCommandFailed("kiosk devices test scanner: no scanner configured; use --port")
+        raise CommandFailed("kiosk devices test scanner: no scanner configured; use --port")
     scans: queue.Queue = queue.Queue()
     try:
         scanner = build_scanner(url, scans.put, lambda problem: scans.put(problem))
     except DeviceConfigError as error:
-        raise DevicesCommandFailed(f"kiosk devices test scanner: {error}") from None
+        raise CommandFailed(f"kiosk devices test scanner: {error}") from None
     scanner.start()
     print(f"scanner {url}: scan a code within {args.timeout:.0f} s", flush=True)
     try:
@@ -266,7 +263,7 @@ def _test_card(args: argparse.Namespace) -> int:
     try:
         four = read_card(args.pin, deadline_s=15.0)
     except ValueError as error:
-        raise DevicesCommandFailed(f"kiosk devices test card: {error}") from None
+        raise CommandFailed(f"kiosk devices test card: {error}") from None
     except CardReadError as error:
         print(f"card: {error.failure.value}: {error}", file=sys.stderr)
         return 1
@@ -294,7 +291,7 @@ def _reprint(args: argparse.Namespace) -> int:
     try:
         job = services.reprint(args.application)
         if job is None:
-            raise DevicesCommandFailed("kiosk devices reprint: no receipt has been printed yet")
+            raise CommandFailed("kiosk devices reprint: no receipt has been printed yet")
         result = job.result(timeout=60)
     finally:
         services.close()

@@ -378,9 +378,14 @@ class Services:
         marker: Future = self._device_worker.submit(lambda: None)
         marker.result(timeout=timeout_s)
 
-    def close(self) -> None:
+    def stop_sync(self) -> None:
+        """Stop the background sync worker (it finishes the request it is in)."""
         if self._sync_worker is not None:
             self._sync_worker.stop()
+            self._sync_worker = None
+
+    def close(self) -> None:
+        self.stop_sync()
         if self.supervisor is not None:
             self.supervisor.stop()
         if self.scanner is not None:

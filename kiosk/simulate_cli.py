@@ -12,15 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+from kiosk.command_errors import CommandFailed
 from kiosk.config import load_settings, resolve_paths
 from kiosk.logs import configure_logging
 
 # How long the last drain may take before the command gives up waiting (the queue is kept).
 FINAL_DRAIN_DEADLINE_S = 60.0
-
-
-class SimulateFailed(Exception):
-    """Worded for the person who ran the command."""
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -60,14 +57,14 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.simulate import SimulationError, load_residents, simulate_residents
 
     if args.count < 1:
-        raise SimulateFailed("kiosk simulate residents: N must be 1 or more")
+        raise CommandFailed("kiosk simulate residents: N must be 1 or more")
     paths = resolve_paths()
     settings = load_settings(args.config, practice=args.practice or None)
     configure_logging(paths.log_dir, settings.log_level)
     services = app.build_services(settings, paths)
     try:
         if not services.accepting_applications():
-            raise SimulateFailed(
+            raise CommandFailed(
                 "kiosk simulate residents: this kiosk accepts no real applications (no "
                 "sealing key); use --practice or configure seal_public_key"
             )
@@ -75,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         if args.procedure:
             procedures = [p for p in procedures if p.id == args.procedure]
             if not procedures:
-                raise SimulateFailed(f"kiosk simulate residents: no procedure '{args.procedure}'")
+                raise CommandFailed(f"kiosk simulate residents: no procedure '{args.procedure}'")
         if not args.no_sync:
             services.start_sync()
         try:
@@ -89,10 +86,11 @@ def run(args: argparse.Namespace) -> int:
                 seed=args.seed,
             )
         except SimulationError as error:
-            raise SimulateFailed(f"kiosk simulate residents: {error}") from None
+            raise CommandFailed(f"kiosk simulate residents: {error}") from None
         services.wait_for_devices()
         summary = f"simulated {len(done)} residents"
         if not args.no_sync and not settings.practice:
+            services.stop_sync()  # the last rounds run here, not twice over beside the worker
             queued = _drain(services)
             summary += f"; still queued for the backend: {queued}"
         print(summary, file=sys.stderr)

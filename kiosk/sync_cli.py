@@ -1,0 +1,110 @@
+"""`kiosk sync status|now|quarantine|requeue`: the technician's view of the outbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from kiosk.command_errors import CommandFailed
+from kiosk.config import load_settings, resolve_paths
+from kiosk.logs import configure_logging
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    sync = commands.add_parser(
+        "sync",
+        help="the queue of applications for the backend",
+        description="Inspect or drain the outbox; look at and re-queue quarantined "
+        "applications (the ones the backend refused).",
+    )
+    sync_commands = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
+    status = sync_commands.add_parser(
+        "status",
+        help="pending and quarantined applications, last success and error, clock skew",
+        description="Show online, pending, quarantined, last_success, last_error, "
+        "next_attempt, catalog_version, clock_skew_s and last_heartbeat.",
+    )
+    status.add_argument("--json", action="store_true")
+    status.add_argument("--config", type=Path, metavar="FILE")
+    now = sync_commands.add_parser(
+        "now",
+        help="send the queued applications now",
+        description="Send queued applications to the backend now, even while backing off.",
+    )
+    now.add_argument("--config", type=Path, metavar="FILE")
+    quarantine = sync_commands.add_parser(
+        "quarantine",
+        help="list the applications the backend refused, with the reasons",
+        description="List quarantined applications: id, reception number, procedure, "
+        "attempts and the backend's reason (no personal data).",
+    )
+    quarantine.add_argument("--json", action="store_true")
+    quarantine.add_argument("--config", type=Path, metavar="FILE")
+    requeue = sync_commands.add_parser(
+        "requeue",
+        help="put quarantined applications back in the queue",
+        description="Put one quarantined application (by ID) or --all of them back in the "
+        "queue, once the cause is fixed; they are sent with the next round.",
+    )
+    which = requeue.add_mutually_exclusive_group(required=True)
+    which.add_argument("application_id", nargs="?", metavar="ID")
+    which.add_argument("--all", action="store_true")
+    requeue.add_argument("--config", type=Path, metavar="FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from kiosk import app
+    from kiosk.doctor import Status, check_backend
+    from kiosk.events import EventBus
+    from kiosk.sync_status import sync_status
+
+    paths = resolve_paths()
+    settings = load_settings(args.config)
+    configure_logging(paths.log_dir, settings.log_level)
+    store = app.open_store(settings, paths)
+    try:
+        if args.sync_command == "now":
+            report = app.sync_client(settings, paths, store, EventBus()).drain_once()
+            counts = store.sync_counts()
+            print(
+                f"sent {report.sent}, duplicates {report.duplicates}, quarantined "
+                f"{report.quarantined}; still queued {counts['queued']}"
+            )
+            if report.error:
+                raise CommandFailed(f"kiosk sync now: stopped early: {report.error}")
+            return 0
+        if args.sync_command == "quarantine":
+            items = store.quarantined()
+            if args.json:
+                rows = [dataclasses.asdict(item) for item in items]
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            for item in [] if args.json else items:
+                print(
+                    f"{item.application_id}  {item.reception_number}  {item.procedure_id}  "
+                    f"attempts {item.attempts}: {item.reason}"
+                )
+            if not items and not args.json:
+                print("nothing in quarantine")
+            return 0
+        if args.sync_command == "requeue":
+            count = store.requeue(None if args.all else args.application_id)
+            if not count and not args.all:
+                raise CommandFailed(
+                    f"kiosk sync requeue: no quarantined application {args.application_id}"
+                )
+            print(f"re-queued {count}; they are sent with the next round (or: kiosk sync now)")
+            return 0
+        backend = check_backend(settings)
+        status = {"online": backend.status is Status.OK, "backend": backend.detail}
+        status.update(sync_status(store))
+        if args.json:
+            print(json.dumps(status, ensure_ascii=False, indent=2))
+        else:
+            for key, value in status.items():
+                print(f"{key:>18}: {value}")
+        return 0
+    finally:
+        store.close()
