@@ -21,8 +21,8 @@ from backend.catalog_bundle import CatalogSource
 from backend.keys import load_private_key
 from backend.paths import BackendPaths, database_url
 from backend.provisioning import import_legacy_tokens
-from kiosk import __version__
-from kiosk.wire import BATCH_PATH, MAX_BATCH
+from core import __version__
+from core.wire import BATCH_PATH, MAX_BATCH
 
 
 def create_app(
@@ -48,7 +48,7 @@ def create_app(
     app = FastAPI(
         title="Madoguchi backend",
         version=__version__,
-        description="The sync protocol of kiosk/wire.py (kiosk API) and the staff API.",
+        description="The sync protocol of core/wire.py (kiosk API) and the staff API.",
         lifespan=lifespan,
     )
     app.state.engine = engine

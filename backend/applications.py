@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.bodyhash import body_sha256
 from backend.db import WRITE, applications, is_postgresql
-from kiosk.wire import StaffStatus, SubmissionStatus, SubmittedApplication
+from core.wire import StaffStatus, SubmissionStatus, SubmittedApplication
 
 SAME_ID_OTHER_BODY = "an application with this id but different content was already received"
 

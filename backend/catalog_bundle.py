@@ -9,9 +9,9 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from kiosk.wire import CatalogBundle
+from core.wire import CatalogBundle
 
-# The folders a kiosk reads (kiosk/catalog_files.py), top-level *.toml only, as it does.
+# The folders a kiosk reads (core/catalog_files.py), top-level *.toml only, as it does.
 CATALOG_FOLDERS = ("categories", "life_events", "municipalities", "procedures")
 
 

@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from backend.paths import BackendPaths
-from kiosk.sealing import SealingError, generate_key_pair, unseal
+from core.sealing import SealingError, generate_key_pair, unseal
 
 
 def load_private_key(paths: BackendPaths, *, create: bool = True) -> X25519PrivateKey:

@@ -1,4 +1,4 @@
-"""The kiosk API of the sync protocol (kiosk/wire.py): submissions, catalog, heartbeat, health.
+"""The kiosk API of the sync protocol (core/wire.py): submissions, catalog, heartbeat, health.
 
 A submission is accepted when it is the caller's own and its sealed answers open with the
 municipality's key (anything else would be useless to staff and is refused for good, so the
@@ -18,9 +18,9 @@ from backend.applications import Outcome
 from backend.auth import kiosk_caller
 from backend.bodyhash import body_sha256
 from backend.keys import open_payload
-from kiosk import __version__
-from kiosk.sealing import SealingError
-from kiosk.wire import (
+from core import __version__
+from core.sealing import SealingError
+from core.wire import (
     APPLICATIONS_PATH,
     BATCH_PATH,
     CATALOG_PATH,

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.db import WRITE, is_postgresql, kiosk_alerts, kiosk_status
-from kiosk.wire import Heartbeat
+from core.wire import Heartbeat
 
 RECENT_ALERTS = 20
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend.catalog_bundle import shipped_catalog
-from kiosk.catalog import APPLICANT_PAGE
+from core.catalog import APPLICANT_PAGE
 
 APPLICANT_QUESTION = "申請する人"
 

@@ -19,8 +19,8 @@ from backend.staff_models import (
     KioskHealth,
     StatusUpdate,
 )
-from kiosk.sealing import SealingError
-from kiosk.wire import STAFF_PREFIX, StaffStatus
+from core.sealing import SealingError
+from core.wire import STAFF_PREFIX, StaffStatus
 
 MAX_PAGE = 1000
 

@@ -1,7 +1,7 @@
 """The staff's commands on the backend host (`kiosk backend list|show|token|export`).
 
 They read the database directly, so they work while the server is stopped, and print with
-the Japanese labels of the catalog. kiosk/cli.py parses the arguments; this module acts.
+the Japanese labels of the catalog. kiosk/cli/main.py parses the arguments; this module acts.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from backend.staff_models import ApplicationDetail, ApplicationSummary
 from backend.tokens import TokenKind
 from backend.tokens import issue as issue_token
 from backend.tokens import revoke as revoke_tokens
-from kiosk.wire import StaffStatus
+from core.wire import StaffStatus
 
 LIST_LIMIT = 1000
 

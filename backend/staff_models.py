@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from kiosk.wire import StaffAlert, StaffStatus
+from core.wire import StaffAlert, StaffStatus
 
 
 class ApplicationSummary(BaseModel):

@@ -25,8 +25,8 @@ import requests
 from backend.local_postgres import free_port
 from backend.paths import BackendPaths
 from backend.provisioning import issue_token
-from kiosk.sealing import generate_key_pair, load_public_key, seal
-from kiosk.wire import APPLICATIONS_PATH, BATCH_PATH, HEALTH_PATH
+from core.sealing import generate_key_pair, load_public_key, seal
+from core.wire import APPLICATIONS_PATH, BATCH_PATH, HEALTH_PATH
 
 BATCH = 100
 START_DEADLINE_S = 60

@@ -20,7 +20,7 @@ TARGET_PER_S = 500
 
 
 def _queue(store, public_key, count: int) -> None:
-    from kiosk.sealing import seal
+    from core.sealing import seal
 
     answers = {"copies": 2, "purpose": "procedure", "name": "山田 太郎"}
     for _ in range(count):
@@ -37,8 +37,8 @@ def _one_by_one(url: str, token: str, public_key, count: int) -> float:
     """Applications per second, one POST each (with its Idempotency-Key)."""
     import requests
 
-    from kiosk.sealing import seal
-    from kiosk.wire import APPLICATIONS_PATH, IDEMPOTENCY_HEADER
+    from core.sealing import seal
+    from core.wire import APPLICATIONS_PATH, IDEMPOTENCY_HEADER
 
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {token}"
@@ -72,11 +72,11 @@ def _drain_rate(database: str, scratch: Path) -> tuple[float, float]:
     from backend.paths import BackendPaths
     from backend.provisioning import issue_token
     from bench.backend_load import serve
+    from core.sealing import generate_key_pair, load_public_key
     from kiosk.config import KioskPaths, load_settings
     from kiosk.events import EventBus
-    from kiosk.sealing import generate_key_pair, load_public_key
     from kiosk.store import KioskStore
-    from kiosk.sync import SyncClient
+    from kiosk.sync.worker import SyncClient
 
     backend = BackendPaths(scratch / "backend")
     public_key = load_public_key(generate_key_pair(backend.keys)[1])

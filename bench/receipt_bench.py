@@ -18,11 +18,10 @@ READY_DEADLINE_S = 15
 
 def typical_receipt():
     """Reception number, procedure, counter, documents, fee and QR: what residents get."""
-    from kiosk.catalog import Catalog
-    from kiosk.i18n import UiText
-    from kiosk.receipt import layout_receipt
-    from kiosk.reception import ReceptionNumber
-    from kiosk.store import FinalizedApplication
+    from core.catalog import Catalog
+    from core.i18n import UiText
+    from core.receipt import layout_receipt
+    from core.reception import FinalizedApplication, ReceptionNumber
 
     catalog = Catalog.load("sample-city")
     application = FinalizedApplication(
@@ -47,7 +46,7 @@ def _emulator(link: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "devices.printer_emulator",
+            "devices.emulators.printer_emulator",
             *("--link", str(link)),
             "--baud",
             str(BAUD),

@@ -134,7 +134,7 @@ def _median_seconds(work: Callable[[], object], repeat: int) -> float:
 
 def bench_catalog(repeat: int) -> Result:
     """Read and validate the whole catalog vs json.load of the same content (≤ 50 ms)."""
-    from kiosk.catalog_files import load_catalog, load_with_last_good
+    from core.catalog_files import load_catalog, load_with_last_good
 
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as scratch:
         snapshot = Path(scratch) / "catalog.json"

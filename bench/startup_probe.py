@@ -32,7 +32,7 @@ def main(side: str) -> None:
     mark("qapplication")
     scratch = tempfile.TemporaryDirectory(prefix="kiosk-bench-")
     if side == "kiosk":
-        from kiosk import app as composition
+        from kiosk.cli import local_backend as composition
         from kiosk.config import KioskPaths, load_settings
         from kiosk.qtbridge import QtEventBridge
         from screens.theme import Look, install_japanese_font

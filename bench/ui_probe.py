@@ -36,7 +36,7 @@ def cpu_s() -> float:
 
 
 def kiosk_window(app):
-    from kiosk import app as composition
+    from kiosk.cli import local_backend as composition
     from kiosk.config import KioskPaths, load_settings
     from kiosk.qtbridge import QtEventBridge
     from screens.theme import Look, install_japanese_font

@@ -8,9 +8,9 @@ Japanese font and sent as a raster image, because a geta mark (〓) in a residen
 
 from __future__ import annotations
 
+from core.receipt import PAPER_COLUMNS, Align, QrCode, Receipt, Rule, TextLine
 from devices.printer_models import DEFAULT_MODEL, PrinterModel
 from devices.raster import Raster, from_image, text_raster, wrap_rows
-from kiosk.receipt import PAPER_COLUMNS, Align, QrCode, Receipt, Rule, TextLine
 
 ESC, GS, FS, LF = 0x1B, 0x1D, 0x1C, 0x0A
 
@@ -92,7 +92,7 @@ class EscPosBuilder:
     def _qr_as_image(self, data: str, module_size: int) -> EscPosBuilder:
         from PIL import Image
 
-        from kiosk.qr import qr_image
+        from core.qr import qr_image
 
         code = qr_image(data, module_size)
         strip = Image.new("L", (self.model.dots_per_line, code.height), 255)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.receipt import Align
 from devices.raster import Raster
-from kiosk.receipt import Align
 
 
 class EscPosDecodeError(ValueError):

@@ -10,13 +10,13 @@ from __future__ import annotations
 import threading
 import time
 
+from core.receipt import Receipt
 from devices import escpos_status
 from devices.escpos import encode_receipt, process_id_reply
 from devices.escpos_status import BLOCKING, CAUSES_OF_OFFLINE, Condition, StatusReplyError
 from devices.printer import PrinterState, PrinterStatus, PrintOutcome, PrintResult
 from devices.printer_models import DEFAULT_MODEL, PrinterModel
 from devices.transport import Transport, TransportClosed, TransportError
-from kiosk.receipt import Receipt
 
 OPEN_DEADLINE_S = 2.0
 STATUS_REPLY_S = 0.5  # a printer answers DLE EOT within milliseconds, even while printing

@@ -7,9 +7,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from core.receipt import Receipt
 from devices.device_state import DeviceState, DeviceStatus
 from devices.escpos_status import Condition
-from kiosk.receipt import Receipt
 
 # The printer's state and status are those every device has.
 PrinterState = DeviceState

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from unicodedata import east_asian_width
 
-from kiosk.fonts import rare_character_font, receipt_font
-from kiosk.receipt import Align
+from core.fonts import rare_character_font, receipt_font
+from core.receipt import Align
 
 if TYPE_CHECKING:  # Pillow is imported where a picture is drawn: start-up does not need it
     from PIL import Image, ImageFont

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PIL import Image
 
+from core.qr import qr_image
 from devices.escpos_decode import DecodedJob, PrintedImage, PrintedLine, PrintedQr
 from devices.raster import draw_text_row, wrap_rows
-from kiosk.qr import qr_image
 
 PAPER_WIDTH_PX = 576  # 80 mm paper at 203 dpi, 72 mm printable
 MARGIN_PX = 16

@@ -10,8 +10,13 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-from devices.card_emulator import EMULATED_ATR, CardIdentity, CardRemovedByFault, EmulatedCard
 from devices.card_transport import CardAbsent
+from devices.emulators.card_emulator import (
+    EMULATED_ATR,
+    CardIdentity,
+    CardRemovedByFault,
+    EmulatedCard,
+)
 
 # A fictional resident that shows the hard cases: 𠮷 beyond Shift_JIS, 髙 from the IBM
 # extension, the last day of 昭和, and an address long enough for a long-form TLV length.

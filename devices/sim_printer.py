@@ -9,10 +9,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from core.receipt import Receipt
 from devices.escpos import encode_receipt
 from devices.escpos_decode import EscPosDecodeError, decode, describe
 from devices.printer import PrinterState, PrinterStatus, PrintOutcome, PrintResult
-from kiosk.receipt import Receipt
 
 
 class SimulatedPrinter:

@@ -1,8 +1,7 @@
-"""Madoguchi (窓口): the Qt-free core of the self-service kiosk."""
+"""Madoguchi (窓口): the kiosk application (store, sync, services, card reading, composition
+root, CLI) built on the Qt-free core package."""
 
 import os
-
-__version__ = "0.1.0"
 
 # sqlite-utils imports numpy when it is installed (the voice extra brings it), and numpy's
 # OpenBLAS starts worker threads at import. Threads started before the GUI blocks SIGTERM

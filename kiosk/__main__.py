@@ -1,5 +1,5 @@
 """Allow `python -m kiosk` as well as the `kiosk` console script."""
 
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 raise SystemExit(main())

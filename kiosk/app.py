@@ -11,29 +11,25 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Protocol
 
-from backend.paths import BackendPaths, kiosk_token
+from core.catalog_files import load_with_last_good
+from core.i18n import UiText
+from core.sealing import fingerprint, load_public_key, public_key_from_pem
 from devices.registry import build_printer, build_scanner
 from devices.supervisor import DeviceSupervisor
-from kiosk.backend_http import TokenSource
 from kiosk.card_reading import CardReading
-from kiosk.catalog_files import load_with_last_good
-from kiosk.catalog_pull import pulled_catalog_dir
 from kiosk.config import DEFAULT_BACKEND_URL, KioskPaths, Profile, Settings
 from kiosk.events import EventBus
 from kiosk.headless import VirtualDisplay, serve_loopback_vnc, start_xvfb
-from kiosk.i18n import UiText
-from kiosk.sealing import fingerprint, generate_key_pair, load_public_key, public_key_from_pem
 from kiosk.services import Services
 from kiosk.store import KioskStore
-from kiosk.sync import SyncClient
+from kiosk.sync.catalog_pull import pulled_catalog_dir
+from kiosk.sync.http import TokenSource
+from kiosk.sync.worker import SyncClient
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-
-    from backend.server import LocalBackend  # FastAPI and uvicorn: imported only by the demo
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +38,26 @@ DEFAULT_VNC_PORT = 5900
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
-def build_services(settings: Settings, paths: KioskPaths) -> Services:
+class LocalBackendLink(Protocol):
+    """A backend on this same machine (the demo, a single-PC office), as the kiosk needs it:
+    a token for this kiosk and the backend's public sealing key. The CLI provides it (it is
+    the only part that knows the backend package); the kiosk never imports the backend."""
+
+    @property
+    def token_source(self) -> TokenSource: ...
+
+    def seal_key_file(self) -> Path:
+        """The backend's public sealing key (the pair created on first use)."""
+        ...
+
+
+def build_services(
+    settings: Settings, paths: KioskPaths, local_backend: LocalBackendLink | None = None
+) -> Services:
+    """Every part of the kiosk, wired. local_backend: used when the settings name no token
+    and the default loopback URL (see uses_local_backend)."""
     paths.create()
+    local = local_backend if uses_local_backend(settings) else None
     printer = build_printer(settings.printer, paths.printer_output, settings.printer_model)
     printer.open()  # an absent printer is a status (not connected), never a failed start
     store = open_store(settings, paths)
@@ -54,7 +68,7 @@ def build_services(settings: Settings, paths: KioskPaths) -> Services:
         settings.municipality, paths.catalog_snapshot, settings.catalog_dir or pulled
     )
     seal_key, seal_key_problem = sealing_key(
-        settings, paths, loaded.catalog.municipality.seal_public_key
+        settings, paths, loaded.catalog.municipality.seal_public_key, local
     )
     in_use = loaded.catalog.content_version
     if pulled is not None and not loaded.problems:
@@ -70,7 +84,7 @@ def build_services(settings: Settings, paths: KioskPaths) -> Services:
         events=events,
         seal_key=seal_key,
         seal_key_problem=seal_key_problem,
-        sync=sync_client(settings, paths, store, events, catalog_version=in_use),
+        sync=sync_client(settings, paths, store, events, in_use, local),
     )
     attach_devices(services, settings)
     return services
@@ -90,9 +104,10 @@ def sync_client(
     store: KioskStore,
     events: EventBus,
     catalog_version: str = "",
+    local_backend: LocalBackendLink | None = None,
 ) -> SyncClient:
-    """The sync client, with a token from the backend on this machine when none is set."""
-    token = LocalBackendToken(paths, settings.kiosk_id) if uses_local_backend(settings) else None
+    """The sync client, with the local backend's token when the settings name none."""
+    token = local_backend.token_source if local_backend is not None else None
     return SyncClient(
         settings, store, events, paths=paths, catalog_version=catalog_version, token_source=token
     )
@@ -103,30 +118,11 @@ def uses_local_backend(settings: Settings) -> bool:
     return not settings.backend_token and settings.backend_url == DEFAULT_BACKEND_URL
 
 
-class LocalBackendToken(TokenSource):
-    """This kiosk's token from the backend data on this machine, asked for on first use (it
-    needs the backend's database; the kiosk's start must not) and kept in a 0600 file."""
-
-    def __init__(self, paths: KioskPaths, kiosk_id: str) -> None:
-        self.paths = paths
-        self.kiosk_id = kiosk_id
-        self._token: str | None = None
-
-    def __call__(self) -> str:
-        if self._token is None:
-            from backend.provisioning import local_kiosk_token  # SQLAlchemy: only when needed
-
-            self._token = local_kiosk_token(
-                demo_backend_paths(self.paths), self.kiosk_id, self.paths.backend_token_file
-            )
-        return self._token
-
-    def forget(self) -> None:
-        self._token = None
-
-
 def sealing_key(
-    settings: Settings, paths: KioskPaths, profile_key: str | None = None
+    settings: Settings,
+    paths: KioskPaths,
+    profile_key: str | None = None,
+    local_backend: LocalBackendLink | None = None,
 ) -> tuple[X25519PublicKey | None, str | None]:
     """The key applications are sealed to, or (None, why not in plain words).
 
@@ -145,8 +141,8 @@ def sealing_key(
         source = "the municipality profile's seal_public_key"
         key = public_key_from_pem(profile_key.encode(), source)
         pinned = paths.pinned_seal_key
-    elif uses_local_backend(settings):
-        _, path = generate_key_pair(demo_backend_paths(paths).keys)
+    elif local_backend is not None:
+        path = local_backend.seal_key_file()
         source = str(path)
         key = load_public_key(path)
         pinned = paths.pinned_seal_key
@@ -181,49 +177,6 @@ def attach_devices(services: Services, settings: Settings) -> None:
     supervisor.start()
     if settings.card_reader:
         services.card_reading = CardReading(settings.card_reader, services.events)
-
-
-def demo_backend_paths(paths: KioskPaths) -> BackendPaths:
-    """The demo's local backend keeps its data (and the sealing key pair) beside the kiosk's."""
-    return BackendPaths(paths.data_dir / "backend")
-
-
-def demo_key(paths: KioskPaths) -> Path:
-    """The local backend's key pair for the demo, created on first use; returns the public key."""
-    _, public = generate_key_pair(demo_backend_paths(paths).keys)
-    return public
-
-
-def demo_settings_overrides(paths: KioskPaths, kiosk_id: str) -> dict:
-    overrides = {
-        "seal_public_key": demo_key(paths),
-        "backend_token": kiosk_token(demo_backend_paths(paths), kiosk_id),
-    }
-    # Simulated devices, unless this run names real ones (e.g. emulators on pty pairs).
-    if "KIOSK_PRINTER" not in os.environ:
-        overrides["printer"] = "sim"
-    if "KIOSK_CARD_READER" not in os.environ:
-        overrides["card_reader"] = "sim"
-    return overrides
-
-
-def start_demo_backend(paths: KioskPaths, settings: Settings) -> LocalBackend | None:
-    """The demo's local backend on backend_url's port, unless something already listens there."""
-    from backend.server import start_in_thread
-
-    url = urlsplit(settings.backend_url)
-    backend = start_in_thread(
-        demo_backend_paths(paths), url.hostname or "127.0.0.1", url.port or 80
-    )
-    if backend is None:
-        print(
-            f"kiosk: could not start the local backend on {settings.backend_url} "
-            "(port in use?); applications wait in the queue",
-            flush=True,
-        )
-    else:
-        print(f"kiosk: local backend on {settings.backend_url}", flush=True)
-    return backend
 
 
 def headless_advice(command: str) -> str:

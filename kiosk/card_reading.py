@@ -13,9 +13,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from core.catalog import CardField
 from devices.card_transport import CardAbsent, CardEvent, CardSupervisor, PcscTransport
 from kiosk.card_session import CardPage, CardSession, CardStep, ConnectedCard
-from kiosk.catalog import CardField
 from kiosk.events import Event, EventBus, EventKind
 
 log = logging.getLogger(__name__)

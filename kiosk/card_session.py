@@ -19,6 +19,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
+from core.catalog import CardField
+from core.wareki import FIRST_SUPPORTED, format_seireki, to_wareki
 from devices.card_transport import Transport, TransportError
 from devices.mynumber import (
     CURRENT_PROFILE,
@@ -35,8 +37,6 @@ from devices.mynumber import (
     WrongPin,
     card_error_for,
 )
-from kiosk.catalog import CardField
-from kiosk.wareki import FIRST_SUPPORTED, format_seireki, to_wareki
 
 log = logging.getLogger(__name__)
 

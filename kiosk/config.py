@@ -16,7 +16,7 @@ from typing import Any
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kiosk.wire import MAX_BATCH
+from core.wire import MAX_BATCH
 
 APP_NAME = "madoguchi"
 ENV_PREFIX = "KIOSK_"
@@ -87,7 +87,7 @@ class Settings(BaseModel):
     technician_pin_hash: str = ""
     # Public key that applications are sealed to (PEM, X25519). Empty: no real applications.
     seal_public_key: Path | None = None
-    # The expected fingerprint (kiosk.sealing.fingerprint) of that key; a key that differs is
+    # The expected fingerprint (core.sealing.fingerprint) of that key; a key that differs is
     # refused (no real applications). Empty: the local backend's key is pinned on first use.
     seal_key_fingerprint: str = Field("", pattern=r"^([0-9a-f]{16})?$")
     # A damaged database (integrity check failed) stops the kiosk. Set for ONE start (e.g.

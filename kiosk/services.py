@@ -12,20 +12,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from devices.device_state import DeviceStatus
-from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
-from devices.scanner import Scan
-from devices.supervisor import DeviceSupervisor
-from kiosk import preentry, sound, voice
-from kiosk.card_reading import CardReading
-from kiosk.catalog import CardField, Catalog, Counter, Procedure
-from kiosk.config import KioskPaths, Settings
-from kiosk.device_problems import resident_message, staff_alert
-from kiosk.events import Event, EventBus, EventKind
-from kiosk.flow import ResidentSession
-from kiosk.i18n import LANGUAGES, TITLE_LANGUAGES, LocalizedText, UiText
-from kiosk.preentry import PreEntry, PreEntryError
-from kiosk.receipt import (
+from core import preentry
+from core.catalog import CardField, Catalog, Counter, Procedure
+from core.flow import ResidentSession
+from core.i18n import LANGUAGES, TITLE_LANGUAGES, LocalizedText, UiText
+from core.preentry import PreEntry, PreEntryError
+from core.receipt import (
     Align,
     Receipt,
     TextLine,
@@ -33,11 +25,21 @@ from kiosk.receipt import (
     receipt_from_json,
     receipt_to_json,
 )
-from kiosk.sealing import seal
-from kiosk.store import FinalizedApplication, KioskStore, QuarantinedItem, StoreError
-from kiosk.sync import SyncClient, SyncWorker
-from kiosk.sync_status import sync_status
-from kiosk.validators import address_candidates
+from core.reception import FinalizedApplication
+from core.sealing import seal
+from core.validators import address_candidates
+from devices.device_state import DeviceStatus
+from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
+from devices.scanner import Scan
+from devices.supervisor import DeviceSupervisor
+from kiosk import sound, voice
+from kiosk.card_reading import CardReading
+from kiosk.config import KioskPaths, Settings
+from kiosk.device_problems import resident_message, staff_alert
+from kiosk.events import Event, EventBus, EventKind
+from kiosk.store import KioskStore, QuarantinedItem, StoreError
+from kiosk.sync.status import sync_status
+from kiosk.sync.worker import SyncClient, SyncWorker
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey

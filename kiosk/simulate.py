@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiosk.catalog import FieldType, Page, Procedure
-from kiosk.flow import ResidentSession, Step
-from kiosk.validators import Valid
+from core.catalog import FieldType, Page, Procedure
+from core.flow import ResidentSession, Step
+from core.validators import Valid
 
 # Fictional residents (no real person): the hard cases of shared/testdata in miniature.
 BUILT_IN_RESIDENTS: tuple[dict[str, str], ...] = (

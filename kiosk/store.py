@@ -24,7 +24,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.reception import ReceptionNumber
+from core.reception import FinalizedApplication, ReceptionNumber
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +105,6 @@ DAMAGED_SUFFIX = ".damaged-"
 
 class StoreError(Exception):
     """The database cannot do what was asked; worded for the technician."""
-
-
-@dataclass(frozen=True)
-class FinalizedApplication:
-    id: str
-    reception_number: ReceptionNumber
-    procedure_id: str
-    created_at: datetime
-    practice: bool
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
-from kiosk.qr import qr_png
-from kiosk.receipt import qr_payload
+from core.qr import qr_png
+from core.receipt import qr_payload
+from core.reception import FinalizedApplication
 from kiosk.services import CompletionInfo
-from kiosk.store import FinalizedApplication
 from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, ScrollingColumn, label
 

@@ -1,7 +1,7 @@
 """手続きナビ: choose what happened (引っ越し, 出生 …), answer a few yes/no questions, and see
 today's list: each step with its counter, and those this kiosk can do started in one go.
 
-Which questions and which steps come from kiosk.life_events; this screen renders them.
+Which questions and which steps come from core.life_events; this screen renders them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.life_events import EventQuestion, LifeEvent, PlannedStep
+from core.life_events import EventQuestion, LifeEvent, PlannedStep
 from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, ScrollingColumn, big_button, label
 

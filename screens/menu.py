@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
-from kiosk.catalog import Category, Procedure
+from core.catalog import Category, Procedure
 from screens.icons import icon
 from screens.metrics import KIOSK, Metrics
 from screens.question import touch_ready

@@ -3,8 +3,8 @@ kiosk's steps. A mixin of KioskWindow (screens.window), which owns the screens i
 
 from __future__ import annotations
 
-from kiosk.flow import Visit
-from kiosk.life_events import LifeEventSession
+from core.flow import Visit
+from core.life_events import LifeEventSession
 
 
 class NaviFlow:

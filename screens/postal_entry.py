@@ -2,7 +2,7 @@
 buttons, one of which the resident chooses.
 
 One code can stand for several towns, even in different prefectures, so the kiosk never picks
-one itself. The addresses come from a function handed in (kiosk.validators.address_candidates
+one itself. The addresses come from a function handed in (core.validators.address_candidates
 through services): screens do not open the postal database.
 """
 

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.catalog import DEFAULT_MAX_LENGTH, FieldType, Page, Procedure
-from kiosk.flow import Progress
+from core.catalog import DEFAULT_MAX_LENGTH, FieldType, Page, Procedure
+from core.flow import Progress
 from screens.kana_keyboard import KanaKeyboard
 from screens.metrics import KIOSK, Metrics
 from screens.number_pad import NumberPad

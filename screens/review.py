@@ -7,9 +7,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
-from kiosk.fields import display_value
-from kiosk.flow import ResidentSession
-from kiosk.i18n import UiText
+from core.fields import display_value
+from core.flow import ResidentSession
+from core.i18n import UiText
 from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, ScrollingColumn, big_button, label
 

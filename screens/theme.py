@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from core.fonts import UI_FAMILY, font_file
 from kiosk.config import TextSize, Theme
-from kiosk.fonts import UI_FAMILY, font_file
 from screens.metrics import KIOSK, Metrics
 
 # The counter terminal's numbers (screens.metrics.KIOSK), kept here for the kiosk's tests.

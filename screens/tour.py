@@ -9,9 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from kiosk.catalog import FieldType
+from core.catalog import FieldType
+from core.flow import Step
 from kiosk.config import Profile
-from kiosk.flow import Step
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import Services
 from screens.kana_keyboard import KanaKeyboard, KeyboardMode

@@ -2,7 +2,7 @@
 
 Older residents think in 和暦, and the traps are at the era boundaries (昭和64年 lasted seven
 days, 平成31年 ended on 4月30日). The picker never offers a date that does not exist or lies
-outside the allowed range, so those mistakes cannot be made; kiosk.validators still checks
+outside the allowed range, so those mistakes cannot be made; core.validators still checks
 the value it hands back.
 """
 
@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.wareki import ERAS, FIRST_SUPPORTED, LAST_SUPPORTED, era_name, wareki_parts
+from core.wareki import ERAS, FIRST_SUPPORTED, LAST_SUPPORTED, era_name, wareki_parts
 from screens.key_groups import KeyGroups
 from screens.metrics import KIOSK, Metrics
 from screens.number_pad import BoxedLabel, bound, key_style, touch_key
 from screens.widgets import label
 
-SEIREKI = ""  # the era value of a Gregorian date, as kiosk.validators reads the picker
+SEIREKI = ""  # the era value of a Gregorian date, as core.validators reads the picker
 # An explicit table, not a name built from the kanji: a missing era fails here, loudly.
 _ERA_TEXT = {
     "令和": "date_era_reiwa",
@@ -318,7 +318,7 @@ class WarekiPicker(QWidget):
         self.changed.emit(self.value())
 
     def _take_initial(self, initial: date | dict | str | None) -> None:
-        if isinstance(initial, str):  # a stored answer is an ISO date (kiosk.validators)
+        if isinstance(initial, str):  # a stored answer is an ISO date (core.validators)
             try:
                 initial = date.fromisoformat(initial)
             except ValueError:

@@ -1,6 +1,6 @@
 """The kiosk window: a stack of screens and the thin glue that follows the resident session.
 
-Which page comes next and what is valid are decided by kiosk.flow; this class only shows the
+Which page comes next and what is valid are decided by core.flow; this class only shows the
 screen for the session's current step and passes answers back.
 """
 
@@ -12,11 +12,13 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
 
+from core.flow import ResidentSession, Step, Visit
+from core.life_events import LifeEventSession
+from core.reception import FinalizedApplication
+from core.validators import Invalid
 from kiosk.config import TextSize, Theme
 from kiosk.events import Event, EventKind
-from kiosk.flow import ResidentSession, Step, Visit
 from kiosk.idle import IdleClock, IdlePolicy, IdleState
-from kiosk.life_events import LifeEventSession
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import (
     ApplicationNotSaved,
@@ -24,9 +26,7 @@ from kiosk.services import (
     NotAcceptingApplications,
     Services,
 )
-from kiosk.store import FinalizedApplication
 from kiosk.technician import CornerTaps
-from kiosk.validators import Invalid
 from screens.activity import ActivityWatcher
 from screens.card import CardScreen
 from screens.card_flow import CardFlow

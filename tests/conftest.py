@@ -12,8 +12,8 @@ os.environ.pop("KIOSK_HOME", None)
 
 import pytest
 
+from core.sealing import generate_key_pair
 from kiosk.config import KioskPaths, Settings, load_settings
-from kiosk.sealing import generate_key_pair
 
 REPO = Path(__file__).resolve().parents[1]
 # A copy of shared/testdata/residents.json, so a plain clone runs the suite.
@@ -40,7 +40,7 @@ def settings(key_pair: tuple[Path, Path]) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, kiosk_paths: KioskPaths):
-    from kiosk.app import build_services
+    from kiosk.cli.local_backend import build_services
 
     built = build_services(settings, kiosk_paths)
     yield built

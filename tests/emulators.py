@@ -84,7 +84,7 @@ class EmulatorProcess:
 def printer_emulator(link: Path, paper: Path, *faults: str, baud: int = 115200) -> EmulatorProcess:
     fault_args = [arg for fault in faults for arg in ("--fault", fault)]
     return EmulatorProcess(
-        "devices.printer_emulator",
+        "devices.emulators.printer_emulator",
         "--link",
         str(link),
         "--render",

@@ -89,12 +89,13 @@ def _can_isolate() -> bool:
 
 
 class EmulatedCardProcess:
-    """One `python -m devices.card_emulator` process; its journal shows what it was sent."""
+    """One `python -m devices.emulators.card_emulator` process; its journal shows what it was
+    sent."""
 
     def __init__(self, port: int, work: Path, options: list[str]) -> None:
         self.journal = work / f"journal-{time.monotonic_ns()}.txt"
         self.output = self.journal.with_suffix(".log")
-        command = [sys.executable, "-m", "devices.card_emulator", "--port", str(port)]
+        command = [sys.executable, "-m", "devices.emulators.card_emulator", "--port", str(port)]
         command += ["--journal", str(self.journal), *options]
         with self.output.open("wb") as output:
             self.process = subprocess.Popen(

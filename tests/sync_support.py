@@ -12,8 +12,8 @@ from pathlib import Path
 import requests
 
 from backend.paths import BackendPaths, kiosk_token
+from core.wire import HEALTH_PATH
 from kiosk.config import KioskPaths, Settings, load_settings
-from kiosk.wire import HEALTH_PATH
 
 START_DEADLINE_S = 60
 POLL_S = 0.1

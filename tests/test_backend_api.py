@@ -20,8 +20,8 @@ from backend.catalog_bundle import CATALOG_FOLDERS, shipped_catalog
 from backend.paths import BackendPaths
 from backend.provisioning import issue_token
 from backend.server import start_in_thread
-from kiosk.sealing import generate_key_pair, load_public_key, seal
-from kiosk.wire import (
+from core.sealing import generate_key_pair, load_public_key, seal
+from core.wire import (
     APPLICATIONS_PATH,
     BATCH_PATH,
     CATALOG_PATH,

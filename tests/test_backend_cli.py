@@ -15,8 +15,8 @@ import pytest
 from backend import applications, db, tokens
 from backend.paths import BackendPaths
 from backend.tokens import Principal, TokenKind
-from kiosk.sealing import generate_key_pair, load_public_key, seal
-from kiosk.wire import SubmittedApplication
+from core.sealing import generate_key_pair, load_public_key, seal
+from core.wire import SubmittedApplication
 from tests.postgres import backend_database, postgres_server  # noqa: F401
 
 METADATA = [

@@ -17,7 +17,7 @@ from backend.bodyhash import body_sha256
 from backend.migrations import LATEST, MIGRATIONS, SchemaTooNew, applied_version, migrate
 from backend.paths import BackendPaths, kiosk_token
 from backend.provisioning import issue_token, local_kiosk_token
-from kiosk.wire import Heartbeat, StaffStatus, SubmissionStatus, SubmittedApplication
+from core.wire import Heartbeat, StaffStatus, SubmissionStatus, SubmittedApplication
 from tests.postgres import backend_database, postgres_server  # noqa: F401
 
 # The schema and the insert of the first backend (backend/storage.py before migrations),

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from devices.card_emulator import FICTIONAL_KOJIN_BANGO, CardIdentity
 from devices.card_transport import (
     CardEvent,
     CardSupervisor,
     PcscTransport,
     ReaderSnapshot,
 )
+from devices.emulators.card_emulator import FICTIONAL_KOJIN_BANGO, CardIdentity
 from devices.mynumber import (
     CardRemoved,
     CardTimeout,
@@ -311,8 +311,8 @@ def test_technician_reads_a_test_card_from_the_command_line(stack):
 def test_the_kiosk_card_service_reads_through_pcscd_from_insert_to_removal(stack):
     """kiosk.card_reading as the screen uses it, on the real stack: the resident opens the
     card page, places the card, types the PIN, takes the card; the items come out once."""
+    from core.catalog import CardField
     from kiosk.card_reading import CardReading
-    from kiosk.catalog import CardField
     from kiosk.events import EventBus, EventKind
 
     events = EventBus()

@@ -8,12 +8,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from PySide6.QtWidgets import QLabel
 
-from devices.card_emulator import FICTIONAL_KOJIN_BANGO
+from core.sealing import unseal
+from devices.emulators.card_emulator import FICTIONAL_KOJIN_BANGO
 from devices.sim_card_reader import DEMO_IDENTITY, SimulatedCardReader
-from kiosk.app import build_services
+from kiosk.cli.local_backend import build_services
 from kiosk.events import EventKind
 from kiosk.qtbridge import QtEventBridge
-from kiosk.sealing import unseal
 from screens.theme import Look
 from screens.window import KioskWindow
 from tests.gui import show_window

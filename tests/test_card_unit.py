@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from devices.card_emulator import (
+from core.catalog import CardField
+from core.i18n import UiText
+from devices.card_transport import CardAbsent, ReaderAbsent, ServiceUnavailable, TransportTimeout
+from devices.emulators.card_emulator import (
     FICTIONAL_KOJIN_BANGO,
     CardIdentity,
     CardRemovedByFault,
@@ -20,7 +23,6 @@ from devices.card_emulator import (
     Fault,
     basic_four_file,
 )
-from devices.card_transport import CardAbsent, ReaderAbsent, ServiceUnavailable, TransportTimeout
 from devices.mynumber import (
     CURRENT_PROFILE,
     ApduChannel,
@@ -48,8 +50,6 @@ from kiosk.card_session import (
     ConnectedCard,
     PinWarning,
 )
-from kiosk.catalog import CardField
-from kiosk.i18n import UiText
 
 REPO = Path(__file__).resolve().parents[1]
 UI = UiText.load()
@@ -504,7 +504,7 @@ def test_no_pin_or_kojin_bango_in_logs_trace_or_session(caplog):
 def test_card_modules_import_without_qt_and_without_pyscard():
     code = (
         "import sys; sys.modules['smartcard'] = None\n"
-        "import kiosk.card_session, devices.card_emulator, devices.card_transport\n"
+        "import kiosk.card_session, devices.emulators.card_emulator, devices.card_transport\n"
         "from devices.mynumber import read_card, NoReader\n"
         "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'\n"
         "try:\n"

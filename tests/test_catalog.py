@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import CatalogError, Procedure
-from kiosk.catalog_files import check_paths, load_catalog, load_with_last_good
-from kiosk.i18n import LANGUAGES, TITLE_LANGUAGES, UiText
-from kiosk.life_events import LifeEventSession
-from kiosk.translations import REQUIRED_LANGUAGES, localized_texts, translation_gaps
+from core.catalog import CatalogError, Procedure
+from core.catalog_files import check_paths, load_catalog, load_with_last_good
+from core.i18n import LANGUAGES, TITLE_LANGUAGES, UiText
+from core.life_events import LifeEventSession
+from core.translations import REQUIRED_LANGUAGES, localized_texts, translation_gaps
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"
@@ -301,7 +301,7 @@ def test_shipped_languages_are_the_required_ones():
 def test_a_kiosk_with_a_broken_catalog_file_still_starts_on_the_last_good(
     kiosk_paths, settings, tmp_path
 ):
-    from kiosk.app import build_services
+    from kiosk.cli.local_backend import build_services
 
     override = tmp_path / "override"
     first = build_services(settings.model_copy(update={"catalog_dir": override}), kiosk_paths)

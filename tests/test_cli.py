@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import build_parser
+from kiosk.cli.main import build_parser
 
 CLI_TIMEOUT_S = 120
 

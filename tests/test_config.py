@@ -66,7 +66,7 @@ def test_broken_toml_names_the_file(tmp_path: Path):
 
 
 def test_sync_settings_have_safe_defaults_and_bounds():
-    from kiosk.wire import MAX_BATCH
+    from core.wire import MAX_BATCH
 
     settings = load_settings(environ={})
     assert (settings.sync_batch, settings.retention_days) == (100, 30)

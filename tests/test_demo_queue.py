@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from kiosk.sealing import generate_key_pair
+from core.sealing import generate_key_pair
 from tests.netutil import free_port
 
 DEADLINE_S = 90.0

@@ -8,17 +8,17 @@ import threading
 
 import pytest
 
+from core import preentry
+from core.catalog import Catalog
+from core.preentry import PreEntryError
 from devices.device_state import DeviceState, DeviceStatus
 from devices.escpos_status import Condition
 from devices.printer import PrintOutcome
 from devices.scanner import Scan
 from devices.supervisor import DeviceSupervisor
-from kiosk import preentry
-from kiosk.app import build_services
-from kiosk.catalog import Catalog
+from kiosk.cli.local_backend import build_services
 from kiosk.device_problems import resident_message
 from kiosk.events import EventKind
-from kiosk.preentry import PreEntryError
 from tests.emulators import printer_emulator
 from tests.helpers import finalize_juminhyo as finalize
 

@@ -5,15 +5,14 @@ from datetime import datetime
 
 import pytest
 
+from core.catalog import Catalog
+from core.i18n import UiText
+from core.receipt import Align, QrCode, Receipt, TextLine, layout_receipt, qr_payload
+from core.reception import FinalizedApplication, ReceptionNumber
 from devices.escpos import PREAMBLE, EscPosBuilder, encodable, encode_receipt
 from devices.escpos_decode import EscPosDecodeError, decode
 from devices.printer import PrintOutcome
 from devices.sim_printer import SimulatedPrinter
-from kiosk.catalog import Catalog
-from kiosk.i18n import UiText
-from kiosk.receipt import Align, QrCode, Receipt, TextLine, layout_receipt, qr_payload
-from kiosk.reception import ReceptionNumber
-from kiosk.store import FinalizedApplication
 
 APPLICATION = FinalizedApplication(
     "6f1c0a5e-0000-4000-8000-000000000001",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.app import build_services
-from kiosk.catalog import Catalog
+from core.catalog import Catalog
+from kiosk.cli.local_backend import build_services
 from screens.theme import Look
 from screens.tour import answer_by_touch
 from tests.gui import show_window, tap, use_demo_card

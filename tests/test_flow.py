@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from kiosk.catalog import Applicant, CardField, Procedure
-from kiosk.catalog_files import load_catalog
-from kiosk.flow import ResidentSession, Step, Visit
-from kiosk.i18n import UiText
-from kiosk.validators import Invalid, Valid
+from core.catalog import Applicant, CardField, Procedure
+from core.catalog_files import load_catalog
+from core.flow import ResidentSession, Step, Visit
+from core.i18n import UiText
+from core.validators import Invalid, Valid
 
 UI = UiText.load()
 TODAY = date(2026, 11, 26)

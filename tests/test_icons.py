@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QColor
 
-from kiosk.catalog import Catalog
+from core.catalog import Catalog
 from kiosk.config import TextSize, Theme
 from screens.icons import ICON_PX, icon
 from screens.theme import Look

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app import PROFILE_SIZES, build_services
+from kiosk.app import PROFILE_SIZES
+from kiosk.cli.local_backend import build_services
 from kiosk.config import Profile, TextSize, Theme
 from kiosk.qtbridge import QtEventBridge
 from screens.metrics import KIOSK, PHONE, metrics_for

@@ -165,7 +165,7 @@ def test_a_second_program_cannot_take_the_port(link, paper):
 def tcp_emulator(paper, port, *faults) -> EmulatorProcess:
     fault_args = [arg for fault in faults for arg in ("--fault", fault)]
     return EmulatorProcess(
-        "devices.printer_emulator",
+        "devices.emulators.printer_emulator",
         "--listen",
         f"127.0.0.1:{port}",
         "--render",
@@ -270,7 +270,7 @@ def test_devices_list_shows_roles_and_states_as_json(tmp_path, link, paper):
 
 def test_technician_test_scanner_waits_for_one_scan(tmp_path):
     link = tmp_path / "scanner"
-    with EmulatorProcess("devices.scanner_emulator", "--link", str(link)) as emulator:
+    with EmulatorProcess("devices.emulators.scanner_emulator", "--link", str(link)) as emulator:
         waiting = subprocess.Popen(
             [sys.executable, "-m", "kiosk", "devices", "test", "scanner", "--port", str(link)],
             stdout=subprocess.PIPE,

@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from kiosk.catalog import FieldType, Page, Procedure
-from kiosk.catalog_files import load_catalog
-from kiosk.flow import ResidentSession, Step
-from kiosk.i18n import LANGUAGES, UiText
-from kiosk.validators import Invalid, Valid
+from core.catalog import FieldType, Page, Procedure
+from core.catalog_files import load_catalog
+from core.flow import ResidentSession, Step
+from core.i18n import LANGUAGES, UiText
+from core.validators import Invalid, Valid
 
 UI = UiText.load()
 TODAY = date(2026, 11, 26)

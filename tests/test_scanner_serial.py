@@ -25,7 +25,7 @@ def wait_until(condition, timeout: float = WAIT_S) -> None:
 @pytest.fixture
 def scanner_link(tmp_path):
     link = tmp_path / "scanner"
-    emulator = EmulatorProcess("devices.scanner_emulator", "--link", str(link)).start()
+    emulator = EmulatorProcess("devices.emulators.scanner_emulator", "--link", str(link)).start()
     yield link, emulator
     emulator.stop()
 
@@ -86,7 +86,7 @@ def test_scanner_absent_then_plugged_in(tmp_path):
     scanner = SerialScanner(transport_for(parse_endpoint(str(link))), scans.put)
     scanner.start()
     try:
-        with EmulatorProcess("devices.scanner_emulator", "--link", str(link)) as emulator:
+        with EmulatorProcess("devices.emulators.scanner_emulator", "--link", str(link)) as emulator:
             emulator.send("scan hello")
             # Frames sent before the reader reconnected may be lost, as with a real scanner.
             while True:

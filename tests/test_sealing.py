@@ -1,7 +1,7 @@
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from kiosk.sealing import SealingError, generate_key_pair, load_public_key, seal, unseal
+from core.sealing import SealingError, generate_key_pair, load_public_key, seal, unseal
 
 
 def _keys(tmp_path):

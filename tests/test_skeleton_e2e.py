@@ -6,9 +6,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from PySide6.QtWidgets import QLabel, QLineEdit
 
+from core.sealing import unseal
 from kiosk.events import EventKind
 from kiosk.qtbridge import QtEventBridge
-from kiosk.sealing import unseal
 from screens.theme import Look
 from screens.window import KioskWindow
 from tests.gui import show_window

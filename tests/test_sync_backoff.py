@@ -10,11 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from kiosk.backoff import BackoffPolicy, parse_retry_after
 from kiosk.config import load_settings
 from kiosk.events import EventBus
 from kiosk.store import KioskStore
-from kiosk.sync import SyncClient
+from kiosk.sync.backoff import BackoffPolicy, parse_retry_after
+from kiosk.sync.worker import SyncClient
 
 NOW = datetime(2026, 11, 26, 10, 0).astimezone()
 

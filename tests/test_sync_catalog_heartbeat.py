@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from kiosk.app import build_services
-from kiosk.sealing import fingerprint, generate_key_pair, unseal
-from kiosk.sync_status import sync_status
-from kiosk.wire import STAFF_PREFIX
+from core.sealing import fingerprint, generate_key_pair, unseal
+from core.wire import STAFF_PREFIX
+from kiosk.cli.local_backend import build_services
+from kiosk.sync.status import sync_status
 from tests.helpers import finalize_juminhyo
 from tests.netutil import free_port
 from tests.sync_support import Backend, kiosk_settings
@@ -162,7 +162,7 @@ def test_device_problems_become_alerts_and_a_large_clock_skew_is_warned_once(
     from datetime import datetime, timedelta
 
     kiosk.sync.clock = lambda: datetime.now().astimezone() - timedelta(minutes=10)
-    with caplog.at_level("WARNING", logger="kiosk.heartbeat"):
+    with caplog.at_level("WARNING", logger="kiosk.sync.heartbeat"):
         assert kiosk.sync.heartbeat() is None
         assert kiosk.sync.heartbeat() is None
     assert 590 < sync_status(kiosk.store)["clock_skew_s"] < 610  # server − local

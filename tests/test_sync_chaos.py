@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from kiosk.app import build_services
+from kiosk.cli.local_backend import build_services
 from kiosk.simulate import simulate_residents
 from tests.chaos_proxy import ChaosProxy, Fault
 from tests.sync_support import kiosk_settings

@@ -7,9 +7,9 @@ import stat
 
 import pytest
 
-from kiosk.app import build_services
+from core.sealing import fingerprint, generate_key_pair, load_public_key
+from kiosk.cli.local_backend import build_services
 from kiosk.config import load_settings
-from kiosk.sealing import fingerprint, generate_key_pair, load_public_key
 from tests.helpers import finalize_juminhyo as finalize
 from tests.netutil import free_port
 from tests.sync_support import Backend

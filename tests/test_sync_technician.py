@@ -12,7 +12,7 @@ PIN = "2468013"
 
 
 def test_quarantine_count_reasons_and_requeue(settings, kiosk_paths, japanese_qapp, qtbot):
-    from kiosk.app import build_services
+    from kiosk.cli.local_backend import build_services
 
     configured = settings.model_copy(update={"technician_pin_hash": hash_pin(PIN)})
     services = build_services(configured, kiosk_paths)

@@ -17,9 +17,9 @@ from cryptography.x509.oid import NameOID
 
 from backend.app import create_app
 from backend.paths import BackendPaths, kiosk_token
-from kiosk.app import build_services
+from core.sealing import generate_key_pair
+from kiosk.cli.local_backend import build_services
 from kiosk.config import load_settings
-from kiosk.sealing import generate_key_pair
 from tests.helpers import finalize_juminhyo
 from tests.netutil import free_port
 

@@ -41,7 +41,7 @@ def test_five_corner_taps_within_the_window_and_nothing_else():
 
 @pytest.fixture
 def locked_window(settings, kiosk_paths, japanese_qapp, qtbot):
-    from kiosk.app import build_services
+    from kiosk.cli.local_backend import build_services
 
     configured = settings.model_copy(update={"technician_pin_hash": hash_pin(PIN)})
     services = build_services(configured, kiosk_paths)
@@ -102,7 +102,7 @@ def test_technician_mode_needs_the_pin_then_offers_practice_and_quit(locked_wind
 
 
 def test_without_a_configured_pin_nobody_gets_in(settings, kiosk_paths, japanese_qapp, qtbot):
-    from kiosk.app import build_services
+    from kiosk.cli.local_backend import build_services
 
     services = build_services(settings, kiosk_paths)  # no technician_pin_hash
     window = KioskWindow(

@@ -18,10 +18,10 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.catalog import FieldType, Page
+from core.catalog import FieldType, Page
+from core.i18n import TITLE_LANGUAGES, LocalizedText, UiText
+from core.validators import Valid, validate
 from kiosk.config import TextSize, Theme
-from kiosk.i18n import TITLE_LANGUAGES, LocalizedText, UiText
-from kiosk.validators import Valid, validate
 from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.number_pad import NumberPad
 from screens.postal_entry import PostalEntry

@@ -134,7 +134,7 @@ def checked_tour(update, settings, kiosk_paths, tmp_path: Path, monkeypatch) -> 
 
     The numbers are the profile's (screens.metrics): 84 px targets and 24 px text on the
     kiosk, 48 px and 16 px on the phone. Returns the screens' names, for further checks."""
-    from kiosk.app import build_services
+    from kiosk.cli.local_backend import build_services
 
     # With the demo card and a scanner, so the card pages and the pre-entry button show too.
     update = {**update, "card_reader": "sim", "scanner": "sim"}

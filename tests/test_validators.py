@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.catalog import FieldType, Option, Page
-from kiosk.i18n import TITLE_LANGUAGES, UiText
-from kiosk.validators import FieldResult, Invalid, Valid, my_number_check_digit, validate
-from kiosk.wareki import ERAS, to_wareki, wareki_parts
+from core.catalog import FieldType, Option, Page
+from core.i18n import TITLE_LANGUAGES, UiText
+from core.validators import FieldResult, Invalid, Valid, my_number_check_digit, validate
+from core.wareki import ERAS, to_wareki, wareki_parts
 
 REPO = Path(__file__).resolve().parents[1]
 MESSAGES = tomllib.loads((REPO / "assets" / "i18n" / "validation.toml").read_text("utf-8"))
@@ -59,7 +59,7 @@ def no_rule_failures() -> Iterator[None]:
     records: list[logging.LogRecord] = []
     handler = logging.Handler(logging.ERROR)
     handler.emit = records.append  # type: ignore[method-assign]
-    logger = logging.getLogger("kiosk.validators")
+    logger = logging.getLogger("core.validators")
     logger.addHandler(handler)
     try:
         yield

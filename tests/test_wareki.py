@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk.wareki import (
+from core.wareki import (
     ERAS,
     FIRST_SUPPORTED,
     LAST_SUPPORTED,

@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 
+from core.sealing import generate_key_pair
 from kiosk.headless import start_xvfb
-from kiosk.sealing import generate_key_pair
 
 
 def test_juminhyo_by_real_x11_clicks(tmp_path):

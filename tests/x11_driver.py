@@ -38,7 +38,7 @@ def click(button, then, what: str) -> None:
 
 
 def main(config: str) -> int:
-    from kiosk.app import build_services
+    from kiosk.cli.local_backend import build_services
     from kiosk.config import load_settings, resolve_paths
     from kiosk.qtbridge import QtEventBridge
     from screens.theme import Look, install_japanese_font

@@ -1,8 +1,8 @@
 """Everything the kiosk does with its backend, on one background thread, never the GUI's.
 
 SyncClient is the one object the rest of the kiosk holds: it drains the outbox in batches
-(kiosk.sync_client), sends heartbeats with staff alerts (kiosk.heartbeat), pulls the catalog
-(kiosk.catalog_pull) and purges sealed payloads past their retention. SyncWorker runs it: a
+(kiosk.sync.outbox), sends heartbeats with staff alerts (kiosk.sync.heartbeat), pulls the catalog
+(kiosk.sync.catalog_pull) and purges sealed payloads past their retention. SyncWorker runs it: a
 round now and then, at once after a finalize (unless the backend asked to wait), a heartbeat
 every heartbeat_interval_s and right after a staff call or a device problem.
 """
@@ -16,14 +16,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from kiosk.backend_http import BackendHttp, TokenSource
-from kiosk.backoff import BackoffPolicy
-from kiosk.catalog_pull import CatalogPuller, PullOutcome
 from kiosk.config import KioskPaths, Settings
 from kiosk.events import Event, EventBus, EventKind
-from kiosk.heartbeat import HeartbeatSender, alert_from_event
 from kiosk.store import QUEUED, KioskStore, StoreError
-from kiosk.sync_client import OutboxSender, SyncReport, local_now
+from kiosk.sync.backoff import BackoffPolicy
+from kiosk.sync.catalog_pull import CatalogPuller, PullOutcome
+from kiosk.sync.heartbeat import HeartbeatSender, alert_from_event
+from kiosk.sync.http import BackendHttp, TokenSource
+from kiosk.sync.outbox import OutboxSender, SyncReport, local_now
 
 if TYPE_CHECKING:
     import requests

@@ -18,12 +18,12 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
-from kiosk.backend_http import BackendHttp, BackendUnreachable, problem
-from kiosk.catalog import CatalogError
-from kiosk.catalog_files import load_catalog
+from core.catalog import CatalogError
+from core.catalog_files import load_catalog
+from core.wire import CATALOG_PATH, CatalogBundle
 from kiosk.config import KioskPaths, Settings
 from kiosk.store import KioskStore
-from kiosk.wire import CATALOG_PATH, CatalogBundle
+from kiosk.sync.http import BackendHttp, BackendUnreachable, problem
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from kiosk.command_errors import CommandFailed
+from kiosk.cli.errors import CommandFailed
 from kiosk.config import load_settings, resolve_paths
 from kiosk.logs import configure_logging
 
@@ -57,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
     import dataclasses
 
     from kiosk import app
-    from kiosk.doctor import Status, check_backend
-    from kiosk.events import EventBus
-    from kiosk.sync_status import sync_status
+    from kiosk.cli.doctor import Status, check_backend
+    from kiosk.cli.local_backend import sync_client
+    from kiosk.sync.status import sync_status
 
     paths = resolve_paths()
     settings = load_settings(args.config)
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     store = app.open_store(settings, paths)
     try:
         if args.sync_command == "now":
-            report = app.sync_client(settings, paths, store, EventBus()).drain_once()
+            report = sync_client(settings, paths, store).drain_once()
             counts = store.sync_counts()
             print(
                 f"sent {report.sent}, duplicates {report.duplicates}, quarantined "

@@ -7,6 +7,7 @@ out I, O, Q, S and Z, which are confused with 1, 0, 2 and 5 when read from a sli
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, order=True)
@@ -16,3 +17,15 @@ class ReceptionNumber:
 
     def __str__(self) -> str:
         return f"{self.letter}-{self.sequence:03d}"
+
+
+@dataclass(frozen=True)
+class FinalizedApplication:
+    """An application once its transaction committed: what the receipt, the completion screen
+    and the journal need, and nothing personal."""
+
+    id: str
+    reception_number: ReceptionNumber
+    procedure_id: str
+    created_at: datetime
+    practice: bool

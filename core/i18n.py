@@ -20,7 +20,7 @@ LANGUAGES: dict[str, str] = {
 }
 # Every kiosk language. Every resident-visible text — the common UI and every catalog text
 # (titles, questions, hints, options, bring lists, life events, categories, counters) — must
-# exist in all of them; kiosk.translations.translation_gaps reports any that would fall back to
+# exist in all of them; core.translations.translation_gaps reports any that would fall back to
 # Japanese. (The name is historical: once only titles had all seven.)
 TITLE_LANGUAGES: dict[str, str] = {
     **LANGUAGES,

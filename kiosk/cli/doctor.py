@@ -13,9 +13,9 @@ from pathlib import Path
 
 import requests
 
+from core.fonts import UI_FAMILY, font_file
+from core.sealing import SealingError, load_public_key
 from kiosk.config import DEFAULT_BACKEND_URL, KioskPaths, Settings
-from kiosk.fonts import UI_FAMILY, font_file
-from kiosk.sealing import SealingError, load_public_key
 
 COMMAND_TIMEOUT_S = 10
 
@@ -214,8 +214,8 @@ def check_sealing_key(settings: Settings) -> Check:
 
 
 def check_catalog(settings: Settings, paths: KioskPaths) -> Check:
-    from kiosk.catalog import CatalogError
-    from kiosk.catalog_files import load_catalog
+    from core.catalog import CatalogError
+    from core.catalog_files import load_catalog
 
     try:
         catalog = load_catalog(settings.municipality, settings.catalog_dir)

@@ -15,9 +15,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from kiosk.catalog import APPLICANT_PAGE, Applicant, CardField, FieldType, Option, Page, Procedure
-from kiosk.i18n import LocalizedText, UiText
-from kiosk.validators import FieldResult, Valid, validate
+from core.catalog import APPLICANT_PAGE, Applicant, CardField, FieldType, Option, Page, Procedure
+from core.i18n import LocalizedText, UiText
+from core.validators import FieldResult, Valid, validate
 
 
 class Step(StrEnum):

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.command_errors import CommandFailed
+from kiosk.cli.errors import CommandFailed
 from kiosk.config import load_settings, resolve_paths
 from kiosk.logs import configure_logging
 
@@ -53,7 +53,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk import app
+    from kiosk.cli.local_backend import build_services
     from kiosk.simulate import SimulationError, load_residents, simulate_residents
 
     if args.count < 1:
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     paths = resolve_paths()
     settings = load_settings(args.config, practice=args.practice or None)
     configure_logging(paths.log_dir, settings.log_level)
-    services = app.build_services(settings, paths)
+    services = build_services(settings, paths)
     try:
         if not services.accepting_applications():
             raise CommandFailed(

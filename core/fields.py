@@ -1,6 +1,6 @@
 """How a stored answer reads back to a person: on the review page, the receipt, the staff form.
 
-Validation lives in kiosk.validators; this is only the way back from a stored value to words.
+Validation lives in core.validators; this is only the way back from a stored value to words.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kiosk.catalog import FieldType, Page
-from kiosk.i18n import UiText
-from kiosk.wareki import to_wareki
+from core.catalog import FieldType, Page
+from core.i18n import UiText
+from core.wareki import to_wareki
 
 
 def _date(value: str, language: str) -> str:

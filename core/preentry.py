@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.catalog import Catalog, FieldType
+from core.catalog import Catalog, FieldType
 
 PREFIX = "MADOGUCHI-PRE/"
 VERSION = 1

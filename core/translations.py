@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kiosk.catalog import Catalog
-from kiosk.i18n import TITLE_LANGUAGES, LocalizedText, UiText
+from core.catalog import Catalog
+from core.i18n import TITLE_LANGUAGES, LocalizedText, UiText
 
 # One language set for everything a resident can read.
 REQUIRED_LANGUAGES: dict[str, str] = TITLE_LANGUAGES

@@ -1,5 +1,5 @@
 """The one failure every `kiosk` subcommand raises: already worded for the person at the
-terminal, printed as it is with exit status 2 (kiosk/cli.py's main)."""
+terminal, printed as it is with exit status 2 (kiosk/cli/main.py's main)."""
 
 
 class CommandFailed(Exception):

@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from unicodedata import east_asian_width
 
-from kiosk.catalog import Catalog, Procedure
-from kiosk.i18n import UiText
-from kiosk.store import FinalizedApplication
-from kiosk.wareki import to_wareki
+from core.catalog import Catalog, Procedure
+from core.i18n import UiText
+from core.reception import FinalizedApplication
+from core.wareki import to_wareki
 
 # QR payload: MADOGUCHI1:<reception number>:<application id>; never personal data.
 QR_SCHEME = "MADOGUCHI1"

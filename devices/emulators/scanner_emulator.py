@@ -18,8 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from devices.emulator_process import run_until_stopped, say
-from devices.pty_link import PtyLink
+from devices.emulators.emulator_process import run_until_stopped, say
+from devices.emulators.pty_link import PtyLink
 
 SPLIT_GAP_S = 0.15  # longer than the reader's own read timeout slice, so the split is real
 

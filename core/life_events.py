@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kiosk.catalog import Catalog, Counter, Identifier, Procedure
-from kiosk.conditions import Condition
-from kiosk.i18n import LocalizedText
+from core.catalog import Catalog, Counter, Identifier, Procedure
+from core.conditions import Condition
+from core.i18n import LocalizedText
 
 
 class EventQuestion(BaseModel):

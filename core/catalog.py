@@ -15,8 +15,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kiosk.conditions import Condition
-from kiosk.i18n import LocalizedText
+from core.conditions import Condition
+from core.i18n import LocalizedText
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=40)]
 APPLICANT_PAGE = (
@@ -270,7 +270,7 @@ class Municipality(BaseModel):
     @model_validator(mode="after")
     def _key_is_usable(self) -> Municipality:
         if self.seal_public_key is not None:
-            from kiosk.sealing import SealingError, public_key_from_pem
+            from core.sealing import SealingError, public_key_from_pem
 
             try:
                 public_key_from_pem(self.seal_public_key.encode(), "seal_public_key")
@@ -309,7 +309,7 @@ class Catalog:
             raise CatalogError(problems)
         self.municipality = municipality
         self.categories = categories
-        self.life_events = life_events or {}  # id -> kiosk.life_events.LifeEvent
+        self.life_events = life_events or {}  # id -> core.life_events.LifeEvent
         self._procedures = procedures
 
     @property
@@ -352,7 +352,7 @@ class Catalog:
 
     @classmethod
     def load(cls, municipality_id: str) -> Catalog:
-        from kiosk.catalog_files import load_catalog  # files and parsing live there
+        from core.catalog_files import load_catalog  # files and parsing live there
 
         return load_catalog(municipality_id)
 

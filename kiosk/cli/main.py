@@ -14,9 +14,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kiosk import __version__, devices_cli, simulate_cli, sync_cli
-from kiosk.catalog import CatalogError
-from kiosk.command_errors import CommandFailed
+from core import __version__
+from core.catalog import CatalogError
+from core.sealing import SealingError
+from kiosk.cli import devices as devices_cli
+from kiosk.cli import simulate as simulate_cli
+from kiosk.cli import sync as sync_cli
+from kiosk.cli.errors import CommandFailed
 from kiosk.config import (
     ConfigError,
     KioskPaths,
@@ -28,7 +32,6 @@ from kiosk.config import (
 )
 from kiosk.headless import HeadlessError
 from kiosk.logs import configure_logging
-from kiosk.sealing import SealingError
 from kiosk.store import StoreError
 
 EXPECTED_ERRORS = (ConfigError, CatalogError, SealingError, StoreError, HeadlessError, OSError)
@@ -282,6 +285,7 @@ def _demo_paths() -> KioskPaths:
 
 def _gui(args: argparse.Namespace, demo: bool) -> int:
     from kiosk import app
+    from kiosk.cli import local_backend
 
     # From here until Qt's loop runs, SIGTERM/SIGINT wait (app.run_gui delivers them then),
     # so a stop during start-up still closes the store and stops the helper processes.
@@ -291,16 +295,16 @@ def _gui(args: argparse.Namespace, demo: bool) -> int:
     overrides = {"profile": args.profile, "practice": args.practice}
     if demo:
         kiosk_id = load_settings(args.config).kiosk_id
-        overrides.update(app.demo_settings_overrides(paths, kiosk_id))
+        overrides.update(local_backend.demo_settings_overrides(paths, kiosk_id))
     settings = load_settings(args.config, **overrides)
     log_file = configure_logging(paths.log_dir, settings.log_level)
     if args.vnc is None and not app.display_available():
         raise CommandFailed(app.headless_advice("demo" if demo else "run"))
-    services = app.build_services(settings, paths)
+    services = local_backend.build_services(settings, paths)
     print(f"kiosk: data in {paths.data_dir}, log in {log_file}", flush=True)
     local_backend = None
     if demo:
-        from kiosk.demo_backend import DelayedBackend, QueueReporter
+        from kiosk.cli.demo_backend import DelayedBackend, QueueReporter
 
         def say(line: str) -> None:
             print(line, flush=True)
@@ -309,7 +313,7 @@ def _gui(args: argparse.Namespace, demo: bool) -> int:
             say(f"kiosk: simulated receipts appear in {paths.printer_output}")
         services.events.subscribe(QueueReporter(say))
         local_backend = DelayedBackend(
-            lambda: app.start_demo_backend(paths, settings),
+            lambda: local_backend.start_demo_backend(paths, settings),
             services.sync_now,
             args.backend_after,
             say,
@@ -333,6 +337,7 @@ def _run_gui(app, services, settings, args: argparse.Namespace, demo: bool) -> i
 
 def _tour(args: argparse.Namespace) -> int:
     from kiosk import app
+    from kiosk.cli import local_backend
 
     with tempfile.TemporaryDirectory(prefix="kiosk-tour-") as scratch:
         root = Path(scratch)
@@ -348,9 +353,9 @@ def _tour(args: argparse.Namespace) -> int:
             printer="sim",
             scanner="sim",  # so the tour shows the phone pre-entry button and screen
             card_reader="sim",  # and the card pages with the demo card
-            seal_public_key=app.demo_key(paths),
+            seal_public_key=local_backend.demo_key(paths),
         )
-        services = app.build_services(settings, paths)
+        services = local_backend.build_services(settings, paths)
         try:
             written = app.render_tour(services, args.outdir)
         finally:
@@ -361,7 +366,7 @@ def _tour(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from kiosk.doctor import Status, run_checks
+    from kiosk.cli.doctor import Status, run_checks
 
     paths = resolve_paths()
     settings = load_settings(args.config)
@@ -408,10 +413,10 @@ def _backend(args: argparse.Namespace) -> int:
 
 
 def _catalog(args: argparse.Namespace) -> int:
-    from kiosk.catalog import CatalogError
-    from kiosk.catalog_files import check_paths, load_catalog
-    from kiosk.i18n import TITLE_LANGUAGES, UiText
-    from kiosk.translations import translation_gaps
+    from core.catalog import CatalogError
+    from core.catalog_files import check_paths, load_catalog
+    from core.i18n import TITLE_LANGUAGES, UiText
+    from core.translations import translation_gaps
 
     settings = load_settings(args.config)
     if args.catalog_command == "check":

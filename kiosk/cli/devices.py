@@ -16,15 +16,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.command_errors import CommandFailed
+from kiosk.cli.errors import CommandFailed
 from kiosk.config import load_settings, resolve_paths
 
 BY_ID = Path("/dev/serial/by-id")
 RULER = "".join(f"----+----{(n + 1) % 10}" for n in range(5))[:48]  # 48 columns
 EMULATORS = {
-    "printer": "devices.printer_emulator",
-    "scanner": "devices.scanner_emulator",
-    "card": "devices.card_emulator",
+    "printer": "devices.emulators.printer_emulator",
+    "scanner": "devices.emulators.scanner_emulator",
+    "card": "devices.emulators.card_emulator",
 }
 
 
@@ -184,7 +184,7 @@ def _scanner_state(scanner) -> dict:
 
 
 def test_receipt(kiosk_id: str, text: str, now: datetime):
-    from kiosk.receipt import Align, QrCode, Receipt, Rule, TextLine
+    from core.receipt import Align, QrCode, Receipt, Rule, TextLine
 
     blocks = [
         TextLine("テスト印字 TEST PRINT", 2, True, Align.CENTER),
@@ -257,8 +257,8 @@ def _test_scanner(args: argparse.Namespace) -> int:
 def _test_card(args: argparse.Namespace) -> int:
     """Reads a TEST card and prints its basic four items: this is the one place the kiosk
     shows them outside a resident's own session, so the output says it is for test cards."""
+    from core.wareki import to_wareki
     from devices.mynumber import CardReadError, read_card
-    from kiosk.wareki import to_wareki
 
     try:
         four = read_card(args.pin, deadline_s=15.0)
@@ -284,10 +284,10 @@ def _test_card(args: argparse.Namespace) -> int:
 
 
 def _reprint(args: argparse.Namespace) -> int:
-    from kiosk import app
+    from kiosk.cli.local_backend import build_services
 
     settings = load_settings(args.config)
-    services = app.build_services(settings, resolve_paths())
+    services = build_services(settings, resolve_paths())
     try:
         job = services.reprint(args.application)
         if job is None:

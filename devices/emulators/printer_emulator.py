@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devices import escpos_status
-from devices.emulator_process import run_until_stopped, say
+from devices.emulators.emulator_process import run_until_stopped, say
+from devices.emulators.pty_link import PtyLink
 from devices.escpos_decode import (
     DecodedJob,
     JobCut,
@@ -29,7 +30,6 @@ from devices.escpos_decode import (
     describe,
 )
 from devices.escpos_status import Condition
-from devices.pty_link import PtyLink
 
 SWITCHES = ("paper-out-mid-job", "silent", "garbage-status", "reset-mid-job", "unplug-mid-job")
 MID_JOB_BYTES = 120  # where a mid-job fault strikes, counted from the job's ESC @

@@ -14,12 +14,12 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from kiosk import __version__
-from kiosk.backend_http import BackendHttp, BackendUnreachable, problem
+from core import __version__
+from core.wire import HEARTBEAT_PATH, Heartbeat, HeartbeatReply, StaffAlert
 from kiosk.config import Settings
 from kiosk.events import Event, EventKind
 from kiosk.store import QUARANTINED, QUEUED, KioskStore
-from kiosk.wire import HEARTBEAT_PATH, Heartbeat, HeartbeatReply, StaffAlert
+from kiosk.sync.http import BackendHttp, BackendUnreachable, problem
 
 log = logging.getLogger(__name__)
 

@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from kiosk.backend_http import BackendHttp, BackendUnreachable, problem
-from kiosk.backoff import BackoffPolicy, parse_retry_after
-from kiosk.config import Settings
-from kiosk.store import KioskStore
-from kiosk.wire import (
+from core.wire import (
     BATCH_PATH,
     BatchReceipt,
     SubmissionBatch,
     SubmissionStatus,
     SubmittedApplication,
 )
+from kiosk.config import Settings
+from kiosk.store import KioskStore
+from kiosk.sync.backoff import BackoffPolicy, parse_retry_after
+from kiosk.sync.http import BackendHttp, BackendUnreachable, problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable
