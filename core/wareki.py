@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import calendar
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 # (first day, kanji name, offset from the Gregorian year). Newest first.
 ERAS: tuple[tuple[date, str, int], ...] = (
@@ -45,29 +48,41 @@ class WarekiError(ValueError):
         self.values: tuple[tuple[str, object], ...] = tuple(values.items())
 
 
-class _Era:
-    def __init__(self, name: str, first_day: date, offset: int, next_first_day: date | None):
-        self.name = name
-        self.first_day = first_day
-        self.offset = offset
-        self.last_day = next_first_day - timedelta(days=1) if next_first_day else None
+SEIREKI = ""  # the era of a Gregorian date, as a picker hands it to core.validators
+
+
+@dataclass(frozen=True)
+class EraSpan:
+    """The days of an era that the kiosk supports; 西暦 is one too, with offset 0."""
+
+    name: str  # 令和 … or SEIREKI
+    offset: int  # era year = Gregorian year − offset
+    first_day: date
+    last_day: date
+    # False while the era goes on (令和, and 西暦): its last day is then only the kiosk's limit,
+    # and a year past it is "after supported", not "past the era".
+    ended: bool
 
     @property
     def last_year(self) -> int:
         """The last year number the era reaches (for 令和: as far as the kiosk supports)."""
-        return (self.last_day or LAST_SUPPORTED).year - self.offset
+        return self.last_day.year - self.offset
 
 
-def _build_eras() -> dict[str, _Era]:
-    eras: dict[str, _Era] = {}
+def _build_spans() -> tuple[EraSpan, ...]:
+    spans: list[EraSpan] = []
     next_first_day: date | None = None
     for first_day, name, offset in ERAS:
-        eras[name] = _Era(name, first_day, offset, next_first_day)
+        last_day = next_first_day - timedelta(days=1) if next_first_day else LAST_SUPPORTED
+        spans.append(EraSpan(name, offset, first_day, last_day, next_first_day is not None))
         next_first_day = first_day
-    return eras
+    spans.append(EraSpan(SEIREKI, 0, FIRST_SUPPORTED, LAST_SUPPORTED, False))
+    return tuple(spans)
 
 
-_ERAS = _build_eras()
+# Newest first, 西暦 last: the order a picker shows them in.
+ERA_SPANS = _build_spans()
+_ERAS = {span.name: span for span in ERA_SPANS if span.name != SEIREKI}
 
 
 def era_name(text: str) -> str | None:
@@ -75,6 +90,14 @@ def era_name(text: str) -> str | None:
     cleaned = unicodedata.normalize("NFKC", text).strip()
     name = _LETTERS.get(cleaned.upper(), cleaned)
     return name if name in _ERAS else None
+
+
+def era_span(text: object) -> EraSpan | None:
+    """The span of 昭和, S, ㍼ …; a missing or blank era is 西暦 (the picker's SEIREKI)."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return ERA_SPANS[-1]
+    name = era_name(text) if isinstance(text, str) else None
+    return _ERAS[name] if name else None
 
 
 def wareki_parts(day: date) -> tuple[str, int, int, int]:
@@ -115,13 +138,13 @@ def parse_wareki(era: str, year: int | str, month: int, day: int) -> date:
     found = _ERAS.get(era_name(era) or "") if isinstance(era, str) else None
     if found is None:
         raise WarekiError("date_era_unknown")
-    number = _year_number(year)
+    number = parse_year(year)
     if number < 1:
         raise WarekiError(
             "date_era_year_too_small", era=found.name, era_latin=LATIN_NAMES[found.name]
         )
     if number > found.last_year:
-        if found.last_day is None:
+        if not found.ended:
             raise WarekiError("date_after_supported")
         raise WarekiError(
             "date_era_year_too_large",
@@ -131,7 +154,7 @@ def parse_wareki(era: str, year: int | str, month: int, day: int) -> date:
             **date_values("last", found.last_day),
         )
     result = parse_gregorian(number + found.offset, month, day)
-    if result < found.first_day or (found.last_day is not None and result > found.last_day):
+    if not found.first_day <= result <= found.last_day:
         right = wareki_parts(result)
         raise WarekiError(
             "date_outside_era",
@@ -163,17 +186,39 @@ def _is_whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _year_number(year: int | str) -> int:
-    if isinstance(year, int) and not isinstance(year, bool):
-        return year
-    if not isinstance(year, str):
-        raise WarekiError("date_unreadable")
-    text = unicodedata.normalize("NFKC", year).strip().removesuffix("年")
-    if text == FIRST_YEAR_TEXT:
+def parse_year(value: object, *, gannen: bool = True) -> int:
+    """The year number in 64, "64", "６４年" or (for an era year) "元"/"元年"; WarekiError
+    "date_unreadable" otherwise. The one year reader of the kiosk: typed dates, the picker's
+    answer and the picker's stored answer all come through here. Whether the year exists in
+    its era is for parse_wareki to say."""
+    if gannen and isinstance(value, str) and _bare(value, "年") == FIRST_YEAR_TEXT:
         return 1
+    return _number(value, "年")
+
+
+def parse_month(value: object) -> int:
+    """1, "1", "１月" → 1; whether the month exists is for parse_gregorian to say."""
+    return _number(value, "月")
+
+
+def parse_day(value: object) -> int:
+    return _number(value, "日")
+
+
+def _number(value: object, unit: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise WarekiError("date_unreadable")
+    text = _bare(value, unit)
     if text.isascii() and text.isdigit() and len(text) <= 4:
         return int(text)
     raise WarekiError("date_unreadable")
+
+
+def _bare(text: str, unit: str) -> str:
+    """The number without its unit; NFKC for the full-width digits (６４) of an IME."""
+    return unicodedata.normalize("NFKC", text).strip().removesuffix(unit).strip()
 
 
 def to_wareki(day: date) -> str:
@@ -184,3 +229,193 @@ def to_wareki(day: date) -> str:
             year_text = "元" if year == 1 else str(year)
             return f"{era}{year_text}年{day.month}月{day.day}日"
     raise ValueError(f"{day.isoformat()} is before 明治6年 (1873), which the kiosk does not show")
+
+
+# -- what a date picker may offer -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelectableDates:
+    """The days a picker may offer: the supported range, cut to a page's earliest and latest.
+
+    A picker built on this never offers a day that does not exist or lies outside its era:
+    no 昭和65年, no 昭和64年1月8日, no 令和元年4月, no 2月29日 in a common year.
+    """
+
+    earliest: date = FIRST_SUPPORTED
+    latest: date = LAST_SUPPORTED
+
+    @classmethod
+    def between(cls, earliest: date | None, latest: date | None) -> SelectableDates:
+        return cls(
+            max(earliest or FIRST_SUPPORTED, FIRST_SUPPORTED),
+            min(latest or LAST_SUPPORTED, LAST_SUPPORTED),
+        )
+
+    def span(self, era: EraSpan) -> tuple[date, date] | None:
+        """The first and last day of `era` that may be chosen, or None when none may."""
+        first, last = max(era.first_day, self.earliest), min(era.last_day, self.latest)
+        return (first, last) if first <= last else None
+
+    def years(self, era: EraSpan) -> range:
+        """The era's year numbers that hold a day that may be chosen (昭和: 1…64)."""
+        span = self.span(era)
+        if span is None:
+            return range(0)
+        return range(span[0].year - era.offset, span[1].year - era.offset + 1)
+
+    def months(self, era: EraSpan, year: int) -> tuple[int, ...]:
+        """The months of that era year holding a day that may be chosen (平成31年: 1…4)."""
+        span = self.span(era)
+        gregorian = year + era.offset
+        if span is None or year not in self.years(era):
+            return ()
+        return tuple(
+            month
+            for month in range(1, 13)
+            if date(gregorian, month, 1) <= span[1]
+            and date(gregorian, month, _days_in_month(gregorian, month)) >= span[0]
+        )
+
+    def days(self, era: EraSpan, year: int, month: int) -> tuple[int, ...]:
+        """The days of that month that may be chosen (昭和64年1月: 1…7)."""
+        if month not in self.months(era, year):
+            return ()
+        span = self.span(era)
+        assert span is not None  # a month was offered
+        gregorian = year + era.offset
+        last = _days_in_month(gregorian, month)
+        return tuple(
+            day for day in range(1, last + 1) if span[0] <= date(gregorian, month, day) <= span[1]
+        )
+
+
+def _days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+@dataclass(frozen=True)
+class DateDraft:
+    """A date being picked part by part: era, year, month, day, each None until chosen.
+
+    Every change returns a new draft and keeps it consistent with `dates`: a month or day the
+    new era or year lacks is dropped (not moved to a neighbour, so the resident sees it
+    unchosen and picks again); a change that cannot be made returns this same draft.
+    """
+
+    dates: SelectableDates = SelectableDates()
+    era: EraSpan | None = None
+    year: int | None = None  # the era's year number (the Gregorian year for 西暦)
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def start(cls, initial: object, dates: SelectableDates) -> DateDraft:
+        """The draft for a stored answer (an ISO date), a date or a picker dict; empty for
+        anything that is not a date the picker may offer."""
+        empty = cls(dates)
+        if isinstance(initial, str):
+            try:
+                initial = date.fromisoformat(initial)
+            except ValueError:
+                return empty
+        if isinstance(initial, date):
+            if initial < FIRST_SUPPORTED:
+                return empty
+            era_text, year, month, day = wareki_parts(initial)
+            initial = {"era": era_text, "year": year, "month": month, "day": day}
+        if not isinstance(initial, dict):
+            return empty
+        era = era_span(initial.get("era"))
+        if era is None:
+            return empty
+        year = _read(parse_year, initial.get("year"), gannen=era.name != SEIREKI)
+        if year is None or year not in dates.years(era):
+            return empty
+        month = _read(parse_month, initial.get("month"))
+        day = _read(parse_day, initial.get("day"))
+        return cls(dates, era, year, month, day)._settled()
+
+    @property
+    def gregorian_year(self) -> int | None:
+        if self.era is None or self.year is None:
+            return None
+        return self.year + self.era.offset
+
+    def years(self) -> range:
+        return self.dates.years(self.era) if self.era is not None else range(0)
+
+    def months(self) -> tuple[int, ...]:
+        if self.era is None or self.year is None:
+            return ()
+        return self.dates.months(self.era, self.year)
+
+    def days(self) -> tuple[int, ...]:
+        if self.era is None or self.year is None or self.month is None:
+            return ()
+        return self.dates.days(self.era, self.year, self.month)
+
+    def can_step(self, step: int) -> bool:
+        """Whether ±1 or ±10 years moves at all (it stops at the era's first or last year)."""
+        years = self.years()
+        if self.year is None or not years:
+            return False
+        return self.year > years.start if step < 0 else self.year < years[-1]
+
+    def with_era(self, era: EraSpan, today: date) -> DateDraft:
+        years = self.dates.years(era)
+        if not years:
+            return self
+        gregorian = self.gregorian_year
+        if gregorian is not None and gregorian - era.offset in years:
+            # Switching 昭和64年 to 平成 keeps the same Gregorian year (平成元年): a resident
+            # may first think of the other name of the same year.
+            year = gregorian - era.offset
+        elif era.name == SEIREKI:
+            year = min(max(today.year, years.start), years[-1])
+        else:
+            year = years.start
+        return replace(self, era=era, year=year)._settled()
+
+    def stepped(self, step: int) -> DateDraft:
+        """The year moved by `step`; ±10 stops at the first or last year instead of refusing:
+        昭和58年 + 10 → 昭和64年."""
+        if not self.can_step(step):
+            return self
+        years = self.years()
+        assert self.year is not None  # can_step needs a year
+        year = min(max(self.year + step, years.start), years[-1])
+        return replace(self, year=year)._settled()
+
+    def with_month(self, month: int) -> DateDraft:
+        return replace(self, month=month)._settled() if month in self.months() else self
+
+    def with_day(self, day: int) -> DateDraft:
+        return replace(self, day=day) if day in self.days() else self
+
+    def cleared(self) -> DateDraft:
+        return DateDraft(self.dates)
+
+    def answer(self) -> dict[str, Any]:
+        """{"era": "昭和", "year": 64, "month": 1, "day": 7}; era SEIREKI with the Gregorian
+        year for 西暦; parts not chosen yet are None (core.validators then asks for them)."""
+        return {
+            "era": self.era.name if self.era else SEIREKI,
+            "year": self.year,
+            "month": self.month,
+            "day": self.day,
+        }
+
+    def _settled(self) -> DateDraft:
+        month = self.month if self.month in self.months() else None
+        draft = replace(self, month=month)
+        day = draft.day if draft.day in draft.days() else None
+        return replace(draft, day=day) if day != draft.day else draft
+
+
+def _read(parse: Callable[..., int], value: object, **options: bool) -> int | None:
+    """A part of a stored answer, or None when it cannot be read (the part is then unchosen)."""
+    try:
+        return parse(value, **options)
+    except WarekiError:
+        return None

@@ -3,7 +3,6 @@ letters and digits for 番地, for a kiosk that has no physical keyboard."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from enum import Enum
 
@@ -20,6 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.kana import (
+    KANA_SPACE,
+    LATIN_SPACE,
+    LONG_VOWEL,
+    MIDDLE_DOT,
+    KanaBuffer,
+    Mark,
+    to_katakana,
+)
 from screens.key_groups import KeyGroups
 from screens.metrics import KIOSK, Metrics
 from screens.number_pad import EntryDisplay, bound, key_face, key_style, touch_key
@@ -42,22 +50,11 @@ KANA_COLUMNS: tuple[tuple[str | None, ...], ...] = (
     ("ら", "り", "る", "れ", "ろ"),
     ("わ", None, "を", None, "ん"),
 )
-LONG_VOWEL = "ー"
-MIDDLE_DOT = "・"  # between the parts of a foreign name in katakana: ジョン・スミス
 # The mark keys show what they do to the last character. A bare ゛ or ゜ is a speck in the
 # corner of its key, and "小" alone does not say which way it goes; か→が says it plainly.
 DAKUTEN_FACE = "か→が"
 HANDAKUTEN_FACE = "は→ぱ"
 SMALL_FACE = "つ→っ"
-FULL_WIDTH_SPACE = "\u3000"  # the space of a kana name (セイ　メイ)
-_COMBINING_DAKUTEN = "\u3099"
-_COMBINING_HANDAKUTEN = "\u309a"
-
-# Voiced kana a name can hold. ゛ on わ would give ヷ, which no register accepts, so marks are
-# applied only where they make one of these.
-_VOICED = set("がぎぐげござじずぜぞだぢづでどばびぶべぼゔ")
-_SEMI_VOICED = set("ぱぴぷぺぽ")
-_SMALL_PAIRS = ("あぁ", "いぃ", "うぅ", "えぇ", "おぉ", "つっ", "やゃ", "ゆゅ", "よょ", "わゎ")
 
 # Capitals only: a shift key is a hidden mode that changes what every key types, which older
 # residents miss; addresses and building names are accepted in capitals.
@@ -70,37 +67,6 @@ EDIT_KEY_MIN_WIDTH = KIOSK.edit_key_min_width
 # ten 48 px keys and their gaps need 552 px, the phone has 366.
 PHONE_KANA_GROUPS = ((0, 5), (5, 10))
 PHONE_QWERTY_HALVES = (("QWERT", "ASDFG", "ZXCVB"), ("YUIOP", "HJKL", "NM", LATIN_MARKS))
-
-
-def to_katakana(text: str) -> str:
-    return "".join(
-        chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" or c == "\u309d" else c for c in text
-    )
-
-
-_VOICED_ALL = _VOICED | {to_katakana(c) for c in _VOICED}
-_SEMI_VOICED_ALL = _SEMI_VOICED | {to_katakana(c) for c in _SEMI_VOICED}
-_SMALL_TOGGLE: dict[str, str] = {}
-for _big, _small in _SMALL_PAIRS:
-    for _a, _b in ((_big, _small), (to_katakana(_big), to_katakana(_small))):
-        _SMALL_TOGGLE[_a], _SMALL_TOGGLE[_b] = _b, _a
-
-
-def with_mark(character: str, mark: str) -> str:
-    """か + ゛ → が, は + ゜ → ぱ, ば + ゜ → ぱ; the same mark again takes it off (が + ゛ → か);
-    a character that cannot carry the mark comes back unchanged."""
-    decomposed = unicodedata.normalize("NFD", character)
-    base, current = decomposed[0], decomposed[1:]
-    if current == mark:
-        return base
-    composed = unicodedata.normalize("NFC", base + mark)
-    allowed = _VOICED_ALL if mark == _COMBINING_DAKUTEN else _SEMI_VOICED_ALL
-    return composed if composed in allowed else character
-
-
-def small_toggled(character: str) -> str:
-    """つ ⇄ っ, や ⇄ ゃ … (katakana too); other characters unchanged."""
-    return _SMALL_TOGGLE.get(character, character)
 
 
 class KeyboardMode(Enum):
@@ -139,8 +105,7 @@ class KanaKeyboard(QWidget):
         self.setObjectName("kana_keyboard")
         self.setStyleSheet(key_style(metrics))
         self._metrics = metrics
-        self._max_length = max_length
-        self._text = (initial or "")[:max_length]
+        self._buffer = KanaBuffer.start(initial, max_length)
         self._t = t
         self._kana_keys: list[tuple[str, QPushButton]] = []  # (hiragana, key)
         self._groups: list[KeyGroups] = []  # the phone's paged keys
@@ -239,8 +204,8 @@ class KanaKeyboard(QWidget):
         self.small_key = self._key(SMALL_FACE, "kb_small")
         self.long_vowel_key = self._key(LONG_VOWEL, "kb_long_vowel")
         self.middle_dot_key = self._key(MIDDLE_DOT, "kb_middle_dot")
-        self.dakuten_key.clicked.connect(lambda: self._mark_last(_COMBINING_DAKUTEN))
-        self.handakuten_key.clicked.connect(lambda: self._mark_last(_COMBINING_HANDAKUTEN))
+        self.dakuten_key.clicked.connect(bound(self._mark_last, Mark.DAKUTEN))
+        self.handakuten_key.clicked.connect(bound(self._mark_last, Mark.HANDAKUTEN))
         self.small_key.clicked.connect(self._small_last)
         self.long_vowel_key.clicked.connect(lambda: self._type(LONG_VOWEL))
         self.middle_dot_key.clicked.connect(lambda: self._type(MIDDLE_DOT))
@@ -442,46 +407,40 @@ class KanaKeyboard(QWidget):
         return next((tab for groups in self._groups if (tab := groups.tab_for(key))), None)
 
     def _type(self, text: str) -> None:
-        if len(self._text) + len(text) <= self._max_length:
-            self._text += text
-            self._refresh()
+        self._edit(self._buffer.typed(text))
 
     def _type_face(self, key: QPushButton) -> None:
         self._type(key.text())  # a kana key types what it shows: hiragana or katakana
 
     def _space(self) -> None:
-        # Latin text (building names) takes an ordinary space; kana names the full-width one.
         latin = self._mode in (KeyboardMode.LATIN, KeyboardMode.DIGITS)
-        self._type(" " if latin else FULL_WIDTH_SPACE)
+        self._type(LATIN_SPACE if latin else KANA_SPACE)
 
-    def _replace_last(self, change: Callable[[str], str]) -> None:
-        if self._text:
-            last = change(self._text[-1])
-            if last != self._text[-1]:
-                self._text = self._text[:-1] + last
-                self._refresh()
-
-    def _mark_last(self, mark: str) -> None:
-        self._replace_last(lambda character: with_mark(character, mark))
+    def _mark_last(self, mark: Mark) -> None:
+        self._edit(self._buffer.marked(mark))
 
     def _small_last(self) -> None:
-        self._replace_last(small_toggled)
+        self._edit(self._buffer.small_toggled())
 
     def _delete(self) -> None:
-        if self._text:
-            self._text = self._text[:-1]
+        self._edit(self._buffer.deleted())
+
+    def _edit(self, buffer: KanaBuffer) -> None:
+        # The buffer hands itself back when it refuses a change: nothing to show or signal.
+        if buffer is not self._buffer:
+            self._buffer = buffer
             self._refresh()
 
     def _refresh(self) -> None:
-        self.display.set_entry(self._text)
+        self.display.set_entry(self._buffer.text)
         self.length_note.setText(
-            self._t("kb_length", length=len(self._text), limit=self._max_length)
+            self._t("kb_length", length=self._buffer.length, limit=self._buffer.limit)
         )
-        self.changed.emit(self._text)
+        self.changed.emit(self._buffer.text)
 
     def value(self) -> str:
-        return self._text
+        return self._buffer.text
 
     def clear(self) -> None:
-        self._text = ""
-        self._refresh()
+        self._buffer = self._buffer.cleared()
+        self._refresh()  # even when already empty: the question page listens for the change

@@ -3,15 +3,14 @@
 Older residents think in 和暦, and the traps are at the era boundaries (昭和64年 lasted seven
 days, 平成31年 ended on 4月30日). The picker never offers a date that does not exist or lies
 outside the allowed range, so those mistakes cannot be made; core.validators still checks
-the value it hands back.
+the value it hands back. What may be offered, and what a change keeps, is core.wareki's
+DateDraft: this widget shows it and turns touches into its changes.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -24,13 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.wareki import ERAS, FIRST_SUPPORTED, LAST_SUPPORTED, era_name, wareki_parts
+from core.wareki import ERA_SPANS, SEIREKI, DateDraft, EraSpan, SelectableDates
 from screens.key_groups import KeyGroups
 from screens.metrics import KIOSK, Metrics
 from screens.number_pad import BoxedLabel, bound, key_style, touch_key
 from screens.widgets import label
 
-SEIREKI = ""  # the era value of a Gregorian date, as core.validators reads the picker
 # An explicit table, not a name built from the kanji: a missing era fails here, loudly.
 _ERA_TEXT = {
     "令和": "date_era_reiwa",
@@ -55,32 +53,6 @@ PHONE_ERAS_PER_ROW = 3
 PHONE_MONTHS_PER_ROW = 4
 
 
-@dataclass(frozen=True)
-class Era:
-    name: str  # 令和 … or SEIREKI
-    offset: int  # era year = Gregorian year − offset (0 for 西暦)
-    first_day: date
-    last_day: date
-
-
-def _eras() -> tuple[Era, ...]:
-    eras: list[Era] = []
-    next_first_day: date | None = None
-    for first_day, name, offset in ERAS:  # newest first, as the buttons are shown
-        last_day = next_first_day - timedelta(days=1) if next_first_day else LAST_SUPPORTED
-        eras.append(Era(name, offset, first_day, last_day))
-        next_first_day = first_day
-    eras.append(Era(SEIREKI, 0, FIRST_SUPPORTED, LAST_SUPPORTED))
-    return tuple(eras)
-
-
-ALL_ERAS = _eras()
-
-
-def _month_days(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
 class WarekiPicker(QWidget):
     """元号 [令和][平成][昭和][大正][明治][西暦] / 年 [−10][−1] 昭和64年（1989年） [+1][+10] /
     月 1…12 / 日 1…31. What cannot be chosen is shown disabled (dashed), never hidden, so the
@@ -101,12 +73,7 @@ class WarekiPicker(QWidget):
         self.setStyleSheet(key_style(metrics))
         self._metrics = metrics
         self._t = t
-        self._low = max(earliest or FIRST_SUPPORTED, FIRST_SUPPORTED)
-        self._high = min(latest or LAST_SUPPORTED, LAST_SUPPORTED)
-        self._era: Era | None = None
-        self._year: int | None = None  # the era's year number (the Gregorian year for 西暦)
-        self._month: int | None = None
-        self._day: int | None = None
+        self._draft = DateDraft.start(initial, SelectableDates.between(earliest, latest))
         self.parts: KeyGroups | None = None  # the phone's tabs
 
         self.row_labels = {
@@ -115,7 +82,7 @@ class WarekiPicker(QWidget):
         }
         self.era_keys: dict[str, QPushButton] = {}
         self._era_group = QButtonGroup(self)
-        for era in ALL_ERAS:
+        for era in ERA_SPANS:
             key = self._key("", f"date_era_{_ERA_TEXT[era.name].removeprefix('date_era_')}")
             key.setMinimumWidth(ERA_KEY_MIN_WIDTH if not metrics.narrow else 0)
             key.setCheckable(True)
@@ -154,7 +121,6 @@ class WarekiPicker(QWidget):
             self._phone_layout()
         else:
             self._kiosk_layout()
-        self._take_initial(initial)
         self.retranslate(t)
 
     def _key(self, text: str, name: str, kind: str = "glyph") -> QPushButton:
@@ -239,109 +205,28 @@ class WarekiPicker(QWidget):
         row.setSpacing(self._metrics.key_spacing_px)
         return row
 
-    # -- what may be chosen ------------------------------------------------------------------
-
-    def _span(self, era: Era) -> tuple[date, date] | None:
-        """The days of `era` that may be chosen, or None when none may."""
-        first, last = max(era.first_day, self._low), min(era.last_day, self._high)
-        return (first, last) if first <= last else None
-
-    def _years(self, era: Era) -> range:
-        span = self._span(era)
-        if span is None:
-            return range(0)
-        return range(span[0].year - era.offset, span[1].year - era.offset + 1)
-
-    def _gregorian_year(self) -> int | None:
-        if self._era is None or self._year is None:
-            return None
-        return self._year + self._era.offset
-
-    def _month_offered(self, month: int) -> bool:
-        year, span = self._gregorian_year(), self._span(self._era) if self._era else None
-        if year is None or span is None:
-            return False
-        first, last = date(year, month, 1), date(year, month, _month_days(year, month))
-        return first <= span[1] and last >= span[0]
-
-    def _day_offered(self, day: int) -> bool:
-        year, month = self._gregorian_year(), self._month
-        span = self._span(self._era) if self._era else None
-        if year is None or month is None or span is None or day > _month_days(year, month):
-            return False
-        return span[0] <= date(year, month, day) <= span[1]
-
     # -- choosing ----------------------------------------------------------------------------
 
-    def _choose_era(self, era: Era) -> None:
-        years = self._years(era)
-        if not years:
-            return
-        gregorian = self._gregorian_year()
-        if gregorian is not None and gregorian - era.offset in years:
-            # Switching 昭和64年 to 平成 keeps the same Gregorian year (平成元年): a resident
-            # may first think of the other name of the same year.
-            self._year = gregorian - era.offset
-        elif era.name == SEIREKI:
-            self._year = min(max(date.today().year, years.start), years.stop - 1)
-        else:
-            self._year = years.start
-        self._era = era
-        self._changed()
+    def _choose_era(self, era: EraSpan) -> None:
+        self._change(self._draft.with_era(era, date.today()))
 
     def _step_year(self, step: int) -> None:
-        if self._era is None or self._year is None:
-            return
-        years = self._years(self._era)
-        # ±10 stops at the first or last year instead of refusing: 昭和58年 + 10 → 昭和64年.
-        self._year = min(max(self._year + step, years.start), years.stop - 1)
-        self._changed()
+        self._change(self._draft.stepped(step))
 
     def _choose_month(self, month: int) -> None:
-        self._month = month
-        self._changed()
+        self._change(self._draft.with_month(month))
         if self.parts is not None:
             self.parts.show(2)  # the day comes next
 
     def _choose_day(self, day: int) -> None:
-        self._day = day
-        self._changed()
+        self._change(self._draft.with_day(day))
 
-    def _changed(self) -> None:
-        # A month or day that the new year does not have is dropped, not moved to a
-        # neighbour: the resident sees it unchosen and picks again.
-        if self._month is not None and not self._month_offered(self._month):
-            self._month = None
-        if self._day is not None and not self._day_offered(self._day):
-            self._day = None
+    def _change(self, draft: DateDraft) -> None:
+        if draft is self._draft:
+            return  # refused (a disabled key, a step past the era): nothing changed
+        self._draft = draft
         self._refresh()
         self.changed.emit(self.value())
-
-    def _take_initial(self, initial: date | dict | str | None) -> None:
-        if isinstance(initial, str):  # a stored answer is an ISO date (core.validators)
-            try:
-                initial = date.fromisoformat(initial)
-            except ValueError:
-                initial = None
-        if isinstance(initial, date) and initial >= FIRST_SUPPORTED:
-            era_text, year, month, day = wareki_parts(initial)
-            initial = {"era": era_text, "year": year, "month": month, "day": day}
-        if not isinstance(initial, dict):
-            return
-        era_text = initial.get("era")
-        found = era_name(era_text) if isinstance(era_text, str) and era_text else SEIREKI
-        era = next((e for e in ALL_ERAS if e.name == found), None)
-        year = _whole(initial.get("year"))
-        if era is None or year is None or year not in self._years(era):
-            return
-        self._era, self._year = era, year
-        self._month = _whole(initial.get("month"))
-        self._day = _whole(initial.get("day"))
-        if self._month is not None and not 1 <= self._month <= 12:
-            self._month = None
-        if self._day is not None and not 1 <= self._day <= 31:
-            self._day = None
-        self._changed()
 
     # -- showing -----------------------------------------------------------------------------
 
@@ -359,35 +244,33 @@ class WarekiPicker(QWidget):
 
     def year_text(self) -> str:
         """昭和64年（1989年）, 令和元年（2019年）, 1989年; the prompt before an era is chosen."""
-        t, era, year = self._t, self._era, self._year
-        if era is None or year is None:
+        t, draft = self._t, self._draft
+        if draft.era is None or draft.year is None:
             return t("date_year_choose_era")
-        if era.name == SEIREKI:
-            return t("date_year_gregorian", year=year)
+        if draft.era.name == SEIREKI:
+            return t("date_year_gregorian", year=draft.year)
         # Only the first line: in やさしい日本語 the era's reading is on the button's second line.
-        era_label = t(_ERA_TEXT[era.name]).splitlines()[0]
-        gregorian = year + era.offset
-        if year == 1:
+        era_label = t(_ERA_TEXT[draft.era.name]).splitlines()[0]
+        gregorian = draft.gregorian_year
+        if draft.year == 1:
             return t("date_year_wareki_first", era=era_label, gregorian=gregorian)
-        return t("date_year_wareki", era=era_label, year=year, gregorian=gregorian)
+        return t("date_year_wareki", era=era_label, year=draft.year, gregorian=gregorian)
 
     def _refresh(self) -> None:
-        for era in ALL_ERAS:
-            self.era_keys[era.name].setEnabled(bool(self._years(era)))
-        years = self._years(self._era) if self._era else range(0)
+        draft = self._draft
+        for era in ERA_SPANS:
+            self.era_keys[era.name].setEnabled(bool(draft.dates.years(era)))
         for step, key in self.year_keys.items():
-            movable = self._year is not None and (
-                self._year > years.start if step < 0 else self._year < years.stop - 1
-            )
-            key.setEnabled(movable)
+            key.setEnabled(draft.can_step(step))
         self.year_display.setText(self.year_text())
+        months, days = draft.months(), draft.days()
         for month, key in self.month_keys.items():
-            key.setEnabled(self._month_offered(month))
+            key.setEnabled(month in months)
         for day, key in self.day_keys.items():
-            key.setEnabled(self._day_offered(day))
-        _check_only(self._era_group, self.era_keys.get(self._era.name) if self._era else None)
-        _check_only(self._month_group, self.month_keys.get(self._month or 0))
-        _check_only(self._day_group, self.day_keys.get(self._day or 0))
+            key.setEnabled(day in days)
+        _check_only(self._era_group, self.era_keys.get(draft.era.name) if draft.era else None)
+        _check_only(self._month_group, self.month_keys.get(draft.month or 0))
+        _check_only(self._day_group, self.day_keys.get(draft.day or 0))
         if self.parts is not None:
             self._label_parts()
 
@@ -396,11 +279,11 @@ class WarekiPicker(QWidget):
         t = self._t
         era_year = f"{t('date_row_era')}・{t('date_row_year')}"
         month = t("date_row_month")
-        if self._month is not None:
-            month += "：" + t("date_month", month=self._month)
+        if self._draft.month is not None:
+            month += "：" + t("date_month", month=self._draft.month)
         day = t("date_row_day")
-        if self._day is not None:
-            day += f"：{self._day}"
+        if self._draft.day is not None:
+            day += f"：{self._draft.day}"
         for tab, face in zip(self.parts.tabs, (era_year, month, day), strict=True):
             tab.setText(face)
 
@@ -409,30 +292,10 @@ class WarekiPicker(QWidget):
     def value(self) -> dict[str, Any]:
         """{"era": "昭和", "year": 64, "month": 1, "day": 7}; era "" with the Gregorian year for
         西暦; parts not chosen yet are None (the validator then asks for them)."""
-        return {
-            "era": self._era.name if self._era else SEIREKI,
-            "year": self._year,
-            "month": self._month,
-            "day": self._day,
-        }
+        return self._draft.answer()
 
     def clear(self) -> None:
-        self._era = self._year = self._month = self._day = None
-        self._refresh()
-        self.changed.emit(self.value())
-
-
-def _whole(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        text = value.strip().removesuffix("年")
-        if text == "元":
-            return 1
-        return int(text) if text.isascii() and text.isdigit() else None
-    return None
+        self._change(self._draft.cleared())
 
 
 def _check_only(group: QButtonGroup, chosen: QPushButton | None) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from core.catalog import FieldType, Page
 from core.i18n import TITLE_LANGUAGES, LocalizedText, UiText
 from core.validators import Valid, validate
+from core.wareki import DateDraft, SelectableDates
 from kiosk.config import TextSize, Theme
 from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.number_pad import NumberPad
@@ -90,49 +91,28 @@ def type_kana(tap, widget: KanaKeyboard, text: str) -> None:
 
 
 # -- kana keyboard ---------------------------------------------------------------------------
+# Which kana take ゛, ゜ or a small form is tested without Qt in test_kana.py; here, the keys.
 
 
-def test_ka_then_dakuten_gives_ga_and_again_gives_ka_back(show, tap):
+def test_mark_and_small_keys_change_the_last_character(show, tap):
     kb = keyboard(show)
     type_kana(tap, kb, "か")
     tap(kb.dakuten_key)
     assert kb.value() == "が"
-    tap(kb.dakuten_key)
-    assert kb.value() == "か"
-
-
-def test_ha_then_handakuten_gives_pa_and_ba_becomes_pa(show, tap):
-    kb = keyboard(show)
     type_kana(tap, kb, "は")
     tap(kb.handakuten_key)
-    assert kb.value() == "ぱ"
-    type_kana(tap, kb, "は")
-    tap(kb.dakuten_key)
-    assert kb.value() == "ぱば"
-    tap(kb.handakuten_key)
-    assert kb.value() == "ぱぱ"
-
-
-def test_marks_leave_characters_that_cannot_carry_them(show, tap):
-    kb = keyboard(show)
-    type_kana(tap, kb, "あか")
-    tap(kb.handakuten_key)  # no か with ゜
-    assert kb.value() == "あか"
-    type_kana(tap, kb, "う")
-    tap(kb.dakuten_key)
-    assert kb.value() == "あかゔ"
-
-
-def test_small_key_toggles_the_last_kana(show, tap):
-    kb = keyboard(show)
-    type_kana(tap, kb, "きや")
+    assert kb.value() == "がぱ"
+    type_kana(tap, kb, "や")
     tap(kb.small_key)
-    assert kb.value() == "きゃ"
-    type_kana(tap, kb, "つ")
-    tap(kb.small_key)
-    assert kb.value() == "きゃっ"
-    tap(kb.small_key)
-    assert kb.value() == "きゃつ"
+    assert kb.value() == "がぱゃ"
+
+
+def test_a_mark_the_last_kana_cannot_carry_changes_nothing(show, tap, qtbot):
+    kb = keyboard(show, "あか")
+    with qtbot.assertNotEmitted(kb.changed):
+        tap(kb.handakuten_key)
+        tap(kb.small_key)
+    assert kb.value() == "あか" and kb.display.text() == "あか"
 
 
 def test_long_vowel_middle_dot_and_full_width_space(show, tap):
@@ -164,12 +144,6 @@ def test_typing_stops_at_max_length_but_marks_still_apply(show, tap):
     tap(kb.space_key)
     assert kb.value() == "やまだ"
     assert kb.length_note.text() == "3/3字"
-
-
-def test_initial_text_is_shown_and_cut_to_max_length(show):
-    kb = keyboard(show, "やまだはなこ", max_length=4)
-    assert kb.value() == "やまだは"
-    assert kb.display.text() == "やまだは"
 
 
 def test_katakana_mode_types_katakana_with_marks(show, tap):
@@ -326,13 +300,6 @@ def test_showa_64_offers_only_january_1_to_7(show, tap):
     assert p.value() == {"era": "昭和", "year": 64, "month": 1, "day": 7}
 
 
-def test_heisei_31_ends_on_april_30(show, tap):
-    p = picker(show, {"era": "平成", "year": 31, "month": 4, "day": None})
-    assert offered(p.month_keys) == [1, 2, 3, 4]
-    assert offered(p.day_keys) == list(range(1, 31))
-    assert not p.year_keys[1].isEnabled()
-
-
 def test_reiwa_1_starts_on_may_1_and_is_shown_as_gannen(show, tap):
     p = picker(show)
     tap(p.era_keys["令和"])
@@ -351,13 +318,16 @@ def test_gregorian_year_is_shown_beside_the_era_year(show, tap):
     assert p.year_display.text() == "昭和49年（1974年）"
 
 
-def test_days_follow_the_month_and_leap_years(show, tap):
-    p = picker(show, {"era": "平成", "year": 12, "month": 2, "day": None})  # 2000: leap year
-    assert offered(p.day_keys) == list(range(1, 30))
-    tap(p.year_keys[1])  # 2001
-    assert offered(p.day_keys) == list(range(1, 29))
-    tap(p.month_keys[4])
-    assert offered(p.day_keys) == list(range(1, 31))
+@pytest.mark.parametrize(
+    "initial",
+    [{"era": "平成", "year": 31, "month": 4}, {"era": "令和", "year": 2, "month": 2}, "2021-02-01"],
+)
+def test_the_keys_offer_what_core_offers_at_era_ends_and_in_leap_years(show, initial):
+    # The rules themselves (平成31年4月30日, 2月29日 …) are tested without Qt in test_wareki.py.
+    p, draft = picker(show, initial), DateDraft.start(initial, SelectableDates())
+    assert offered(p.month_keys) == list(draft.months()) and draft.months()
+    assert offered(p.day_keys) == list(draft.days()) and draft.days()
+    assert p.year_keys[1].isEnabled() == draft.can_step(1)
 
 
 def test_picked_date_is_accepted_by_the_validator_for_a_date_page(show, tap):

@@ -1,14 +1,27 @@
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 
+from core.catalog import FieldType, Page
+from core.i18n import LocalizedText
+from core.validators import Valid, validate
 from core.wareki import (
+    ERA_SPANS,
     ERAS,
     FIRST_SUPPORTED,
     LAST_SUPPORTED,
+    SEIREKI,
+    DateDraft,
+    EraSpan,
+    SelectableDates,
     WarekiError,
+    era_span,
     format_wareki,
+    parse_day,
+    parse_month,
     parse_wareki,
+    parse_year,
     to_wareki,
     wareki_parts,
 )
@@ -187,3 +200,238 @@ def test_each_era_ends_the_day_before_the_next_begins_in_its_gannen(last_day, ex
     next_era = wareki_parts(last_day + timedelta(days=1))
     assert next_era[0] != expected[:2] and next_era[1] == 1
     assert next_era[0] in {name for _, name, _ in ERAS}
+
+
+# -- one year reader: typed dates, the picker's answer and its stored answer -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [(64, 64), ("64", 64), ("６４", 64), (" 64 年 ", 64), ("元", 1), ("元年", 1), ("１年", 1)],
+)
+def test_a_year_is_read_from_every_form_a_resident_or_the_picker_gives(text, year):
+    assert parse_year(text) == year
+
+
+@pytest.mark.parametrize("text", [True, 1.0, None, "", "ふたつ", "12345", "64月", "6 4", "元号"])
+def test_anything_else_is_an_unreadable_year(text):
+    with pytest.raises(WarekiError) as refused:
+        parse_year(text)
+    assert refused.value.message_key == "date_unreadable"
+
+
+def test_gannen_is_an_era_year_only():
+    with pytest.raises(WarekiError):
+        parse_year("元", gannen=False)
+    assert parse_year("2019年", gannen=False) == 2019
+
+
+def test_months_and_days_take_their_own_unit_only():
+    assert (parse_month("１月"), parse_day("7日"), parse_month(12)) == (1, 7, 12)
+    for read, text in ((parse_month, "1日"), (parse_day, "7月"), (parse_day, "元")):
+        with pytest.raises(WarekiError):
+            read(text)
+
+
+@pytest.mark.parametrize("year", [1, "1", "元", "元年", "１", "１年"])
+def test_the_picker_and_the_validator_read_a_year_the_same_way(year):
+    raw = {"era": "令和", "year": year, "month": 5, "day": 1}
+    assert DateDraft.start(raw, SelectableDates()).answer() == {**raw, "year": 1}
+    assert validate(DATE_PAGE, raw) == Valid("2019-05-01")
+
+
+# -- era spans and what a picker may offer ---------------------------------------------------
+
+DATE_PAGE = Page(id="birth", type=FieldType.DATE, question=LocalizedText.of(ja="生年月日は"))
+ALL_DAYS = SelectableDates()
+
+
+def span(name: str) -> EraSpan:
+    found = era_span(name)
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    ("era", "first", "last", "years", "ended"),
+    [
+        ("明治", date(1873, 1, 1), date(1912, 7, 29), range(6, 46), True),
+        ("大正", date(1912, 7, 30), date(1926, 12, 24), range(1, 16), True),
+        ("昭和", date(1926, 12, 25), date(1989, 1, 7), range(1, 65), True),
+        ("平成", date(1989, 1, 8), date(2019, 4, 30), range(1, 32), True),
+        ("令和", date(2019, 5, 1), LAST_SUPPORTED, range(1, 83), False),
+        (SEIREKI, FIRST_SUPPORTED, LAST_SUPPORTED, range(1873, 2101), False),
+    ],
+)
+def test_each_era_spans_its_days_and_years(era, first, last, years, ended):
+    found = span(era)
+    assert (found.first_day, found.last_day, found.ended) == (first, last, ended)
+    assert ALL_DAYS.span(found) == (first, last)
+    assert ALL_DAYS.years(found) == years
+
+
+def test_era_spans_run_newest_first_and_meet_without_a_gap():
+    eras = [found for found in ERA_SPANS if found.name != SEIREKI]
+    assert [found.name for found in eras] == ["令和", "平成", "昭和", "大正", "明治"]
+    for newer, older in pairwise(eras):
+        assert older.last_day + timedelta(days=1) == newer.first_day
+    assert ERA_SPANS[-1].name == SEIREKI
+
+
+@pytest.mark.parametrize("text", ["S", "ｓ", "㍼", " 昭和 "])
+def test_era_span_reads_letters_and_signs_and_blank_is_seireki(text):
+    assert span(text).name == "昭和"
+    assert span("").name == span(None).name == span("\u3000").name == SEIREKI
+    assert era_span("天保") is None and era_span(64) is None
+
+
+def test_showa_65_is_never_offered():
+    assert 65 not in ALL_DAYS.years(span("昭和"))
+    assert ALL_DAYS.months(span("昭和"), 65) == ()
+    assert ALL_DAYS.days(span("昭和"), 65, 1) == ()
+
+
+def test_showa_64_offers_only_january_1_to_7_and_heisei_gannen_the_rest():
+    assert ALL_DAYS.months(span("昭和"), 64) == (1,)
+    assert ALL_DAYS.days(span("昭和"), 64, 1) == tuple(range(1, 8))
+    assert ALL_DAYS.days(span("平成"), 1, 1) == tuple(range(8, 32))
+
+
+def test_heisei_31_ends_on_april_30_and_reiwa_gannen_begins_on_may_1():
+    assert ALL_DAYS.months(span("平成"), 31) == (1, 2, 3, 4)
+    assert ALL_DAYS.days(span("平成"), 31, 4) == tuple(range(1, 31))
+    assert ALL_DAYS.days(span("平成"), 31, 5) == ()
+    assert ALL_DAYS.months(span("令和"), 1) == tuple(range(5, 13))
+    assert ALL_DAYS.days(span("令和"), 1, 5)[0] == 1
+    assert ALL_DAYS.days(span("令和"), 1, 4) == ()
+
+
+def test_meiji_and_taisho_meet_in_july_1912():
+    assert ALL_DAYS.days(span("明治"), 45, 7) == tuple(range(1, 30))
+    assert ALL_DAYS.months(span("明治"), 45) == tuple(range(1, 8))
+    assert ALL_DAYS.months(span("大正"), 1) == tuple(range(7, 13))
+    assert ALL_DAYS.days(span("大正"), 1, 7) == (30, 31)
+    assert ALL_DAYS.days(span("大正"), 15, 12) == tuple(range(1, 25))
+    assert ALL_DAYS.days(span("昭和"), 1, 12) == tuple(range(25, 32))
+    assert ALL_DAYS.months(span("明治"), 6)[0] == 1  # 1873: the Gregorian calendar's first year
+
+
+@pytest.mark.parametrize(
+    ("era", "year", "days"),
+    [("令和", 2, 29), ("令和", 3, 28), ("平成", 12, 29), ("明治", 33, 28), (SEIREKI, 2024, 29)],
+)
+def test_february_offers_the_29th_only_in_leap_years(era, year, days):
+    assert ALL_DAYS.days(span(era), year, 2) == tuple(range(1, days + 1))
+
+
+def test_every_offered_day_is_accepted_and_every_other_day_refused():
+    for found in ERA_SPANS[:-1]:
+        for year in range(0, found.last_year + 2):
+            for month in range(1, 13):
+                offered = set(ALL_DAYS.days(found, year, month))
+                for day in range(1, 32):
+                    try:
+                        parse_wareki(found.name, year, month, day)
+                        accepted = True
+                    except WarekiError:
+                        accepted = False
+                    assert accepted == (day in offered), (found.name, year, month, day)
+
+
+def test_a_page_range_cuts_the_eras_years_months_and_days():
+    dates = SelectableDates.between(date(1930, 1, 1), date(2024, 3, 15))
+    assert dates.years(span("明治")) == dates.years(span("大正")) == range(0)
+    assert dates.years(span("昭和")) == range(5, 65)
+    assert dates.years(span("令和")) == range(1, 7)
+    assert dates.months(span(SEIREKI), 2024) == (1, 2, 3)
+    assert dates.days(span(SEIREKI), 2024, 3)[-1] == 15
+    assert SelectableDates.between(date(1800, 1, 1), None) == ALL_DAYS
+
+
+# -- a date being picked ---------------------------------------------------------------------
+
+TODAY = date(2024, 3, 15)
+
+
+def test_a_draft_starts_from_a_stored_iso_answer_a_date_or_a_picker_answer():
+    expected = {"era": "昭和", "year": 64, "month": 1, "day": 7}
+    for initial in ("1989-01-07", date(1989, 1, 7), expected, {**expected, "era": "S"}):
+        assert DateDraft.start(initial, ALL_DAYS).answer() == expected
+
+
+@pytest.mark.parametrize(
+    "initial",
+    [None, "", "yesterday", date(1872, 12, 31), 19890107, {"era": "天保", "year": 3}],
+)
+def test_a_draft_starts_empty_from_anything_else(initial):
+    assert DateDraft.start(initial, ALL_DAYS) == DateDraft(ALL_DAYS)
+
+
+def test_a_stored_part_the_range_lacks_is_left_unchosen():
+    dates = SelectableDates.between(None, TODAY)
+    assert DateDraft.start("2025-01-01", dates) == DateDraft(dates)  # the year itself is out
+    after_today = DateDraft.start("2024-03-20", dates)
+    assert after_today.answer() == {"era": "令和", "year": 6, "month": 3, "day": None}
+    draft = DateDraft.start({"era": "昭和", "year": 64, "month": 1, "day": 8}, dates)
+    assert draft.answer() == {"era": "昭和", "year": 64, "month": 1, "day": None}
+    draft = DateDraft.start({"era": "平成", "year": 31, "month": 5, "day": 1}, dates)
+    assert (draft.month, draft.day) == (None, None)
+
+
+def test_switching_era_keeps_the_gregorian_year_and_drops_a_day_it_lacks():
+    draft = DateDraft.start("1989-01-07", ALL_DAYS).with_era(span("平成"), TODAY)
+    assert draft.answer() == {"era": "平成", "year": 1, "month": 1, "day": None}
+    assert draft.days()[0] == 8
+
+
+def test_an_era_without_the_year_starts_at_its_first_year_and_seireki_at_this_year():
+    draft = DateDraft(ALL_DAYS).with_era(span("昭和"), TODAY)
+    assert (draft.year, draft.gregorian_year) == (1, 1926)
+    assert draft.with_era(span(SEIREKI), TODAY).year == 1926  # the same year, as 西暦
+    assert DateDraft(ALL_DAYS).with_era(span(SEIREKI), TODAY).year == 2024
+    old_only = SelectableDates.between(None, date(1950, 6, 1))
+    assert DateDraft(old_only).with_era(span(SEIREKI), TODAY).year == 1950
+
+
+def test_an_era_with_no_offered_day_cannot_be_chosen():
+    dates = SelectableDates.between(date(1930, 1, 1), None)
+    draft = DateDraft(dates)
+    assert draft.with_era(span("大正"), TODAY) is draft
+
+
+def test_year_steps_stop_at_the_eras_first_and_last_year():
+    draft = DateDraft.start({"era": "昭和", "year": 58}, ALL_DAYS)
+    last = draft.stepped(10)
+    assert last.year == 64 and not last.can_step(1) and last.stepped(10) is last
+    assert last.can_step(-1) and last.stepped(-10).year == 54
+    first = DateDraft.start({"era": "昭和", "year": 3}, ALL_DAYS).stepped(-10)
+    assert first.year == 1 and not first.can_step(-1)
+    assert not DateDraft(ALL_DAYS).can_step(1)
+
+
+def test_a_step_into_a_shorter_year_drops_the_month_and_day_it_lacks():
+    draft = DateDraft.start({"era": "昭和", "year": 63, "month": 5, "day": 3}, ALL_DAYS)
+    assert draft.stepped(1).answer() == {"era": "昭和", "year": 64, "month": None, "day": None}
+    leap = DateDraft.start({"era": "令和", "year": 2, "month": 2, "day": 29}, ALL_DAYS)
+    assert leap.day == 29 and leap.stepped(1).day is None
+
+
+def test_a_new_month_keeps_the_day_only_if_it_has_it():
+    draft = DateDraft.start({"era": "令和", "year": 2, "month": 1, "day": 31}, ALL_DAYS)
+    assert draft.with_month(3).day == 31
+    assert draft.with_month(4).day is None
+    assert draft.with_month(13) is draft
+
+
+def test_a_day_not_offered_is_refused():
+    draft = DateDraft.start({"era": "令和", "year": 3, "month": 2}, ALL_DAYS)
+    assert draft.with_day(29) is draft
+    assert draft.with_day(28).answer() == {"era": "令和", "year": 3, "month": 2, "day": 28}
+    assert DateDraft(ALL_DAYS).with_day(1) == DateDraft(ALL_DAYS)
+
+
+def test_a_picked_draft_is_a_valid_answer_and_cleared_forgets_it():
+    draft = DateDraft(ALL_DAYS).with_era(span("昭和"), TODAY).stepped(10).stepped(10)
+    draft = draft.with_month(4).with_day(29)
+    assert validate(DATE_PAGE, draft.answer()) == Valid("1946-04-29")
+    assert draft.cleared().answer() == {"era": "", "year": None, "month": None, "day": None}
