@@ -16,21 +16,9 @@ from typing import Any
 from core.catalog import CardField
 from devices.card_transport import CardAbsent, CardEvent, CardSupervisor, PcscTransport
 from kiosk.card_session import CardPage, CardSession, CardStep, ConnectedCard
-from kiosk.events import Event, EventBus, EventKind
+from kiosk.events import CardPageChanged, EventBus
 
 log = logging.getLogger(__name__)
-
-
-def page_detail(page: CardPage) -> dict[str, Any]:
-    return {
-        "step": page.step.value,
-        "message_key": page.message_key,
-        "tries_left": page.tries_left,
-        "warning": page.warning.value,
-        "warning_key": page.warning_key,
-        "notice_key": page.notice_key,
-        "offer_alternatives": page.offer_alternatives,
-    }
 
 
 class CardReading:
@@ -146,7 +134,7 @@ class CardReading:
             self._run_later(lambda session: session.reader_changed(self._reader_present()))
 
     def _publish(self, page: CardPage) -> None:
-        self.events.publish(Event(EventKind.CARD_PAGE_DID_CHANGE, page_detail(page)))
+        self.events.publish(CardPageChanged.from_page(page))
 
 
 class _ReaderHoldingTheCard:

@@ -1,7 +1,10 @@
 """Plain-Python events: devices, sync and services publish here from any thread.
 
-Subscribers are called on the publishing thread. The GUI never subscribes directly; the Qt
-bridge (kiosk.qtbridge) re-emits every event on the GUI thread.
+Each kind of event is its own frozen dataclass (ReceiptFailed, CardPageChanged …) that names
+its EventKind, so a consumer reads typed fields instead of looking up string keys. Payloads
+carry only non-personal facts (ids, reception numbers, states, message keys): events may be
+logged. Subscribers are called on the publishing thread. The GUI never subscribes directly;
+the Qt bridge (kiosk.qtbridge) re-emits every event on the GUI thread.
 """
 
 from __future__ import annotations
@@ -9,9 +12,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import ClassVar
+
+from kiosk.card_session import CardPage, CardStep, PinWarning
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +30,136 @@ class EventKind(StrEnum):
     DEVICE_STATUS_DID_CHANGE = "device_status_did_change"
     STAFF_ALERT_WAS_RAISED = "staff_alert_was_raised"  # for staff, via the heartbeat
     SCAN_DID_ARRIVE = "scan_did_arrive"  # a usable pre-entry; answers wait in Services
-    SCAN_WAS_REFUSED = "scan_was_refused"  # read, but not usable; detail names the message
+    SCAN_WAS_REFUSED = "scan_was_refused"  # read, but not usable; names the message
     SCAN_WAS_IGNORED = "scan_was_ignored"  # no screen was waiting for a scan
     CARD_PAGE_DID_CHANGE = "card_page_did_change"  # step and message keys, no card data
 
 
 @dataclass(frozen=True)
 class Event:
-    kind: EventKind
-    # Only non-personal facts (ids, reception numbers, states): events may be logged.
-    detail: dict[str, Any] = field(default_factory=dict)
+    """The base of every payload; `kind` is fixed per subclass."""
+
+    kind: ClassVar[EventKind]
+
+
+@dataclass(frozen=True)
+class ApplicationFinalized(Event):
+    kind: ClassVar[EventKind] = EventKind.APPLICATION_DID_FINALIZE
+    application_id: str
+    reception_number: str
+
+
+@dataclass(frozen=True)
+class ReceiptPrinted(Event):
+    kind: ClassVar[EventKind] = EventKind.RECEIPT_DID_PRINT
+    application_id: str
+    conditions: tuple[str, ...] = ()  # e.g. paper_near_end: printed, but staff should know
+    artifact: str | None = None  # where a file-writing printer put the receipt
+
+
+@dataclass(frozen=True)
+class ReceiptFailed(Event):
+    kind: ClassVar[EventKind] = EventKind.RECEIPT_DID_FAIL
+    application_id: str
+    outcome: str  # devices.printer.PrintOutcome's value
+    problem: str  # UI text key of what the resident is told (printer_paper_out …)
+    conditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StaffCalled(Event):
+    kind: ClassVar[EventKind] = EventKind.STAFF_WAS_CALLED
+    screen: str  # the screen the resident called from
+
+
+@dataclass(frozen=True)
+class SyncFinished(Event):
+    kind: ClassVar[EventKind] = EventKind.SYNC_DID_FINISH
+    sent: int
+    quarantined: int
+    queued: int  # still waiting after this round
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DeviceStatusChanged(Event):
+    kind: ClassVar[EventKind] = EventKind.DEVICE_STATUS_DID_CHANGE
+    device: str  # the role: printer, scanner …
+    state: str
+    conditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StaffAlertRaised(Event):
+    kind: ClassVar[EventKind] = EventKind.STAFF_ALERT_WAS_RAISED
+    device: str
+    conditions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScanArrived(Event):
+    kind: ClassVar[EventKind] = EventKind.SCAN_DID_ARRIVE
+    procedure_id: str  # the answers stay in Services, never in the event
+
+
+@dataclass(frozen=True)
+class ScanRefused(Event):
+    kind: ClassVar[EventKind] = EventKind.SCAN_WAS_REFUSED
+    problem: str  # UI text key
+
+
+@dataclass(frozen=True)
+class ScanIgnored(Event):
+    kind: ClassVar[EventKind] = EventKind.SCAN_WAS_IGNORED
+
+
+@dataclass(frozen=True)
+class CardPageChanged(Event):
+    """What the card page shows now (kiosk.card_session.CardPage without its behaviour)."""
+
+    kind: ClassVar[EventKind] = EventKind.CARD_PAGE_DID_CHANGE
+    step: CardStep
+    message_key: str
+    tries_left: int | None = None
+    warning: PinWarning = PinWarning.NONE
+    warning_key: str | None = None
+    notice_key: str | None = None  # why we are back here (wrong PIN, card moved …)
+    offer_alternatives: bool = False  # QR code or manual entry
+
+    @classmethod
+    def from_page(cls, page: CardPage) -> CardPageChanged:
+        return cls(
+            step=page.step,
+            message_key=page.message_key,
+            tries_left=page.tries_left,
+            warning=page.warning,
+            warning_key=page.warning_key,
+            notice_key=page.notice_key,
+            offer_alternatives=page.offer_alternatives,
+        )
+
+    @property
+    def asks_for_pin(self) -> bool:
+        return self.step is CardStep.PIN_ENTRY
+
+
+# Every kind has exactly one payload class (tests/test_events.py checks the table is whole).
+PAYLOADS: dict[EventKind, type[Event]] = {
+    payload.kind: payload
+    for payload in (
+        ApplicationFinalized,
+        ReceiptPrinted,
+        ReceiptFailed,
+        StaffCalled,
+        SyncFinished,
+        DeviceStatusChanged,
+        StaffAlertRaised,
+        ScanArrived,
+        ScanRefused,
+        ScanIgnored,
+        CardPageChanged,
+    )
+}
 
 
 Subscriber = Callable[[Event], None]
@@ -62,7 +187,7 @@ class EventBus:
     def publish(self, event: Event) -> None:
         with self._lock:
             subscribers = list(self._subscribers)
-        log.debug("event %s %s", event.kind, event.detail)
+        log.debug("event %r", event)
         for subscriber in subscribers:
             try:
                 subscriber(event)

@@ -36,7 +36,19 @@ from kiosk import sound, voice
 from kiosk.card_reading import CardReading
 from kiosk.config import KioskPaths, Settings
 from kiosk.device_problems import resident_message, staff_alert
-from kiosk.events import Event, EventBus, EventKind
+from kiosk.events import (
+    ApplicationFinalized,
+    DeviceStatusChanged,
+    Event,
+    EventBus,
+    ReceiptFailed,
+    ReceiptPrinted,
+    ScanArrived,
+    ScanIgnored,
+    ScanRefused,
+    StaffAlertRaised,
+    StaffCalled,
+)
 from kiosk.store import KioskStore, QuarantinedItem, StoreError
 from kiosk.sync.status import sync_status
 from kiosk.sync.worker import SyncClient, SyncWorker
@@ -196,15 +208,7 @@ class Services:
             log.error("finalize failed: %s", error)
             raise ApplicationNotSaved(str(error)) from error
         log.info("application %s finalized as %s", application.id, application.reception_number)
-        self.events.publish(
-            Event(
-                EventKind.APPLICATION_DID_FINALIZE,
-                {
-                    "application_id": application.id,
-                    "reception_number": str(application.reception_number),
-                },
-            )
-        )
+        self.events.publish(ApplicationFinalized(application.id, str(application.reception_number)))
         receipt = layout_receipt(
             application,
             procedure,
@@ -223,31 +227,22 @@ class Services:
         result = self.printer.print_receipt(receipt, PRINT_DEADLINE_S)
         detail = ("reprint: " if reprint else "") + result.detail
         self.store.journal_receipt(receipt.application_id, result.outcome.value, detail)
-        kind = (
-            EventKind.RECEIPT_DID_PRINT
-            if result.outcome is PrintOutcome.COMPLETED
-            else EventKind.RECEIPT_DID_FAIL
-        )
         log.info("receipt for %s: %s (%s)", receipt.application_id, result.outcome, detail)
-        conditions = sorted(str(condition) for condition in result.conditions)
-        self.events.publish(
-            Event(
-                kind,
-                {
-                    "application_id": receipt.application_id,
-                    "outcome": result.outcome.value,
-                    "conditions": conditions,
-                    "problem": resident_message(result.outcome, result.conditions),
-                    "artifact": str(result.artifact) if result.artifact else None,
-                },
+        conditions = tuple(sorted(str(condition) for condition in result.conditions))
+        outcome: Event
+        if result.outcome is PrintOutcome.COMPLETED:
+            artifact = str(result.artifact) if result.artifact else None
+            outcome = ReceiptPrinted(receipt.application_id, conditions, artifact)
+        else:
+            problem = resident_message(result.outcome, result.conditions)
+            outcome = ReceiptFailed(
+                receipt.application_id, result.outcome.value, problem, conditions
             )
-        )
+        self.events.publish(outcome)
         alert = staff_alert(result.conditions)
         if alert:
             log.warning("staff alert: printer %s", ", ".join(alert))  # until the heartbeat
-            self.events.publish(
-                Event(EventKind.STAFF_ALERT_WAS_RAISED, {"device": "printer", "conditions": alert})
-            )
+            self.events.publish(StaffAlertRaised("printer", tuple(alert)))
         return result
 
     def reprint(self, application_id: str | None = None) -> Future[PrintResult] | None:
@@ -274,22 +269,22 @@ class Services:
         """From the scanner's thread. The answers stay here; the event only says one came."""
         if not self._awaiting_scan:
             log.info("a scan arrived while no screen was waiting for one; ignored")
-            self.events.publish(Event(EventKind.SCAN_WAS_IGNORED))
+            self.events.publish(ScanIgnored())
             return
         try:
             entry = preentry.parse(scan.text, self.catalog)
         except PreEntryError as error:
             log.info("scan refused: %s", error)  # the reason, never the content
-            self.events.publish(Event(EventKind.SCAN_WAS_REFUSED, {"problem": error.key}))
+            self.events.publish(ScanRefused(error.key))
             return
         self._awaiting_scan = False
         self._preentry = entry
-        self.events.publish(Event(EventKind.SCAN_DID_ARRIVE, {"procedure_id": entry.procedure_id}))
+        self.events.publish(ScanArrived(entry.procedure_id))
 
     def on_scan_problem(self, detail: str) -> None:
         log.info("unreadable scan: %s", detail)
         if self._awaiting_scan:
-            self.events.publish(Event(EventKind.SCAN_WAS_REFUSED, {"problem": "scan_unreadable"}))
+            self.events.publish(ScanRefused("scan_unreadable"))
 
     def take_preentry_session(self) -> ResidentSession | None:
         """The session a pre-entry scan started (answers validated like typed ones), once."""
@@ -306,18 +301,12 @@ class Services:
         self.supervisor = supervisor
 
     def on_device_status(self, role: str, status: DeviceStatus) -> None:
-        detail = {
-            "device": role,
-            "state": status.state.value,
-            "conditions": sorted(status.conditions),
-        }
-        self.events.publish(Event(EventKind.DEVICE_STATUS_DID_CHANGE, detail))
+        conditions = tuple(sorted(status.conditions))
+        self.events.publish(DeviceStatusChanged(role, status.state.value, conditions))
         alert = staff_alert(status.conditions) if role == "printer" else []
         if alert:
             log.warning("staff alert: %s %s", role, ", ".join(alert))
-            self.events.publish(
-                Event(EventKind.STAFF_ALERT_WAS_RAISED, {"device": role, "conditions": alert})
-            )
+            self.events.publish(StaffAlertRaised(role, tuple(alert)))
 
     def device_statuses(self) -> dict[str, DeviceStatus]:
         if self.supervisor is not None:
@@ -331,7 +320,7 @@ class Services:
         """Seen (the overlay), heard (a chime at the kiosk) and sent on (an event for sync)."""
         log.info("staff called from %s", screen)
         sound.play("staff_call")
-        self.events.publish(Event(EventKind.STAFF_WAS_CALLED, {"screen": screen}))
+        self.events.publish(StaffCalled(screen))
 
     def _device_states_for_heartbeat(self) -> dict[str, str]:
         """Device name → its conditions (paper_near_end …) or else its state, for staff."""
@@ -349,7 +338,7 @@ class Services:
     def _on_event_for_sync(self, event: Event) -> None:
         if self.sync.record_alerts(event) and self._sync_worker is not None:
             self._sync_worker.heartbeat_soon()  # staff should know now, not in a minute
-        if event.kind is EventKind.APPLICATION_DID_FINALIZE and self._sync_worker is not None:
+        if isinstance(event, ApplicationFinalized) and self._sync_worker is not None:
             self._sync_worker.wake()
 
     def sync_now(self) -> None:

@@ -4,7 +4,7 @@ The technician's PIN is kept only as a salted scrypt hash in kiosk.toml
 (`technician_pin_hash`, made by `kiosk technician pin`). Without one, nobody can leave the
 locked screen by touch; the operating system can still stop the kiosk (SIGTERM).
 The way in is a gesture residents do not make by accident: five taps in the top-left corner
-within a few seconds.
+within a few seconds. TechnicianDesk decides what the menu shows; the overlay only renders it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ import hmac
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.services import Services
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PIN_DIGITS = 6  # longer than the resident's card PIN, so the two are never confused
@@ -68,3 +73,63 @@ class CornerTaps:
             self._taps.clear()
             return True
         return False
+
+
+@dataclass(frozen=True)
+class TechnicianMenu:
+    """What the technician's menu shows (no personal data: numbers, ids and reasons)."""
+
+    practice: bool
+    devices: str  # "printer: ready  scanner: ready (not_connected)"
+    quarantine: tuple[str, ...]  # one line per application the backend refused
+    problem: str | None = None  # why residents are told to call staff, if they are
+
+
+WRONG_PIN = "暗証番号が違います / Wrong PIN"
+NOTHING_TO_REPRINT = "再印刷できる受付票がありません / No receipt to reprint"
+
+
+class TechnicianDesk:
+    """Technician mode's decisions, Qt-free: the overlay shows what these return."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def enter(self, pin: str) -> TechnicianMenu | None:
+        """The menu for the right PIN; None for a wrong one, or when no PIN is configured."""
+        stored = self.services.settings.technician_pin_hash
+        if not stored or not verify_pin(pin, stored):
+            return None
+        return self.menu()
+
+    def menu(self) -> TechnicianMenu:
+        statuses = self.services.device_statuses()
+        devices = "  ".join(
+            f"{role}: {status.state.value}"
+            + (f" ({', '.join(sorted(status.conditions))})" if status.conditions else "")
+            for role, status in statuses.items()
+        )
+        return TechnicianMenu(
+            self.services.practice, devices, self.quarantine(), self.services.seal_key_problem
+        )
+
+    def quarantine(self) -> tuple[str, ...]:
+        return tuple(
+            f"{item.reception_number} {item.procedure_id}: {item.reason}"
+            for item in self.services.quarantined()
+        )
+
+    def toggle_practice(self) -> TechnicianMenu:
+        self.services.set_practice(not self.services.practice)
+        return self.menu()
+
+    def requeue(self) -> tuple[str, ...]:
+        self.services.requeue()
+        return self.quarantine()
+
+    def reprint(self) -> str | None:
+        """None when the last receipt is printing again, else the problem to show."""
+        return NOTHING_TO_REPRINT if self.services.reprint() is None else None
+
+    def sync_now(self) -> None:
+        self.services.sync_now()

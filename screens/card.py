@@ -1,8 +1,9 @@
 """The My Number Card page: place the card, the PIN pad, "please take your card".
 
-What to show comes from kiosk.card_session as a page (a step and message keys); this screen
-only renders it and hands back the digits. The PIN lives in this widget from the first digit
-until 決定, then it is cleared here at once; it is never shown, only as ● marks.
+What to show comes from the navigator as a CardView (the card page's step and message
+keys); this screen only renders it and hands back the digits. The PIN lives in this widget
+from the first digit until 決定, then it is cleared here at once; it is never shown, only as
+● marks.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
+from kiosk.views import CardView
 from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, big_button, label
 
@@ -152,43 +154,34 @@ class CardScreen(PageFrame):
 
     # -- rendering a page -------------------------------------------------------------------
 
-    def show_page(
-        self,
-        detail: dict,
-        t: Callable[..., str],
-        title: str,
-        demo_pin: str | None,
-        demo_card_present: bool | None,
-        can_scan: bool = False,
-    ) -> None:
+    def show_page(self, view: CardView, language: str, t: Callable[..., str]) -> None:
+        page = view.page
         self.set_footer_texts(t, primary_key="card_pin_ok")
-        self.title.setText(title)
-        values = {"tries": detail.get("tries_left")}
-        self.message.setText(t(detail["message_key"], **values))
-        warning_key = detail.get("warning_key")
-        self.warning.setText(t(warning_key, **values) if warning_key else "")
-        self.warning.setVisible(bool(warning_key))
-        notice_key = detail.get("notice_key")
-        self.notice.setText(t(notice_key) if notice_key else "")
-        self.notice.setVisible(bool(notice_key))
-        asking_pin = detail["step"] == "pin_entry"
+        self.title.setText(view.procedure.title.text(language))
+        values = {"tries": page.tries_left}
+        self.message.setText(t(page.message_key, **values))
+        self.warning.setText(t(page.warning_key, **values) if page.warning_key else "")
+        self.warning.setVisible(bool(page.warning_key))
+        self.notice.setText(t(page.notice_key) if page.notice_key else "")
+        self.notice.setVisible(bool(page.notice_key))
+        asking_pin = page.asks_for_pin
         self._set_pad_visible(asking_pin)
         if not asking_pin:
             self.clear()
         self.manual_button.setText(t("card_manual"))
         self.qr_button.setText(t("scan_start"))
-        self.qr_button.setVisible(can_scan)
-        self.manual_button.setProperty("role", "primary" if detail["offer_alternatives"] else "")
+        self.qr_button.setVisible(view.can_scan)
+        self.manual_button.setProperty("role", "primary" if page.offer_alternatives else "")
         self.manual_button.style().polish(self.manual_button)
         self.pad_buttons["delete"].setText(t("card_pin_delete"))
         self.pad_buttons["clear"].setText(t("card_pin_clear"))
-        demo = demo_pin is not None
+        demo = view.demo_pin is not None
         self.demo_hint.setVisible(demo and asking_pin)
-        self.demo_hint.setText(t("card_demo_pin", pin=demo_pin) if demo else "")
+        self.demo_hint.setText(t("card_demo_pin", pin=view.demo_pin) if demo else "")
         self.demo_place.setText(t("card_demo_place"))
         self.demo_take.setText(t("card_demo_take"))
-        self.demo_place.setVisible(demo and not demo_card_present)
-        self.demo_take.setVisible(demo and bool(demo_card_present))
+        self.demo_place.setVisible(demo and not view.demo_card_present)
+        self.demo_take.setVisible(demo and bool(view.demo_card_present))
 
     def _set_pad_visible(self, visible: bool) -> None:
         for button in self.pad_buttons.values():

@@ -12,6 +12,7 @@ from core.qr import qr_png
 from core.receipt import qr_payload
 from core.reception import FinalizedApplication
 from kiosk.services import CompletionInfo
+from kiosk.views import CompletionView
 from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, ScrollingColumn, label
 
@@ -99,6 +100,11 @@ class CompletionScreen(PageFrame):
         pixmap = QPixmap()
         pixmap.loadFromData(qr_png(qr_payload(application), self._qr_module_px))
         self.qr.setPixmap(pixmap)
+
+    def show_view(self, view: CompletionView, language: str, t: Callable[..., str]) -> None:
+        self.show_application(view.application, view.info, language, t)
+        self.show_print_status(t(view.print_status))
+        self.primary_button.setText(t("visit_next" if view.more_to_come else "finish"))
 
     def show_print_status(self, message: str) -> None:
         self.print_status.setText(message)

@@ -8,8 +8,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
 from core.fields import display_value
-from core.flow import ResidentSession
 from core.i18n import UiText
+from kiosk.views import ReviewView
 from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, ScrollingColumn, big_button, label
 
@@ -37,11 +37,11 @@ class ReviewScreen(PageFrame):
         if not metrics.narrow:
             self.primary_button.setMinimumWidth(600)
 
-    def show_session(
-        self, session: ResidentSession, language: str, ui: UiText, t: Callable[..., str]
+    def show_review(
+        self, view: ReviewView, language: str, ui: UiText, t: Callable[..., str]
     ) -> None:
         self.set_footer_texts(t, primary_key="submit")
-        procedure = session.procedure
+        procedure = view.procedure
         self.title.setText(procedure.title.text(language))
         self.progress.setText(t("review_heading"))
         self.heading.setText(t("review_heading"))
@@ -50,9 +50,11 @@ class ReviewScreen(PageFrame):
         self.column.set_texts(t)
         self.clear_rows()
         self._add_row(t("procedure_label"), procedure.title.text(language), None, t)
-        for item in session.summary():
+        for item in view.items:
             answer = display_value(item.page, item.value, language, ui)
             self._add_row(item.page.question.text(language), answer, item.page.id, t)
+        if view.error is not None:
+            self.show_error(t(view.error.key, **dict(view.error.values)))
 
     def _add_row(
         self, question: str, answer: str, page_id: str | None, t: Callable[..., str]

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from core.catalog import FieldType
 from core.flow import Step
 from kiosk.config import Profile
+from kiosk.events import CardPageChanged, CardStep
+from kiosk.navigator import FIRST_CARD_PAGE
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import Services
 from screens.kana_keyboard import KanaKeyboard, KeyboardMode
@@ -40,21 +42,25 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
 def card_walk(window: KioskWindow, shot: Callable[[str], None], procedure_id: str) -> None:
     """The My Number Card path with the simulated reader: place, PIN (once wrong), take."""
     reading = window.services.card_reading
+
+    def card_page() -> CardPageChanged:
+        return window.navigator.card_page or FIRST_CARD_PAGE
+
     window.choose_procedure(procedure_id)
     shot("card-place")
     window.card.demo_place.click()
-    wait_until(lambda: (window._card_page or {}).get("step") == "pin_entry")
+    wait_until(lambda: card_page().step is CardStep.PIN_ENTRY)
     shot("card-pin")
     wrong = "0000" if reading.demo_pin != "0000" else "1111"
     for digit in wrong:
         window.card.pad_buttons[digit].click()
     window.card.primary_button.click()
-    wait_until(lambda: (window._card_page or {}).get("notice_key") == "card_wrong_pin")
+    wait_until(lambda: card_page().notice_key == "card_wrong_pin")
     shot("card-pin-wrong")
     for digit in reading.demo_pin:
         window.card.pad_buttons[digit].click()
     window.card.primary_button.click()
-    wait_until(lambda: (window._card_page or {}).get("step") == "take_card")
+    wait_until(lambda: card_page().step is CardStep.TAKE_CARD)
     shot("card-take")
     window.card.demo_take.click()
     wait_until(lambda: window.stack.currentWidget() is not window.card)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from kiosk.card_session import CardStep
 from kiosk.qtbridge import QtEventBridge
 from screens.theme import Look
 from screens.window import KioskWindow
@@ -30,6 +31,12 @@ def show_window(services, qtbot, look: Look | None = None) -> KioskWindow:
     return window
 
 
+def card_step(window) -> CardStep | None:
+    """The step of the card page on screen; None when no card is being read."""
+    page = window.navigator.card_page
+    return page.step if page is not None else None
+
+
 def use_demo_card(qtbot, window) -> None:
     """Place the demo card, type its PIN, take it once read (from the card page)."""
     tap(qtbot, window.card.demo_place)
@@ -37,6 +44,6 @@ def use_demo_card(qtbot, window) -> None:
     for digit in window.services.card_reading.demo_pin:
         tap(qtbot, window.card.pad_buttons[digit])
     tap(qtbot, window.card.primary_button)
-    qtbot.waitUntil(lambda: (window._card_page or {}).get("step") == "take_card", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: card_step(window) is CardStep.TAKE_CARD, timeout=WAIT_MS)
     tap(qtbot, window.card.demo_take)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is not window.card, timeout=WAIT_MS)

@@ -313,27 +313,28 @@ def test_the_kiosk_card_service_reads_through_pcscd_from_insert_to_removal(stack
     card page, places the card, types the PIN, takes the card; the items come out once."""
     from core.catalog import CardField
     from kiosk.card_reading import CardReading
-    from kiosk.events import EventBus, EventKind
+    from kiosk.card_session import CardStep
+    from kiosk.events import CardPageChanged, EventBus, EventKind
 
     events = EventBus()
-    pages: list[dict] = []
+    pages: list[CardPageChanged] = []
     events.subscribe(
-        lambda e: pages.append(e.detail) if e.kind is EventKind.CARD_PAGE_DID_CHANGE else None
+        lambda e: pages.append(e) if e.kind is EventKind.CARD_PAGE_DID_CHANGE else None
     )
     reading = CardReading("pcsc", events)
     try:
         wait_until(lambda: reading._reader_present(), EVENT_TIMEOUT_S, "the reader")
         reading.start()
         wait_until(
-            lambda: pages and pages[-1]["step"] == "waiting_for_card", EVENT_TIMEOUT_S, "page"
+            lambda: pages and pages[-1].step is CardStep.WAITING_FOR_CARD, EVENT_TIMEOUT_S, "page"
         )
         card = stack.insert_card("--name", "𠮷野 髙子", "--pin", PIN)
-        wait_until(lambda: pages[-1]["step"] == "pin_entry", EVENT_TIMEOUT_S, "the PIN page")
+        wait_until(lambda: pages[-1].step is CardStep.PIN_ENTRY, EVENT_TIMEOUT_S, "the PIN page")
         reading.pin(PIN)
-        wait_until(lambda: pages[-1]["step"] == "take_card", EVENT_TIMEOUT_S, "take your card")
+        wait_until(lambda: pages[-1].step is CardStep.TAKE_CARD, EVENT_TIMEOUT_S, "take your card")
         assert reading.take_prefill() is None  # not before the card is taken
         card.remove()
-        wait_until(lambda: pages[-1]["step"] == "done", EVENT_TIMEOUT_S, "done")
+        wait_until(lambda: pages[-1].step is CardStep.DONE, EVENT_TIMEOUT_S, "done")
         answers = reading.take_prefill()
         assert answers[CardField.NAME] == "𠮷野 髙子"
         assert reading.take_prefill() is None  # handed over once

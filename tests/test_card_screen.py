@@ -91,7 +91,7 @@ def test_card_fills_in_name_and_birth_date_and_the_pin_is_never_kept(
     click(qtbot, window.review.primary_button)
     assert window.stack.currentWidget() is window.completion
 
-    application_id = finalized[0].detail["application_id"]
+    application_id = finalized[0].application_id
     row = card_services.store.application(application_id)
     private = serialization.load_pem_private_key(key_pair[0].read_bytes(), password=None)
     opened = unseal(row["sealed"], private, application_id)

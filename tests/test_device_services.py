@@ -18,7 +18,7 @@ from devices.scanner import Scan
 from devices.supervisor import DeviceSupervisor
 from kiosk.cli.local_backend import build_services
 from kiosk.device_problems import resident_message
-from kiosk.events import EventKind
+from kiosk.events import EventKind, ScanArrived, ScanRefused, StaffAlertRaised
 from tests.emulators import printer_emulator
 from tests.helpers import finalize_juminhyo as finalize
 
@@ -65,10 +65,10 @@ def test_out_of_paper_keeps_the_application_tells_the_resident_and_alerts_staff(
     assert application.id in services.store.outbox_ids()
     assert services.store.receipt_outcomes(application.id) == ["failed_before_start"]
     (failed,) = recorder.of(EventKind.RECEIPT_DID_FAIL)
-    assert failed.detail["problem"] == "printer_paper_out"
-    assert "用紙がありません" in services.text(failed.detail["problem"], "ja")
-    alerts = [event.detail for event in recorder.of(EventKind.STAFF_ALERT_WAS_RAISED)]
-    assert {"device": "printer", "conditions": ["offline", "paper_out"]} in alerts
+    assert failed.problem == "printer_paper_out"
+    assert "用紙がありません" in services.text(failed.problem, "ja")
+    alerts = recorder.of(EventKind.STAFF_ALERT_WAS_RAISED)
+    assert StaffAlertRaised("printer", ("offline", "paper_out")) in alerts
 
 
 def test_the_last_receipt_prints_again_marked_as_a_reprint(serial_kiosk):
@@ -152,10 +152,10 @@ def test_a_scan_reaches_only_a_screen_that_waits_and_is_validated_like_typed_inp
 
     services.expect_scan(True)
     services.on_scan(Scan("garbage", "utf-8"))
-    assert recorder.of(EventKind.SCAN_WAS_REFUSED)[0].detail == {"problem": "scan_not_preentry"}
+    assert recorder.of(EventKind.SCAN_WAS_REFUSED)[0] == ScanRefused("scan_not_preentry")
     services.on_scan(Scan(payload, "utf-8"))
     (arrived,) = recorder.of(EventKind.SCAN_DID_ARRIVE)
-    assert arrived.detail == {"procedure_id": "juminhyo"}  # the answers are not in the event
+    assert arrived == ScanArrived("juminhyo")  # the answers are not in the event
     session = services.take_preentry_session()
     assert session.answer_for("purpose") == "work"
     # 99 copies fails validation like typed input would: that page is asked, not filled.

@@ -4,7 +4,7 @@ import threading
 
 from PySide6.QtCore import QThread
 
-from kiosk.events import Event, EventBus, EventKind
+from kiosk.events import EventBus, EventKind, StaffCalled
 from kiosk.qtbridge import QtEventBridge
 
 
@@ -15,9 +15,7 @@ def test_worker_event_is_delivered_on_the_gui_thread(qtbot, qapp):
     bridge.event_arrived.connect(
         lambda event: seen.append((event.kind, QThread.currentThread() is qapp.thread()))
     )
-    worker = threading.Thread(
-        target=bus.publish, args=(Event(EventKind.STAFF_WAS_CALLED, {"screen": "home"}),)
-    )
+    worker = threading.Thread(target=bus.publish, args=(StaffCalled("home"),))
     worker.start()
     worker.join(timeout=5)
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
@@ -30,7 +28,7 @@ def test_closed_bridge_forwards_nothing(qtbot):
     seen = []
     bridge.event_arrived.connect(seen.append)
     bridge.close()
-    bus.publish(Event(EventKind.STAFF_WAS_CALLED))
+    bus.publish(StaffCalled("home"))
     qtbot.wait(50)  # nothing to wait for: give a wrongly queued delivery its chance
     assert seen == []
 
@@ -40,5 +38,5 @@ def test_a_failing_subscriber_does_not_silence_the_others():
     seen = []
     bus.subscribe(lambda event: 1 / 0)
     bus.subscribe(seen.append)
-    bus.publish(Event(EventKind.STAFF_WAS_CALLED))
+    bus.publish(StaffCalled("home"))
     assert len(seen) == 1

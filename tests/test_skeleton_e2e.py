@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from core.sealing import unseal
-from kiosk.events import EventKind
+from kiosk.events import EventKind, StaffCalled
 from kiosk.qtbridge import QtEventBridge
 from screens.theme import Look
 from screens.window import KioskWindow
@@ -61,8 +61,8 @@ def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair)
     # The number on screen is the stored application's number.
     assert window.stack.currentWidget() is window.completion
     shown = window.completion.number.text()
-    assert finalized and finalized[0].detail["reception_number"] == shown == "A-001"
-    application_id = finalized[0].detail["application_id"]
+    assert finalized and finalized[0].reception_number == shown == "A-001"
+    application_id = finalized[0].application_id
     row = services.store.application(application_id)
     assert row["reception_number"] == shown and row["procedure_id"] == "juminhyo"
     assert services.store.outbox_ids() == [application_id]
@@ -124,13 +124,13 @@ def test_back_and_change_keep_answers(window, qtbot):
 def test_start_over_and_call_staff_work_from_a_question(window, services, qtbot):
     calls = []
     services.events.subscribe(
-        lambda e: calls.append(e.detail) if e.kind is EventKind.STAFF_WAS_CALLED else None
+        lambda e: calls.append(e) if e.kind is EventKind.STAFF_WAS_CALLED else None
     )
     click(qtbot, window.home.primary_button)
     click(qtbot, window.menu.category_buttons["certificates"])
     click(qtbot, window.menu.procedure_buttons["juminhyo"])
     click(qtbot, window.question.staff_button)
-    assert window.staff_overlay.isVisible() and calls == [{"screen": "question"}]
+    assert window.staff_overlay.isVisible() and calls == [StaffCalled("question")]
     click(qtbot, window.staff_overlay.close_button)
     click(qtbot, window.question.start_over_button)
     assert window.stack.currentWidget() is window.home and window.session is None

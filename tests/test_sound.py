@@ -5,7 +5,7 @@ from __future__ import annotations
 import wave
 
 from kiosk import sound
-from kiosk.events import EventKind
+from kiosk.events import EventKind, StaffCalled
 
 
 def test_the_chime_is_a_short_wav_in_the_package():
@@ -40,4 +40,4 @@ def test_call_staff_rings_and_publishes(services, monkeypatch):
     services.call_staff("question")
     assert rung == ["staff_call"]
     called = [event for event in events if event.kind is EventKind.STAFF_WAS_CALLED]
-    assert [event.detail for event in called] == [{"screen": "question"}]
+    assert called == [StaffCalled("question")]

@@ -149,14 +149,9 @@ def test_alerts_wait_while_the_backend_is_down(backend, kiosk):
 def test_device_problems_become_alerts_and_a_large_clock_skew_is_warned_once(
     kiosk, backend, caplog
 ):
-    from kiosk.events import Event, EventKind
+    from kiosk.events import StaffAlertRaised
 
-    kiosk.events.publish(
-        Event(
-            EventKind.STAFF_ALERT_WAS_RAISED,
-            {"device": "printer", "conditions": ["paper_near_end", "paper_out"]},
-        )
-    )
+    kiosk.events.publish(StaffAlertRaised("printer", ("paper_near_end", "paper_out")))
     kinds = [a["kind"] for a in kiosk.store.pending_alerts()]
     assert kinds == ["printer_paper_near_end", "printer_paper_out"]
     from datetime import datetime, timedelta

@@ -147,3 +147,22 @@ def test_the_cli_prints_a_config_line_that_verifies_and_never_the_pin(tmp_path):
         check=False,
     )
     assert mismatch.returncode == 2 and "differ" in mismatch.stderr
+
+
+def test_the_technician_desk_decides_without_qt(settings, kiosk_paths):
+    from kiosk.cli.local_backend import build_services
+    from kiosk.technician import NOTHING_TO_REPRINT, TechnicianDesk
+
+    services = build_services(
+        settings.model_copy(update={"technician_pin_hash": hash_pin(PIN)}), kiosk_paths
+    )
+    try:
+        desk = TechnicianDesk(services)
+        assert desk.enter("111111") is None
+        menu = desk.enter(PIN)
+        assert menu is not None and not menu.practice and "printer: ready" in menu.devices
+        assert desk.toggle_practice().practice and services.practice
+        assert desk.reprint() == NOTHING_TO_REPRINT  # nothing printed yet
+        assert desk.requeue() == ()
+    finally:
+        services.close()

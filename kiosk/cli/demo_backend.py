@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.events import Event, EventKind
+from kiosk.events import Event, SyncFinished
 
 Say = Callable[[str], None]
 
@@ -22,16 +22,16 @@ class QueueReporter:
         self._last: int | None = None
 
     def __call__(self, event: Event) -> None:
-        if event.kind is not EventKind.SYNC_DID_FINISH:
+        if not isinstance(event, SyncFinished):
             return
-        queued, sent = event.detail["queued"], event.detail["sent"]
+        queued, sent = event.queued, event.sent
         if queued == self._last and not sent:
             return
         self._last = queued
         if sent:
             self._say(f"kiosk: queue: {sent} sent to the backend, {queued} waiting")
         elif queued:
-            reason = event.detail.get("error") or "backend busy"
+            reason = event.error or "backend busy"
             self._say(f"kiosk: queue: {queued} waiting to be sent ({reason})")
         else:
             self._say("kiosk: queue: empty, everything is at the backend")

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from core import __version__
 from core.wire import HEARTBEAT_PATH, Heartbeat, HeartbeatReply, StaffAlert
 from kiosk.config import Settings
-from kiosk.events import Event, EventKind
+from kiosk.events import Event, StaffAlertRaised, StaffCalled
 from kiosk.store import QUARANTINED, QUEUED, KioskStore
 from kiosk.sync.http import BackendHttp, BackendUnreachable, problem
 
@@ -30,11 +30,10 @@ MAX_ALERTS = 100  # per heartbeat; the rest go with the next one
 def alert_from_event(event: Event) -> list[tuple[str, str]]:
     """(kind, detail) of the staff alerts an event stands for; none for other events.
     Only the screen or device names travel, never anything a resident entered."""
-    if event.kind is EventKind.STAFF_WAS_CALLED:
-        return [("staff_call", str(event.detail.get("screen", "")))]
-    if event.kind is EventKind.STAFF_ALERT_WAS_RAISED:
-        device = str(event.detail.get("device", "device"))
-        return [(f"{device}_{condition}", device) for condition in event.detail["conditions"]]
+    if isinstance(event, StaffCalled):
+        return [("staff_call", event.screen)]
+    if isinstance(event, StaffAlertRaised):
+        return [(f"{event.device}_{condition}", event.device) for condition in event.conditions]
     return []
 
 

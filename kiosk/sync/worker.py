@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.config import KioskPaths, Settings
-from kiosk.events import Event, EventBus, EventKind
+from kiosk.events import Event, EventBus, SyncFinished
 from kiosk.store import QUEUED, KioskStore, StoreError
 from kiosk.sync.backoff import BackoffPolicy
 from kiosk.sync.catalog_pull import CatalogPuller, PullOutcome
@@ -64,7 +64,6 @@ class SyncClient:
         self.device_states: Callable[[], dict[str, str]] = dict
         self._http = BackendHttp(settings, http, token_source)
         self._settings = settings
-        self.last_report: SyncReport | None = None
         # One sender for the kiosk's life: it remembers that a clock skew was already warned.
         self._heartbeat = HeartbeatSender(
             settings,
@@ -96,7 +95,6 @@ class SyncClient:
         """Send everything queued now (backoff or not); report what happened."""
         sender = OutboxSender(self.settings, self.store, self._http, self.backoff, self.clock)
         report = sender.drain()
-        self.last_report = report
         if report.sent or report.duplicates or report.quarantined:
             log.info(
                 "sync: %d sent, %d duplicate, %d quarantined",
@@ -104,17 +102,8 @@ class SyncClient:
                 report.duplicates,
                 report.quarantined,
             )
-        self.events.publish(
-            Event(
-                EventKind.SYNC_DID_FINISH,
-                {
-                    "sent": report.sent,
-                    "quarantined": report.quarantined,
-                    "error": report.error,
-                    "queued": self.store.sync_counts()[QUEUED],
-                },
-            )
-        )
+        queued = self.store.sync_counts()[QUEUED]
+        self.events.publish(SyncFinished(report.sent, report.quarantined, queued, report.error))
         return report
 
     # -- heartbeat, catalog, retention ------------------------------------------------------

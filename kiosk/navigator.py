@@ -1,0 +1,496 @@
+"""The resident's way through the kiosk, Qt-free: which screen comes next, and what is forgotten.
+
+Like Electrum's wizard, a navigation map over a small state: every resident action is a
+method that changes the state and returns the view to show now (kiosk.views); the window
+only renders that view on its widget and hands answers back. "Back" is one table, from the
+current screen to where it leads; events (card pages, scans, receipts) go through one
+table of handlers too. Everything personal lives here or in the session it holds, so
+end_session is the one place that forgets it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from core.flow import ResidentSession, Step, Visit
+from core.life_events import LifeEventSession
+from core.reception import FinalizedApplication
+from core.validators import Invalid
+from kiosk.card_session import CardStep
+from kiosk.config import TextSize, Theme
+from kiosk.events import (
+    CardPageChanged,
+    Event,
+    EventKind,
+    ReceiptFailed,
+    ReceiptPrinted,
+    ScanArrived,
+    ScanRefused,
+)
+from kiosk.idle import IdleClock, IdlePolicy, IdleState
+from kiosk.services import (
+    ApplicationNotSaved,
+    CompletionInfo,
+    NotAcceptingApplications,
+    Services,
+)
+from kiosk.views import (
+    CardView,
+    CompletionView,
+    EventReaction,
+    HomeView,
+    IdleCheck,
+    LifeEventView,
+    MenuView,
+    Message,
+    NaviMode,
+    QuestionView,
+    ReviewView,
+    ScanView,
+    Screen,
+    View,
+)
+
+# The card page before the reader has said anything: place the card.
+FIRST_CARD_PAGE = CardPageChanged(CardStep.WAITING_FOR_CARD, "card_place")
+PRINTING, PRINTED, PRINT_FAILED = "printing", "printed", "print_failed"
+REFUSALS = {NotAcceptingApplications: "not_accepting", ApplicationNotSaved: "save_failed"}
+
+
+class Navigator:
+    def __init__(
+        self,
+        services: Services,
+        theme: Theme = Theme.STANDARD,
+        text_size: TextSize = TextSize.STANDARD,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.services = services
+        settings = services.settings
+        self.idle = IdleClock(IdlePolicy(settings.idle_quiet_s, settings.idle_warning_s), now)
+        # The kiosk's own look; a resident may change it for their visit only.
+        self._default_look = (Theme(theme), TextSize(text_size))
+        self.language = settings.language
+        self.theme, self.text_size = self._default_look
+        self.voice_on = False  # read questions aloud, for this resident
+        self.session: ResidentSession | None = None
+        self.visit: Visit | None = None  # several procedures in one go (手続きナビ)
+        self.navi: LifeEventSession | None = None
+        self.application: FinalizedApplication | None = None
+        self.completion_info: CompletionInfo | None = None
+        self.print_status = PRINTING
+        self.card_procedure_id: str | None = None
+        self.card_page: CardPageChanged | None = None
+        self._warned = False
+        self._back = {
+            Screen.HOME: self.go_home,
+            Screen.MENU: self._menu_back,
+            Screen.QUESTION: self._session_back,
+            Screen.REVIEW: self._session_back,
+            Screen.COMPLETION: self.after_completion,
+            Screen.SCAN: self.go_home,
+            Screen.CARD: self._leave_card,
+            Screen.LIFE_EVENT: self._navi_back,
+        }
+        self._on_event = {
+            EventKind.CARD_PAGE_DID_CHANGE: self._on_card_page,
+            EventKind.SCAN_DID_ARRIVE: self._on_scan,
+            EventKind.SCAN_WAS_REFUSED: self._on_scan,
+            EventKind.RECEIPT_DID_PRINT: self._on_receipt,
+            EventKind.RECEIPT_DID_FAIL: self._on_receipt,
+        }
+        self.view: View = self.go_home()
+
+    def _show(self, view: View) -> View:
+        self.view = view
+        return view
+
+    # -- home, the resident's choices, and forgetting them ----------------------------------
+
+    def go_home(self) -> View:
+        self._forget_session()
+        municipality = self.services.catalog.municipality
+        voice = self.voice_on if self.services.voice is not None else None
+        return self._show(
+            HomeView(
+                municipality.name,
+                municipality.opening_hours,
+                self.services.accepting_applications(),
+                can_scan=self.services.scanner is not None,
+                voice=voice,
+            )
+        )
+
+    def end_session(self) -> View:
+        """The resident is done (finished, started over, or walked away): forget everything
+        of theirs, their language, text size and voice included, for the next resident."""
+        self.language = self.services.settings.language
+        self.theme, self.text_size = self._default_look
+        self.voice_on = False
+        return self.go_home()
+
+    start_over = end_session
+
+    def set_language(self, language: str, pending: object = None) -> View:
+        """pending: what the question's input shows but was not submitted (kept on screen)."""
+        self.language = language
+        return self.refresh(pending)
+
+    def next_text_size(self) -> View:
+        sizes = list(TextSize)
+        self.text_size = sizes[(sizes.index(self.text_size) + 1) % len(sizes)]
+        return self.go_home()
+
+    def toggle_contrast(self) -> View:
+        high = self.theme is Theme.HIGH_CONTRAST
+        self.theme = Theme.STANDARD if high else Theme.HIGH_CONTRAST
+        return self.go_home()
+
+    def choose_look(self, theme: Theme, text_size: TextSize) -> None:
+        self.theme, self.text_size = Theme(theme), TextSize(text_size)
+
+    def toggle_voice(self) -> View:
+        self.voice_on = not self.voice_on
+        if self.voice_on:
+            self.speak(self.services.text("home_greeting", self.language))
+        return self.go_home()
+
+    def speak(self, text: str) -> None:
+        if self.voice_on and self.services.voice is not None:
+            self.services.voice.say(text, self.language)
+
+    def _forget_session(self) -> None:
+        self.services.expect_scan(False)
+        if self.visit is not None:
+            self.visit.wipe()
+        self.visit = None
+        self.navi = None
+        self._leave_card_reading()
+        if self.session is not None:
+            self.session.wipe()
+        self.session = None
+        self.application = None
+        self.completion_info = None
+        self.print_status = PRINTING
+
+    def refresh(self, pending: object = None) -> View:
+        """The current view built again from the state (after a language change)."""
+        view = self.view
+        if isinstance(view, QuestionView) and self.session is not None:
+            return self._show(self._question_view(pending))
+        if isinstance(view, CompletionView) and self.application is not None:
+            return self._show(self._completion_view())
+        return view  # the others hold no translated text: the same view renders anew
+
+    # -- menu ---------------------------------------------------------------------------------
+
+    def open_menu(self) -> View:
+        """The categories that have at least one procedure offered here, in menu order."""
+        offered = self.services.procedures()
+        order = list(dict.fromkeys(procedure.category for procedure in offered))
+        categories = tuple(self.services.catalog.categories[cid] for cid in order)
+        return self._show(MenuView(categories=categories))
+
+    def open_category(self, category_id: str) -> View:
+        procedures = tuple(p for p in self.services.procedures() if p.category == category_id)
+        category = self.services.catalog.categories[category_id]
+        return self._show(MenuView(category=category, procedures=procedures))
+
+    def _menu_back(self) -> View:
+        view = self.view
+        if isinstance(view, MenuView) and view.category is not None:
+            return self.open_menu()
+        return self.go_home()
+
+    def go_back(self) -> View:
+        """もどる on any screen: where it leads is one table, keyed by the current screen."""
+        return self._back[self.view.screen]()
+
+    # -- one procedure: questions, review, finalize -----------------------------------------
+
+    def choose_procedure(self, procedure_id: str) -> View:
+        procedure = self.services.catalog.procedure(procedure_id)
+        if self.services.reads_cards_for(procedure):
+            return self.open_card(procedure_id)
+        self.session = self.services.start_session(procedure_id)
+        return self._show_step()
+
+    def submit_answer(self, value: object) -> View:
+        assert self.session is not None
+        result = self.session.submit(value)
+        if isinstance(result, Invalid):
+            error = Message(result.message_key, tuple(dict(result.values).items()))
+            # The input keeps what the resident entered, next to the reason it was refused.
+            return self._show(replace(self._question_view(value), error=error))
+        return self._show_step()
+
+    def _session_back(self) -> View:
+        session = self.session
+        if session is None:
+            return self.open_menu()
+        if not session.can_go_back():
+            return self.open_category(session.procedure.category)
+        session.back()
+        return self._show_step()
+
+    def change_answer(self, page_id: str) -> View:
+        assert self.session is not None
+        self.session.change(page_id)
+        return self._show_step()
+
+    def _show_step(self) -> View:
+        session = self.session
+        assert session is not None
+        if session.step is Step.REVIEW:
+            return self._show(ReviewView(session.procedure, tuple(session.summary())))
+        self.speak(session.page.question.text(self.language))
+        return self._show(self._question_view())
+
+    def _question_view(self, pending: object = None) -> QuestionView:
+        session = self.session
+        assert session is not None
+        page = session.page
+        shown = pending if pending not in (None, []) else session.answer_for(page.id)
+        return QuestionView(session.procedure, page, shown, session.progress)
+
+    def submit_application(self) -> View:
+        session = self.session
+        assert session is not None
+        try:
+            application = self.services.finalize(session)
+        except (NotAcceptingApplications, ApplicationNotSaved) as refused:
+            # The answers stay in the session; the review says why nothing was sent.
+            error = Message(REFUSALS[type(refused)])
+            return self._show(ReviewView(session.procedure, tuple(session.summary()), error))
+        self.completion_info = self.services.completion_info(session)
+        self.application = application
+        self.print_status = PRINTING
+        session.wipe()
+        self.session = None
+        return self._show(self._completion_view())
+
+    def _completion_view(self) -> CompletionView:
+        assert self.application is not None and self.completion_info is not None
+        more = self.visit is not None and self.visit.index + 1 < len(self.visit.procedures)
+        return CompletionView(self.application, self.completion_info, self.print_status, more)
+
+    def after_completion(self) -> View:
+        """おわる, or つぎの手続きへ within a visit."""
+        if self.visit is not None and self.visit.advance():
+            self.application = None
+            self.completion_info = None
+            return self._start_visit_session()
+        return self.end_session()
+
+    # -- 手続きナビ and a visit of several procedures ----------------------------------------
+
+    def open_navi(self) -> View:
+        self.navi = None
+        events = tuple(self.services.catalog.life_events.values())
+        return self._show(LifeEventView(NaviMode.EVENTS, events=events))
+
+    def choose_life_event(self, event_id: str) -> View:
+        event = self.services.catalog.life_events[event_id]
+        self.navi = LifeEventSession(event, self.services.catalog)
+        return self._show_navi()
+
+    def answer_navi(self, value: bool) -> View:
+        assert self.navi is not None
+        question = self.navi.next_question()
+        if question is not None:
+            self.navi.answer(question.id, value)
+        return self._show_navi()
+
+    def _show_navi(self) -> View:
+        navi = self.navi
+        assert navi is not None
+        question = navi.next_question()
+        if question is not None:
+            return self._show(LifeEventView(NaviMode.QUESTION, event=navi.event, question=question))
+        return self._show(LifeEventView(NaviMode.PLAN, event=navi.event, plan=tuple(navi.plan())))
+
+    def _navi_back(self) -> View:
+        if self.navi is None:
+            return self.open_menu()
+        if self.navi.answers:  # one question back: forget the last answer
+            self.navi.answers.popitem()
+            return self._show_navi()
+        return self.open_navi()
+
+    def start_visit(self) -> View:
+        assert self.navi is not None
+        procedures = [step.procedure for step in self.navi.plan() if step.procedure is not None]
+        if not procedures:
+            return self.view  # nothing this kiosk can do: the list stays
+        self.visit = Visit(procedures, self.services.ui)
+        reading = next((p for p in procedures if self.services.reads_cards_for(p)), None)
+        if reading is not None:
+            return self.open_card(reading.id)  # once for the whole visit
+        return self._start_visit_session()
+
+    def _start_visit_session(self) -> View:
+        assert self.visit is not None
+        self.session = self.visit.session()
+        return self._show_step()
+
+    # -- the My Number Card -----------------------------------------------------------------
+
+    def open_card(self, procedure_id: str) -> View:
+        reading = self.services.card_reading
+        assert reading is not None
+        self.card_procedure_id = procedure_id
+        self.card_page = FIRST_CARD_PAGE
+        view = self._show(self._card_view())
+        reading.start()
+        return view
+
+    def _card_view(self) -> CardView:
+        reading = self.services.card_reading
+        assert reading is not None and self.card_procedure_id is not None
+        assert self.card_page is not None
+        simulated = reading.simulated
+        return CardView(
+            self.services.catalog.procedure(self.card_procedure_id),
+            self.card_page,
+            reading.demo_pin,
+            simulated.present if simulated is not None else None,
+            can_scan=self.services.scanner is not None,
+        )
+
+    def enter_pin(self, pin: str) -> None:
+        """The answer comes back as a card page event; the PIN is not kept here."""
+        assert self.services.card_reading is not None
+        self.services.card_reading.pin(pin)
+
+    def place_demo_card(self) -> None:
+        assert self.services.card_reading is not None
+        self.services.card_reading.place_demo_card()
+
+    def take_demo_card(self) -> None:
+        assert self.services.card_reading is not None
+        self.services.card_reading.take_demo_card()
+
+    def continue_without_card(self) -> View:
+        procedure_id = self.card_procedure_id
+        assert procedure_id is not None
+        self._leave_card_reading()
+        if self.visit is not None:
+            return self._start_visit_session()
+        self.session = self.services.start_session(procedure_id)
+        return self._show_step()
+
+    def card_to_scan(self) -> View:
+        self._leave_card_reading()
+        return self.open_scan()
+
+    def _leave_card(self) -> View:
+        assert self.card_procedure_id is not None
+        procedure = self.services.catalog.procedure(self.card_procedure_id)
+        self._leave_card_reading()
+        if self.visit is not None:  # back to today's list
+            self.visit.wipe()
+            self.visit = None
+            return self._show_navi()
+        return self.open_category(procedure.category)
+
+    def _leave_card_reading(self) -> None:
+        if self.services.card_reading is not None:
+            self.services.card_reading.cancel()
+        self.card_procedure_id = None
+        self.card_page = None
+
+    def _on_card_page(self, event: Event) -> EventReaction:
+        assert isinstance(event, CardPageChanged)
+        if self.view.screen is not Screen.CARD or self.card_procedure_id is None:
+            return EventReaction.IGNORED  # a late page from a reading already left
+        self.card_page = event
+        if event.step is not CardStep.DONE:
+            return self._rendered(self._card_view())
+        reading = self.services.card_reading
+        card = reading.take_prefill() if reading is not None else None
+        procedure_id, self.card_procedure_id = self.card_procedure_id, None
+        self.card_page = None
+        if self.visit is not None:
+            self.visit.card = dict(card or {})
+            self._start_visit_session()
+        else:
+            self.session = self.services.start_session(procedure_id, card=card)
+            self._show_step()
+        return EventReaction.RENDER
+
+    # -- phone pre-entry (QR code) ----------------------------------------------------------
+
+    def open_scan(self) -> View:
+        self.services.expect_scan(True)
+        return self._show(ScanView())
+
+    def _on_scan(self, event: Event) -> EventReaction:
+        if self.view.screen is not Screen.SCAN:
+            return EventReaction.IGNORED  # services deliver only while waiting: a late one
+        if isinstance(event, ScanRefused):
+            return self._rendered(ScanView(event.problem))
+        assert isinstance(event, ScanArrived)
+        session = self.services.take_preentry_session()
+        if session is None:
+            return EventReaction.IGNORED
+        self.services.expect_scan(False)
+        self.session = session
+        self._show_step()  # review when everything was entered, else the first gap
+        return EventReaction.RENDER
+
+    # -- events (delivered on the GUI thread by the bridge) ---------------------------------
+
+    def on_event(self, event: Event) -> EventReaction:
+        """Follow an event; the EventReaction says what the window should do about it."""
+        handler = self._on_event.get(event.kind)
+        return handler(event) if handler is not None else EventReaction.IGNORED
+
+    def _rendered(self, view: View) -> EventReaction:
+        self._show(view)
+        return EventReaction.RENDER
+
+    def _on_receipt(self, event: Event) -> EventReaction:
+        assert isinstance(event, ReceiptPrinted | ReceiptFailed)
+        if self.application is None or event.application_id != self.application.id:
+            return EventReaction.IGNORED  # an earlier resident's receipt, or a reprint
+        if isinstance(event, ReceiptPrinted):
+            self.print_status = PRINTED
+            reaction = EventReaction.RENDER
+        else:
+            # Plain words for what happened (no paper, cover open …); the number stays.
+            self.print_status = event.problem or PRINT_FAILED
+            reaction = EventReaction.PRINT_PROBLEM
+        if self.view.screen is Screen.COMPLETION:
+            self._show(self._completion_view())
+            return reaction
+        return EventReaction.IGNORED
+
+    # -- idle: warn, then forget ------------------------------------------------------------
+
+    def touched(self) -> None:
+        self.idle.touch()
+
+    def extend_time(self) -> None:
+        self.idle.extend()
+        self._warned = False
+
+    def check_idle(self) -> IdleCheck:
+        if self.view.screen is Screen.HOME:
+            self.idle.touch()  # nothing to protect on the home screen
+            self._warned = False
+            return IdleCheck()
+        state = self.idle.state
+        if state is IdleState.ACTIVE:
+            self._warned = False
+            return IdleCheck()
+        if state is IdleState.WARNING:
+            if not self._warned:  # once, when the warning appears
+                self._warned = True
+                self.speak(self.services.text("idle_question", self.language))
+            return IdleCheck(warning_seconds=self.idle.seconds_left())
+        self._warned = False
+        self.end_session()  # wipes the session; the window then clears its widgets
+        self.idle.restart()
+        return IdleCheck(expired=True)

@@ -1,0 +1,146 @@
+"""What each resident screen shows, as typed, Qt-free values: the navigator (kiosk.navigator)
+makes one current, and the window renders it on the widget its `screen` names.
+
+A view holds domain objects and UI text keys, never translated text: the window renders it
+in the resident's language, so a language switch is only a re-render of the same view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, auto
+from typing import Any, ClassVar
+
+from core.catalog import Category, Page, Procedure
+from core.flow import Progress, ReviewItem
+from core.i18n import LocalizedText
+from core.life_events import EventQuestion, LifeEvent, PlannedStep
+from core.reception import FinalizedApplication
+from kiosk.events import CardPageChanged
+from kiosk.services import CompletionInfo
+
+
+class Screen(Enum):
+    HOME = auto()
+    MENU = auto()
+    QUESTION = auto()
+    REVIEW = auto()
+    COMPLETION = auto()
+    SCAN = auto()
+    CARD = auto()
+    LIFE_EVENT = auto()
+
+
+@dataclass(frozen=True)
+class Message:
+    """A UI text key and the values it is formatted with."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class HomeView:
+    screen: ClassVar[Screen] = Screen.HOME
+    municipality_name: LocalizedText
+    opening_hours: LocalizedText
+    accepting: bool  # False: no sealing key, so residents are asked to call staff
+    can_scan: bool  # a scanner is there for phone pre-entry
+    voice: bool | None  # None: no voice engine installed, the option is hidden
+
+
+@dataclass(frozen=True)
+class MenuView:
+    """The categories (category is None) or one category's procedures."""
+
+    screen: ClassVar[Screen] = Screen.MENU
+    categories: tuple[Category, ...] = ()
+    category: Category | None = None
+    procedures: tuple[Procedure, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    screen: ClassVar[Screen] = Screen.QUESTION
+    procedure: Procedure
+    page: Page
+    answer: Any  # what the input shows first: the stored answer, or one not yet submitted
+    progress: Progress
+    error: Message | None = None
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    screen: ClassVar[Screen] = Screen.REVIEW
+    procedure: Procedure
+    items: tuple[ReviewItem, ...]
+    error: Message | None = None
+
+
+@dataclass(frozen=True)
+class CompletionView:
+    screen: ClassVar[Screen] = Screen.COMPLETION
+    application: FinalizedApplication
+    info: CompletionInfo
+    print_status: str  # UI text key: printing, printed, or what went wrong
+    more_to_come: bool  # a visit has another procedure: "next" instead of "finish"
+
+
+@dataclass(frozen=True)
+class ScanView:
+    screen: ClassVar[Screen] = Screen.SCAN
+    problem: str | None = None  # UI text key of why the last code could not be used
+
+
+@dataclass(frozen=True)
+class CardView:
+    screen: ClassVar[Screen] = Screen.CARD
+    procedure: Procedure
+    page: CardPageChanged
+    demo_pin: str | None  # the simulated card's PIN, shown only in the demo
+    demo_card_present: bool | None  # None: a real reader
+    can_scan: bool
+
+
+class NaviMode(Enum):
+    EVENTS = auto()  # what happened?
+    QUESTION = auto()  # one yes/no question about it
+    PLAN = auto()  # today's list
+
+
+@dataclass(frozen=True)
+class LifeEventView:
+    screen: ClassVar[Screen] = Screen.LIFE_EVENT
+    mode: NaviMode
+    events: tuple[LifeEvent, ...] = ()
+    event: LifeEvent | None = None
+    question: EventQuestion | None = None
+    plan: tuple[PlannedStep, ...] = ()
+
+
+View = (
+    HomeView
+    | MenuView
+    | QuestionView
+    | ReviewView
+    | CompletionView
+    | ScanView
+    | CardView
+    | LifeEventView
+)
+
+
+class EventReaction(Enum):
+    """What the window does after an event: nothing, re-render, or also tell of a problem."""
+
+    IGNORED = auto()
+    RENDER = auto()
+    PRINT_PROBLEM = auto()  # render, and open the device-problem overlay
+
+
+@dataclass(frozen=True)
+class IdleCheck:
+    """What the idle warning shows after a check: nothing, a countdown, or expiry."""
+
+    warning_seconds: int | None = None
+    expired: bool = False
