@@ -1,7 +1,8 @@
 """The staff's commands on the backend host (`kiosk backend list|show|token|export`).
 
 They read the database directly, so they work while the server is stopped, and print with
-the Japanese labels of the catalog. kiosk/cli/main.py parses the arguments; this module acts.
+the Japanese labels of the catalog. kiosk/cli/backend.py parses the arguments and picks the
+action; this module acts. Failures are core.errors.CommandFailed, worded for the staff.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import io
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -26,13 +28,14 @@ from backend.staff_models import ApplicationDetail, ApplicationSummary
 from backend.tokens import TokenKind
 from backend.tokens import issue as issue_token
 from backend.tokens import revoke as revoke_tokens
+from core.errors import CommandFailed
 from core.wire import StaffStatus
 
+# How many applications `list` prints when no --limit is given.
 LIST_LIMIT = 1000
 
-
-class StaffCommandFailed(Exception):
-    """A failure worded for the person at the terminal."""
+# One staff action: the parsed arguments, the backend's folder and an open database.
+StaffAction = Callable[[argparse.Namespace, BackendPaths, Engine], int]
 
 
 def _engine(paths: BackendPaths, args: argparse.Namespace) -> Engine:
@@ -48,7 +51,7 @@ def parse_since(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as error:
-        raise StaffCommandFailed(
+        raise CommandFailed(
             f"--since: '{text}' is not a date or time such as 2026-11-01 or 2026-11-01T09:00"
         ) from error
     return moment if moment.tzinfo else moment.astimezone()
@@ -58,26 +61,27 @@ def _local(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "—"
 
 
-def run(args: argparse.Namespace, paths: BackendPaths) -> int:
-    actions = {"list": _list, "show": _show, "token": _token, "export": _export}
+def run(action: StaffAction, args: argparse.Namespace, paths: BackendPaths) -> int:
+    """Open the database, run the action the command line picked, close the database."""
     try:
         engine = _engine(paths, args)
     except (SQLAlchemyError, SchemaTooNew) as error:
-        raise StaffCommandFailed(f"cannot open the database: {error}") from error
+        raise CommandFailed(f"cannot open the database: {error}") from error
     try:
-        return actions[args.backend_command](args, paths, engine)
+        return action(args, paths, engine)
     finally:
         engine.dispose()
 
 
-def _list(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) -> int:
+def list_applications(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) -> int:
     filters = Filters(
         StaffStatus(args.status) if args.status else None,
         args.procedure,
         args.kiosk,
         parse_since(args.since),
     )
-    total, rows = applications.summaries(engine, filters, limit=args.limit)
+    limit = LIST_LIMIT if args.limit is None else args.limit
+    total, rows = applications.summaries(engine, filters, limit=limit)
     items = [ApplicationSummary.model_validate(row) for row in rows]
     if args.json:
         print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False))
@@ -93,10 +97,10 @@ def _list(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) -> int
     return 0
 
 
-def _show(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
+def show_application(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
     row = applications.one(engine, args.application_id)
     if row is None:
-        raise StaffCommandFailed(f"no application with id {args.application_id}")
+        raise CommandFailed(f"no application with id {args.application_id}")
     payload = open_payload(row["sealed"], load_private_key(paths, create=False), row["id"])
     detail = ApplicationDetail(**row, answers=payload.get("answers", {}))
     if args.json:
@@ -129,7 +133,7 @@ def _readable(detail: ApplicationDetail, labels: ProcedureLabels | None) -> str:
     return "\n".join(lines)
 
 
-def _token(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
+def token(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
     words = args.words
     if len(words) == 3 and words[0] == "create":
         print(issue_token(engine, _kind(words[1]), words[2]))
@@ -143,18 +147,18 @@ def _token(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int
         kiosk_id = words[0]
         print(local_kiosk_token(paths, kiosk_id, paths.local_kiosks / f"{kiosk_id}.token"))
         return 0
-    raise StaffCommandFailed(
+    raise CommandFailed(
         "usage: kiosk backend token create|revoke kiosk|staff NAME  (or: token KIOSK_ID)"
     )
 
 
 def _kind(word: str) -> TokenKind:
     if word not in {kind.value for kind in TokenKind}:
-        raise StaffCommandFailed(f"token kind must be kiosk or staff, not '{word}'")
+        raise CommandFailed(f"token kind must be kiosk or staff, not '{word}'")
     return TokenKind(word)
 
 
-def _export(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
+def export_applications(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
     filters = Filters(procedure_id=args.procedure, since=parse_since(args.since))
     private_key = load_private_key(paths, create=False)
     encoding = "utf-8-sig" if args.format == "csv" else "utf-8"  # the BOM is what Excel needs

@@ -303,7 +303,6 @@ class CardSupervisor:
         self._context: Any = None
         self._scard_module: Any = None
         self._states: dict[str, int] = {}  # reader → its last PC/SC event state
-        self.rounds = 0  # completed polling rounds, for tests waiting on "one full round"
 
     # -- life cycle
 
@@ -347,18 +346,6 @@ class CardSupervisor:
                 self._changed.wait(remaining)
             return self._snapshot
 
-    def wait_rounds(self, count: int, timeout_s: float) -> bool:
-        """Wait until `count` more polling rounds have completed (a fresh look at PC/SC)."""
-        target = self.rounds + count
-        deadline = time.monotonic() + timeout_s
-        with self._changed:
-            while self.rounds < target:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._changed.wait(remaining)
-        return True
-
     # -- the thread
 
     def _run(self) -> None:
@@ -370,9 +357,6 @@ class CardSupervisor:
             except Exception:  # the thread must never die: log, drop the context, go again
                 log.exception("card supervisor round failed")
                 self._lose_service("unexpected")
-            with self._changed:
-                self.rounds += 1
-                self._changed.notify_all()
 
     def _round(self) -> None:
         scard = self._scard_module = self._scard_module or _scard()

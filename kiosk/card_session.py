@@ -203,7 +203,6 @@ class CardSession:
         self._lock = threading.RLock()
         self.prefill: CardPrefill | None = None
         self.page = CardPage(CardStep.WAITING_FOR_CARD, _STEP_MESSAGES[CardStep.WAITING_FOR_CARD])
-        self.verify_count = 0  # PINs sent to the card in this session, for the journal
         if not reader_present:
             self._go(CardStep.NO_READER)
 
@@ -245,7 +244,6 @@ class CardSession:
             if len(pin) != PIN_DIGITS or not (pin.isascii() and pin.isdigit()):
                 return self._ask_pin(self.page.tries_left, notice="card_pin_format")
             self._go(CardStep.READING)
-            self.verify_count += 1
             try:
                 four = self._card.verify_and_read(pin, self._read_deadline_s)
             except WrongPin as wrong:

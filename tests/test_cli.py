@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli.main import build_parser
+from kiosk.cli.main import build_parser, main
 
 CLI_TIMEOUT_S = 120
 
@@ -39,11 +39,50 @@ def subcommand_paths(parser=None, prefix=()):
             yield from subcommand_paths(child, (*prefix, name))
 
 
+def parser_at(words):
+    parser = build_parser()
+    for word in words:
+        parser = parser._subparsers._group_actions[0].choices[word]
+    return parser
+
+
 @pytest.mark.parametrize("words", list(subcommand_paths()), ids=" ".join)
 def test_every_subcommand_has_help(words):
     with pytest.raises(SystemExit) as leaving:
         build_parser().parse_args([*words, "--help"])
     assert leaving.value.code == 0
+
+
+@pytest.mark.parametrize("words", list(subcommand_paths()), ids=" ".join)
+def test_every_subcommand_either_has_a_handler_or_requires_a_further_word(words):
+    parser = parser_at(words)
+    if parser._subparsers:
+        assert parser._subparsers._group_actions[0].required
+        assert parser.get_default("handler") is None  # no default action under the words
+    else:
+        assert callable(parser.get_default("handler"))
+
+
+# Every level that takes a further word: (), ("sync",), ("devices", "test") …
+GROUPS = [()] + [words for words in subcommand_paths() if parser_at(words)._subparsers]
+
+
+@pytest.mark.parametrize("words", GROUPS, ids=lambda words: " ".join(words) or "kiosk")
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [([], "the following arguments are required"), (["stauts"], "invalid choice: 'stauts'")],
+    ids=["missing", "typo"],
+)
+def test_a_missing_or_mistyped_subcommand_is_refused_and_nothing_runs(
+    words, extra, message, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("KIOSK_HOME", str(tmp_path))
+    with pytest.raises(SystemExit) as leaving:
+        main([*words, *extra])
+    assert leaving.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("usage: kiosk") and message in error
+    assert list(tmp_path.iterdir()) == []  # no configuration, store or log was touched
 
 
 def test_demo_without_a_display_explains_the_three_ways_in_one_line(tmp_path):
@@ -134,3 +173,13 @@ def test_catalog_list_json(tmp_path):
     result = kiosk("catalog", "list", "--json", home=tmp_path)
     rows = json.loads(result.stdout)["procedures"]
     assert rows[0]["id"] == "juminhyo" and rows[0]["title"]["en"]
+
+
+def test_a_damaged_store_is_one_line_and_exit_2(tmp_path):
+    database = tmp_path / "data" / "kiosk.sqlite3"
+    database.parent.mkdir(parents=True)
+    database.write_bytes(b"this is not a database" * 400)
+    result = kiosk("sync", "quarantine", home=tmp_path)
+    assert result.returncode == 2
+    message = result.stderr.strip()
+    assert message.startswith("kiosk sync: ") and "damaged" in message and "\n" not in message

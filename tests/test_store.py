@@ -96,7 +96,7 @@ def test_database_from_a_newer_kiosk_is_refused(tmp_path):
 def test_a_schema_1_database_upgrades_and_keeps_its_applications(tmp_path):
     import sqlite_utils
 
-    from kiosk.store import _migration_1
+    from kiosk.store_schema import _migration_1
 
     path = tmp_path / "old.sqlite3"
     old = sqlite_utils.Database(path)

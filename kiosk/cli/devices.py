@@ -16,8 +16,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.cli.errors import CommandFailed
-from kiosk.config import load_settings, resolve_paths
+from core.errors import CommandFailed
+from kiosk.cli.options import CONFIG, JSON, load_settings
+from kiosk.config_base import resolve_paths
 
 BY_ID = Path("/dev/serial/by-id")
 RULER = "".join(f"----+----{(n + 1) % 10}" for n in range(5))[:48]  # 48 columns
@@ -28,7 +29,7 @@ EMULATORS = {
 }
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction) -> None:
     devices = commands.add_parser(
         "devices",
         help="receipt printer, QR scanner and card reader: list, test, emulate",
@@ -37,45 +38,51 @@ def add_parser(commands) -> None:
     actions = devices.add_subparsers(dest="devices_command", required=True, metavar="ACTION")
     listing = actions.add_parser(
         "list",
+        parents=[JSON, CONFIG],
         help="serial ports with their stable names, configured roles and states",
         description="List serial ports (with their /dev/serial/by-id names, vendor, product "
         "and serial number) and each configured device with its state.",
     )
-    listing.add_argument("--json", action="store_true")
-    listing.add_argument("--config", type=Path, metavar="FILE")
+    listing.set_defaults(handler=_list)
 
     test = actions.add_parser("test", help="exercise one device", description="Test a device.")
     kinds = test.add_subparsers(dest="device", required=True, metavar="DEVICE")
     printer = kinds.add_parser(
         "printer",
+        parents=[CONFIG],
         help="print a test receipt: kanji, a QR code, a ruler and TEXT",
         description="Print a test receipt with kanji, a QR code, a 48-column ruler and TEXT.",
     )
     printer.add_argument("--port", metavar="URL", help="instead of the configured printer")
     printer.add_argument("--text", default="", help="printed on its own line (𠮷 and all)")
     printer.add_argument("--model", choices=("tm-t88", "tm-m30", "generic"))
-    printer.add_argument("--config", type=Path, metavar="FILE")
+    printer.set_defaults(handler=_test_printer)
     scanner = kinds.add_parser(
-        "scanner", help="wait for one scan and show it", description="Wait for one scan."
+        "scanner",
+        parents=[CONFIG],
+        help="wait for one scan and show it",
+        description="Wait for one scan.",
     )
     scanner.add_argument("--port", metavar="URL", help="instead of the configured scanner")
     scanner.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
-    scanner.add_argument("--config", type=Path, metavar="FILE")
+    scanner.set_defaults(handler=_test_scanner)
     card = kinds.add_parser(
         "card",
+        parents=[JSON],
         help="read a TEST card's basic four items",
         description="Read the basic four items from a test card (never a resident's).",
     )
     card.add_argument("--pin", required=True, help="the test card's 4-digit PIN")
-    card.add_argument("--json", action="store_true")
+    card.set_defaults(handler=_test_card)
 
     reprint = actions.add_parser(
         "reprint",
+        parents=[CONFIG],
         help="print the last receipt (or one application's) again, marked 再発行",
         description="Reprint a kept receipt from the journal, marked 再発行.",
     )
     reprint.add_argument("--application", metavar="ID")
-    reprint.add_argument("--config", type=Path, metavar="FILE")
+    reprint.set_defaults(handler=_reprint)
 
     emulate = actions.add_parser(
         "emulate",
@@ -84,22 +91,14 @@ def add_parser(commands) -> None:
     )
     emulate.add_argument("kind", choices=sorted(EMULATORS))
     emulate.add_argument("options", nargs=argparse.REMAINDER)
+    emulate.set_defaults(handler=_emulate)
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.devices_command == "emulate":
-        import importlib
+def _emulate(args: argparse.Namespace) -> int:
+    import importlib
 
-        return importlib.import_module(EMULATORS[args.kind]).main(args.options)
-    if args.devices_command == "list":
-        return _list(args)
-    if args.devices_command == "reprint":
-        return _reprint(args)
-    if args.device == "printer":
-        return _test_printer(args)
-    if args.device == "scanner":
-        return _test_scanner(args)
-    return _test_card(args)
+    # The emulators parse their own options, so each stays runnable as `python -m`.
+    return importlib.import_module(EMULATORS[args.kind]).main(args.options)
 
 
 def serial_ports() -> list[dict]:

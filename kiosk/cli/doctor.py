@@ -188,7 +188,7 @@ def check_sealing_key(settings: Settings) -> Check:
         return Check("sealing key", Status.OK, "practice mode: nothing is kept")
     local = not settings.backend_token and settings.backend_url == DEFAULT_BACKEND_URL
     if settings.seal_public_key is None and local:
-        # The kiosk takes the key of the backend on this machine (kiosk.app.sealing_key).
+        # The kiosk takes the key of the backend on this machine (kiosk.wiring.sealing_key).
         return Check(
             "sealing key",
             Status.OK,

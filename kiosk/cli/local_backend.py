@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from backend.paths import BackendPaths
 from core.sealing import generate_key_pair
-from kiosk import app
+from kiosk import wiring
 from kiosk.config import KioskPaths, Settings
 from kiosk.events import EventBus
 from kiosk.services import Services
@@ -56,7 +56,7 @@ class LocalKioskToken(TokenSource):
 
 
 class SameMachineBackend:
-    """What kiosk.app.LocalBackendLink asks for, from the backend data beside the kiosk's."""
+    """What kiosk.wiring.LocalBackendLink asks for, from the backend data beside the kiosk's."""
 
     def __init__(self, paths: KioskPaths, kiosk_id: str) -> None:
         self.paths = paths
@@ -70,14 +70,16 @@ class SameMachineBackend:
 def build_services(settings: Settings, paths: KioskPaths) -> Services:
     """The kiosk's services as every command builds them: linked to the local backend when the
     settings point at it."""
-    return app.build_services(settings, paths, SameMachineBackend(paths, settings.kiosk_id))
+    return wiring.build_services(settings, paths, SameMachineBackend(paths, settings.kiosk_id))
 
 
 def sync_client(settings: Settings, paths: KioskPaths, store: KioskStore) -> SyncClient:
     local = (
-        SameMachineBackend(paths, settings.kiosk_id) if app.uses_local_backend(settings) else None
+        SameMachineBackend(paths, settings.kiosk_id)
+        if wiring.uses_local_backend(settings)
+        else None
     )
-    return app.sync_client(settings, paths, store, EventBus(), local_backend=local)
+    return wiring.sync_client(settings, paths, store, EventBus(), local_backend=local)
 
 
 def demo_key(paths: KioskPaths) -> Path:

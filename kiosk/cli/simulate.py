@@ -12,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.cli.errors import CommandFailed
-from kiosk.config import load_settings, resolve_paths
+from core.errors import CommandFailed
+from kiosk.cli.options import CONFIG, load_settings
+from kiosk.config_base import resolve_paths
 from kiosk.logs import configure_logging
 
 # How long the last drain may take before the command gives up waiting (the queue is kept).
@@ -29,6 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     kinds = simulate.add_subparsers(dest="simulate_command", required=True, metavar="WHAT")
     residents = kinds.add_parser(
         "residents",
+        parents=[CONFIG],
         help="N residents complete random procedures and finalize them",
         description="N headless residents each walk a random shipped procedure through the "
         "flow engine and finalize it, exactly as the touch screens would. Prints "
@@ -49,10 +51,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     residents.add_argument(
         "--no-sync", action="store_true", help="only queue; do not send to the backend"
     )
-    residents.add_argument("--config", type=Path, metavar="FILE")
+    residents.set_defaults(handler=_residents)
 
 
-def run(args: argparse.Namespace) -> int:
+def _residents(args: argparse.Namespace) -> int:
     from kiosk.cli.local_backend import build_services
     from kiosk.simulate import SimulationError, load_residents, simulate_residents
 

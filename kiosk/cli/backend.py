@@ -1,0 +1,172 @@
+"""`kiosk backend serve|token|list|show|export`: the reference backend's commands.
+
+This module declares the arguments and picks the action; backend/staff_cli.py acts. The
+backend is an optional install (the `backend` extra), so it is imported only when one of these
+commands runs, never to build the parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.errors import CommandFailed
+from kiosk.cli.options import JSON
+from kiosk.config_base import resolve_paths
+from kiosk.logs import configure_logging
+
+if TYPE_CHECKING:
+    from backend.paths import BackendPaths
+    from backend.staff_cli import StaffAction
+
+PLACE = argparse.ArgumentParser(add_help=False)
+PLACE.add_argument(
+    "--data",
+    type=Path,
+    help="backend data folder: keys, SQLite database, local kiosk tokens "
+    "(default: 'backend' in the kiosk data directory)",
+)
+PLACE.add_argument(
+    "--database",
+    metavar="URL",
+    help="database URL, e.g. postgresql+psycopg://user@host/madoguchi (default: "
+    "$KIOSK_BACKEND_DATABASE_URL, else backend.sqlite3 in --data)",
+)
+
+CATALOG = argparse.ArgumentParser(add_help=False)
+CATALOG.add_argument(
+    "--catalog",
+    type=Path,
+    metavar="DIR",
+    help="catalog folder with procedures/, categories/, life_events/, municipalities/ "
+    "(default: the shipped catalog)",
+)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    backend = commands.add_parser(
+        "backend",
+        help="the reference sync backend",
+        description="Run or administer the reference backend.",
+    )
+    actions = backend.add_subparsers(dest="backend_command", required=True, metavar="ACTION")
+
+    serve = actions.add_parser(
+        "serve",
+        parents=[PLACE, CATALOG],
+        help="serve the backend with uvicorn",
+        description="Serve the reference backend (FastAPI under uvicorn). It creates its "
+        "sealing key pair in --data and brings the database schema up to date on start.",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.set_defaults(handler=_serve)
+
+    token = actions.add_parser(
+        "token",
+        parents=[PLACE],
+        help="create or revoke a bearer token: token create|revoke kiosk|staff NAME",
+        description="'token create kiosk|staff NAME' prints a new token once (only its hash is "
+        "stored): a kiosk's NAME is its kiosk_id; put the token in that kiosk's configuration "
+        "as backend_token. 'token revoke kiosk|staff NAME' invalidates all of NAME's tokens. "
+        "'token KIOSK_ID' (the old form) prints the token of a kiosk on this same machine, "
+        "kept in DATA/local-kiosks/KIOSK_ID.token and created on first use.",
+        usage="kiosk backend token (create|revoke {kiosk,staff} NAME | KIOSK_ID) [--data DIR] "
+        "[--database URL]",
+    )
+    token.add_argument("words", nargs="+", metavar="create|revoke KIND NAME | KIOSK_ID")
+    token.set_defaults(handler=_token)
+
+    listing = actions.add_parser(
+        "list",
+        parents=[JSON, PLACE, CATALOG],
+        help="list received applications",
+        description="List received applications, oldest received first (at most --limit).",
+    )
+    listing.add_argument("--status", choices=["受付済", "処理中", "完了"])
+    listing.add_argument("--procedure", metavar="ID", help="only this procedure")
+    listing.add_argument("--kiosk", metavar="KIOSK_ID", help="only from this kiosk")
+    listing.add_argument("--since", metavar="T", help="received at or after T (ISO 8601)")
+    # No default here: the backend's LIST_LIMIT applies, and the backend is not imported yet.
+    listing.add_argument("--limit", type=int)
+    listing.set_defaults(handler=_list)
+
+    show = actions.add_parser(
+        "show",
+        parents=[JSON, PLACE, CATALOG],
+        help="show one application with its answers",
+        description="Open one application with the municipality's private key and print its "
+        "answers with the catalog's Japanese questions.",
+    )
+    show.add_argument("application_id", metavar="ID")
+    show.set_defaults(handler=_show)
+
+    export = actions.add_parser(
+        "export",
+        parents=[PLACE, CATALOG],
+        help="export applications as CSV or JSON Lines",
+        description="One row per application: fixed metadata columns, then one 'answer.FIELD' "
+        "column per field of the exported procedures (sorted by field id), then "
+        "answers_other. CSV is UTF-8 with a BOM (Excel); jsonl is plain UTF-8.",
+    )
+    export.add_argument("--since", metavar="T", help="received at or after T (ISO 8601)")
+    export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    export.add_argument("--output", type=Path, metavar="FILE", help="default: stdout")
+    export.add_argument("--procedure", metavar="ID", help="only this procedure")
+    export.set_defaults(handler=_export)
+
+
+def _backend_paths(data: Path | None) -> BackendPaths:
+    from backend.paths import BackendPaths
+
+    return BackendPaths(data or resolve_paths().data_dir / "backend")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from backend.paths import database_url
+    from backend.server import serve
+
+    paths = _backend_paths(args.data)
+    configure_logging(paths.root / "logs")
+    where = database_url(paths, args.database).split("@")[-1]  # never print a password
+    print(f"backend: data in {paths.root}; database {where}", flush=True)
+    serve(paths, args.host, args.port, database=args.database, catalog_dir=args.catalog)
+    return 0
+
+
+def _staff(args: argparse.Namespace, action: StaffAction) -> int:
+    """Run one of the staff's actions on the database; its failure gets the command's name."""
+    from backend.staff_cli import run
+
+    try:
+        return run(action, args, _backend_paths(args.data))
+    except CommandFailed as error:
+        raise CommandFailed(f"kiosk backend {args.backend_command}: {error}") from error
+
+
+# One handler per action, each importing the backend only when it runs.
+
+
+def _token(args: argparse.Namespace) -> int:
+    from backend.staff_cli import token
+
+    return _staff(args, token)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from backend.staff_cli import list_applications
+
+    return _staff(args, list_applications)
+
+
+def _show(args: argparse.Namespace) -> int:
+    from backend.staff_cli import show_application
+
+    return _staff(args, show_application)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from backend.staff_cli import export_applications
+
+    return _staff(args, export_applications)

@@ -1,0 +1,104 @@
+"""`kiosk run` and `kiosk demo`: the window first, everything else once it is painted.
+
+Before the window only what the home screen needs is read (kiosk.first_screen); the settings
+are validated, the services built and (for the demo) the local backend started by prepare(),
+which kiosk.app runs after the first paint. A setting that is refused still ends the command
+with its one-line reason, a moment later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+
+from core.errors import CommandFailed
+from kiosk.config_base import KioskPaths, Profile, resolve_paths
+
+
+def demo_paths() -> KioskPaths:
+    """KIOSK_HOME when set; otherwise a 'demo' folder apart from a real kiosk's data."""
+    if os.environ.get("KIOSK_HOME"):
+        return resolve_paths()
+    root = resolve_paths().data_dir / "demo"
+    return KioskPaths(root / "config", root / "data", root / "logs")
+
+
+def run(args: argparse.Namespace, demo: bool) -> int:
+    from kiosk import app
+    from kiosk.first_screen import read_first_screen
+
+    # From here until Qt's loop runs, SIGTERM/SIGINT wait (app.run_gui delivers them then),
+    # so a stop during start-up still closes the store and stops the helper processes.
+    signal.pthread_sigmask(signal.SIG_BLOCK, app.STOP_SIGNALS)
+    paths = demo_paths() if demo else resolve_paths()
+    paths.create()
+    choices = {"profile": args.profile, "practice": args.practice}
+    first = read_first_screen(paths, args.config, **choices)
+    if args.vnc is None and not app.display_available():
+        raise CommandFailed(app.headless_advice("demo" if demo else "run"))
+    preparation = _Preparation(args, paths, choices, demo)
+    try:
+        return app.run_gui(
+            first,
+            preparation,
+            paths.log_dir,
+            fullscreen=not demo and first.choice.profile is Profile.KIOSK,
+            vnc_port=args.vnc,
+            vnc_listen_all=args.vnc_listen_all,
+        )
+    finally:
+        preparation.stop()
+
+
+class _Preparation:
+    """Everything `kiosk run`/`demo` does before the kiosk takes taps; called once, on the
+    start-up thread. stop() undoes what it started."""
+
+    def __init__(
+        self, args: argparse.Namespace, paths: KioskPaths, choices: dict, demo: bool
+    ) -> None:
+        self.args = args
+        self.paths = paths
+        self.choices = choices
+        self.demo = demo
+        self.backend = None
+
+    def __call__(self):
+        from kiosk.cli import local_backend
+        from kiosk.config import load_settings
+        from kiosk.logs import configure_logging
+
+        overrides = dict(self.choices)
+        if self.demo:
+            kiosk_id = load_settings(self.args.config).kiosk_id
+            overrides.update(local_backend.demo_settings_overrides(self.paths, kiosk_id))
+        settings = load_settings(self.args.config, **overrides)
+        log_file = configure_logging(self.paths.log_dir, settings.log_level)
+        services = local_backend.build_services(settings, self.paths)
+        print(f"kiosk: data in {self.paths.data_dir}, log in {log_file}", flush=True)
+        if self.demo:
+            self._start_demo_backend(settings, services)
+        return services
+
+    def _start_demo_backend(self, settings, services) -> None:
+        from kiosk.cli import local_backend
+        from kiosk.cli.demo_backend import DelayedBackend, QueueReporter
+
+        def say(line: str) -> None:
+            print(line, flush=True)
+
+        if settings.printer == "sim":
+            say(f"kiosk: simulated receipts appear in {self.paths.printer_output}")
+        services.events.subscribe(QueueReporter(say))
+        self.backend = DelayedBackend(
+            lambda: local_backend.start_demo_backend(self.paths, settings),
+            services.sync_now,
+            self.args.backend_after,
+            say,
+        )
+        self.backend.begin()
+
+    def stop(self) -> None:
+        if self.backend is not None:
+            self.backend.stop()
