@@ -57,7 +57,7 @@ def _heaviest_imports(count: int = 5) -> str:
             "-X",
             "importtime",
             "-c",
-            "import PySide6.QtWidgets\nimport kiosk.app, kiosk.qtbridge, screens.window",
+            "import PySide6.QtWidgets\nimport kiosk.app, kiosk.first_screen, screens.startup",
         ],
         capture_output=True,
         text=True,
@@ -81,7 +81,8 @@ def _heaviest_imports(count: int = 5) -> str:
 
 
 def bench_startup(repeat: int) -> Result:
-    """Time to the first painted home screen vs a bare PySide6 window (target ratio ≤ 2.0)."""
+    """Time to the first painted home screen vs a bare PySide6 window (target ratio ≤ 1.5);
+    the notes add when the kiosk takes taps (its services built after the first paint)."""
     _probe("bare")  # warm the OS file cache for both sides alike
     kiosk_runs, bare_runs = [], []
     for _ in range(repeat):
@@ -89,22 +90,16 @@ def bench_startup(repeat: int) -> Result:
         bare_runs.append(_probe("bare"))
     kiosk = statistics.median(run["first_paint"] for run in kiosk_runs)
     bare = statistics.median(run["first_paint"] for run in bare_runs)
-    phases = [
-        "import_qt",
-        "qapplication",
-        "import_kiosk",
-        "services",
-        "font",
-        "window",
-        "first_paint",
-    ]
+    phases = ["import_qt", "qapplication", "import_kiosk", "first_screen", "window", "first_paint"]
     medians = {name: statistics.median(run[name] for run in kiosk_runs) for name in phases}
     steps = {
         name: medians[name] - (medians[phases[i - 1]] if i else 0.0)
         for i, name in enumerate(phases)
     }
     slowest = sorted(steps.items(), key=lambda item: item[1], reverse=True)[:3]
+    ready = statistics.median(run["ready"] for run in kiosk_runs)
     note = (
+        f"taps taken from {ready * 1000:.0f} ms (tapped earlier: replayed then); "
         "kiosk phases (median): "
         + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in slowest)
         + "; import time by package: "
@@ -117,8 +112,8 @@ def bench_startup(repeat: int) -> Result:
         kiosk * 1000,
         bare * 1000,
         "bare PySide6 window",
-        "ratio ≤ 2.0",
-        ratio <= 2.0,
+        "ratio ≤ 1.5",
+        ratio <= 1.5,
         note,
     )
 
@@ -238,9 +233,23 @@ def write_table(results: list[Result], output: Path) -> None:
     output.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def run_all(output: Path, repeat: int = 7, as_json: bool = False) -> int:
+class UnknownBenchmark(ValueError):
+    pass
+
+
+def run_all(
+    output: Path | None, repeat: int = 7, as_json: bool = False, only: list[str] | None = None
+) -> int:
+    """Run every benchmark (or `only` those named) and write the table to output (None: print
+    only, as a partial run must not replace the whole table)."""
+    unknown = sorted(set(only or []) - set(BENCHMARKS))
+    if unknown:
+        raise UnknownBenchmark(
+            f"no benchmark named {', '.join(unknown)}; there are: {', '.join(BENCHMARKS)}"
+        )
+    chosen = {name: BENCHMARKS[name] for name in (only or BENCHMARKS)}
     results = []
-    for name, bench in BENCHMARKS.items():
+    for name, bench in chosen.items():
         result = bench(repeat)
         results.append(result)
         if not as_json:
@@ -253,7 +262,8 @@ def run_all(output: Path, repeat: int = 7, as_json: bool = False) -> int:
                 print(f"  {result.note}")
     if as_json:
         print(json.dumps([{**r.__dict__, "ratio": r.ratio} for r in results], indent=2))
-    write_table(results, output)
-    if not as_json:
-        print(f"wrote {output}")
+    if output is not None:
+        write_table(results, output)
+        if not as_json:
+            print(f"wrote {output}")
     return 0

@@ -32,40 +32,54 @@ def main(side: str) -> None:
     mark("qapplication")
     scratch = tempfile.TemporaryDirectory(prefix="kiosk-bench-")
     if side == "kiosk":
-        from kiosk.cli import local_backend as composition
-        from kiosk.config import KioskPaths, load_settings
-        from kiosk.qtbridge import QtEventBridge
-        from screens.theme import Look, install_japanese_font
-        from screens.window import KioskWindow
+        from kiosk import app as composition
+        from kiosk.config_base import KioskPaths
+        from kiosk.first_screen import read_first_screen
 
         mark("import_kiosk")
         root = Path(scratch.name)
         paths = KioskPaths(root / "c", root / "d", root / "l")
-        settings = load_settings(environ={}, seal_public_key=composition.demo_key(paths))
-        services = composition.build_services(settings, paths)
-        mark("services")
-        install_japanese_font(app)
-        mark("font")
-        window = KioskWindow(
-            services, QtEventBridge(services.events), Look(settings.theme, settings.text_size)
-        )
+        first = read_first_screen(paths, environ={})
+        mark("first_screen")
+
+        def prepare():
+            # What `kiosk demo` prepares after the first paint (kiosk.cli.gui).
+            from kiosk.cli import local_backend
+            from kiosk.config import load_settings
+
+            key = local_backend.demo_key(paths)
+            settings = load_settings(environ={}, seal_public_key=key)
+            return local_backend.build_services(settings, paths)
+
+        start = composition.open_window(app, first, prepare, locked=False)
+        window = start.shell
         mark("window")
     else:
+        start = None
         window = QLabel("窓口")
-    window.resize(1920, 1080)
+        window.resize(1920, 1080)
+        window.show()
+
+    def until_ready() -> None:
+        # The kiosk takes taps once its window replaced the first home screen.
+        if start is None or start.shell.kiosk is not None or start.shell.failure is not None:
+            mark("ready")
+            app.quit()
+        else:
+            QTimer.singleShot(5, until_ready)
 
     class FirstPaint(QObject):
         def eventFilter(self, watched, event):
             if event.type() == QEvent.Type.Paint and "first_paint" not in phases:
-                # Let this paint finish, then stop.
-                QTimer.singleShot(0, app.quit)
                 mark("first_paint")
+                QTimer.singleShot(0, until_ready)  # let this paint finish first
             return False
 
     watcher = FirstPaint()
     window.installEventFilter(watcher)
-    window.show()
     app.exec()
+    if start is not None:
+        start.close()
     print(json.dumps(phases))
     scratch.cleanup()
 

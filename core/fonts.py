@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 # Debian's fonts-noto-cjk and fonts-ipaexfont (scripts/install-system-packages).
@@ -23,6 +21,10 @@ def font_file(family: str) -> Path | None:
     for path in KNOWN_FILES.get(family, ()):
         if path.is_file():
             return path
+    # Asked only when the known files are missing: the first screen must not wait on a process.
+    import shutil
+    import subprocess
+
     if shutil.which("fc-match") is None:
         return None
     try:

@@ -1,7 +1,11 @@
-"""The composition root: builds every part from Settings and wires them together.
+"""The composition root of the GUI: the window first, then the kiosk in it.
 
-The only kiosk module (with kiosk.qtbridge) allowed to import PySide6 and screens; it does so
-inside the GUI functions, so headless commands that only need services never load Qt.
+Start-up paints the home screen before anything it does not need is imported or built: the
+validated settings, the catalog, the store, sealing, devices and sync are prepared on a worker
+thread after the first paint (kiosk.wiring), then the kiosk window takes the home screen's
+place and replays any tap it missed (screens.startup). The only kiosk module (with
+kiosk.qtbridge) allowed to import PySide6 and screens; it does so inside the GUI functions, so
+headless commands never load Qt.
 """
 
 from __future__ import annotations
@@ -10,173 +14,26 @@ import logging
 import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from core.catalog_files import load_with_last_good
-from core.i18n import UiText
-from core.sealing import fingerprint, load_public_key, public_key_from_pem
-from devices.registry import build_printer, build_scanner
-from devices.supervisor import DeviceSupervisor
-from kiosk.card_reading import CardReading
-from kiosk.config import DEFAULT_BACKEND_URL, KioskPaths, Profile, Settings
-from kiosk.events import EventBus
-from kiosk.headless import VirtualDisplay, serve_loopback_vnc, start_xvfb
-from kiosk.services import Services
-from kiosk.store import KioskStore
-from kiosk.sync.catalog_pull import pulled_catalog_dir
-from kiosk.sync.http import TokenSource
-from kiosk.sync.worker import SyncClient
+from kiosk.config_base import Profile
+from kiosk.first_screen import FirstScreen
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+    from kiosk.services import Services
+    from screens.startup import KioskShell
 
 log = logging.getLogger(__name__)
 
 PROFILE_SIZES = {Profile.KIOSK: (1920, 1080), Profile.PHONE: (390, 844)}
 DEFAULT_VNC_PORT = 5900
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
-
-
-class LocalBackendLink(Protocol):
-    """A backend on this same machine (the demo, a single-PC office), as the kiosk needs it:
-    a token for this kiosk and the backend's public sealing key. The CLI provides it (it is
-    the only part that knows the backend package); the kiosk never imports the backend."""
-
-    @property
-    def token_source(self) -> TokenSource: ...
-
-    def seal_key_file(self) -> Path:
-        """The backend's public sealing key (the pair created on first use)."""
-        ...
-
-
-def build_services(
-    settings: Settings, paths: KioskPaths, local_backend: LocalBackendLink | None = None
-) -> Services:
-    """Every part of the kiosk, wired. local_backend: used when the settings name no token
-    and the default loopback URL (see uses_local_backend)."""
-    paths.create()
-    local = local_backend if uses_local_backend(settings) else None
-    printer = build_printer(settings.printer, paths.printer_output, settings.printer_model)
-    printer.open()  # an absent printer is a status (not connected), never a failed start
-    store = open_store(settings, paths)
-    events = EventBus()
-    # The technician's catalog_dir wins; else the catalog last pulled from the backend.
-    pulled = None if settings.catalog_dir else pulled_catalog_dir(paths)
-    loaded = load_with_last_good(
-        settings.municipality, paths.catalog_snapshot, settings.catalog_dir or pulled
-    )
-    seal_key, seal_key_problem = sealing_key(
-        settings, paths, loaded.catalog.municipality.seal_public_key, local
-    )
-    in_use = loaded.catalog.content_version
-    if pulled is not None and not loaded.problems:
-        in_use = store.sync_state().get("catalog_version", in_use)
-    services = Services(
-        settings=settings,
-        paths=paths,
-        catalog=loaded.catalog,
-        catalog_problems=loaded.problems,
-        ui=UiText.load(),
-        store=store,
-        printer=printer,
-        events=events,
-        seal_key=seal_key,
-        seal_key_problem=seal_key_problem,
-        sync=sync_client(settings, paths, store, events, in_use, local),
-    )
-    attach_devices(services, settings)
-    return services
-
-
-def open_store(settings: Settings, paths: KioskPaths) -> KioskStore:
-    return KioskStore(
-        paths.database,
-        retention_days=settings.retention_days,
-        recover_damaged=settings.recover_damaged_store,
-    )
-
-
-def sync_client(
-    settings: Settings,
-    paths: KioskPaths,
-    store: KioskStore,
-    events: EventBus,
-    catalog_version: str = "",
-    local_backend: LocalBackendLink | None = None,
-) -> SyncClient:
-    """The sync client, with the local backend's token when the settings name none."""
-    token = local_backend.token_source if local_backend is not None else None
-    return SyncClient(
-        settings, store, events, paths=paths, catalog_version=catalog_version, token_source=token
-    )
-
-
-def uses_local_backend(settings: Settings) -> bool:
-    """No token and the default loopback URL: the backend `kiosk backend serve` runs here."""
-    return not settings.backend_token and settings.backend_url == DEFAULT_BACKEND_URL
-
-
-def sealing_key(
-    settings: Settings,
-    paths: KioskPaths,
-    profile_key: str | None = None,
-    local_backend: LocalBackendLink | None = None,
-) -> tuple[X25519PublicKey | None, str | None]:
-    """The key applications are sealed to, or (None, why not in plain words).
-
-    In order: the seal_public_key file the technician configured; the key that came with the
-    municipality profile (shipped, or pulled from the backend); on the local backend, that
-    backend's key (the pair created if missing). The fingerprint must equal
-    seal_key_fingerprint when that is set; otherwise a key from the profile or the local
-    backend is pinned on first use, so a key swapped later is refused, not obeyed.
-    """
-    expected = settings.seal_key_fingerprint
-    pinned = None
-    if settings.seal_public_key is not None:
-        source = str(settings.seal_public_key)
-        key = load_public_key(settings.seal_public_key)
-    elif profile_key is not None:
-        source = "the municipality profile's seal_public_key"
-        key = public_key_from_pem(profile_key.encode(), source)
-        pinned = paths.pinned_seal_key
-    elif local_backend is not None:
-        path = local_backend.seal_key_file()
-        source = str(path)
-        key = load_public_key(path)
-        pinned = paths.pinned_seal_key
-    else:
-        return None, None
-    actual = fingerprint(key)
-    if not expected and pinned is not None:
-        if not pinned.is_file():
-            pinned.write_text(actual + "\n", encoding="utf-8")
-        expected = pinned.read_text(encoding="utf-8").strip()
-    if expected and actual != expected:
-        where = f"delete {pinned}" if pinned else f'set seal_key_fingerprint = "{actual}"'
-        problem = (
-            f"the sealing key ({source}) is not the expected one (fingerprint {actual}, "
-            f"expected {expected}): no real applications are taken, practice mode still "
-            f"works. If the municipality really changed its key, {where}"
-        )
-        log.error(problem)
-        return None, problem
-    return key, None
-
-
-def attach_devices(services: Services, settings: Settings) -> None:
-    """The scanner and the supervisor that keeps every device's status fresh."""
-    scanner = build_scanner(settings.scanner, services.on_scan, services.on_scan_problem)
-    devices: dict[str, object] = {"printer": services.printer}
-    if scanner is not None:
-        scanner.start()
-        devices["scanner"] = scanner
-    supervisor = DeviceSupervisor(devices, services.on_device_status)
-    services.attach_devices(scanner, supervisor)
-    supervisor.start()
-    if settings.card_reader:
-        services.card_reading = CardReading(settings.card_reader, services.events)
+# How long closing waits for a kiosk still being prepared (its store may be half open).
+PREPARE_DEADLINE_S = 60
 
 
 def headless_advice(command: str) -> str:
@@ -204,21 +61,27 @@ def qt_vnc_arguments(port: int, profile: Profile) -> list[str]:
 
 
 def run_gui(
-    services: Services,
+    first: FirstScreen,
+    prepare: Callable[[], Services],
+    log_dir: Path,
     *,
     fullscreen: bool,
     vnc_port: int | None = None,
     vnc_listen_all: bool = False,
 ) -> int:
-    """Show the kiosk window until it is closed; returns the Qt exit code.
+    """Show the kiosk until it is closed; returns the Qt exit code.
 
-    With vnc_port, the window is served over VNC: on 127.0.0.1 through a private Xvfb screen,
-    or with vnc_listen_all through Qt's own plugin on every interface.
+    prepare() builds the services; it runs on a worker thread after the home screen is
+    painted, and whatever it raises is raised here once the window is gone. With vnc_port, the
+    window is served over VNC: on 127.0.0.1 through a private Xvfb screen, or with
+    vnc_listen_all through Qt's own plugin on every interface.
     """
+    from kiosk.headless import VirtualDisplay
+
     # Held back until Qt's loop can take them (see _quit_on_signals): a SIGTERM during
     # start-up then ends the kiosk cleanly instead of killing it mid-import.
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    profile = services.settings.profile
+    profile = first.choice.profile
     qt_arguments: list[str] = []
     screen: VirtualDisplay | None = None
     if vnc_port is not None and vnc_listen_all:
@@ -229,44 +92,108 @@ def run_gui(
             flush=True,
         )
     elif vnc_port is not None:
+        from kiosk.headless import serve_loopback_vnc, start_xvfb
+
         screen = start_xvfb(*PROFILE_SIZES[profile])
-        serve_loopback_vnc(screen, vnc_port, services.paths.log_dir / "x11vnc.log")
+        serve_loopback_vnc(screen, vnc_port, log_dir / "x11vnc.log")
         os.environ["DISPLAY"] = screen.display
         os.environ["QT_QPA_PLATFORM"] = "xcb"
         print(f"kiosk: VNC on 127.0.0.1:{vnc_port} (virtual screen {screen.display})", flush=True)
-    services.start_sync()
+    start: KioskStart | None = None
     try:
-        return _show_window(services, qt_arguments, fullscreen and vnc_port is None)
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication([sys.argv[0], *qt_arguments])
+        start = open_window(app, first, prepare, locked=fullscreen and vnc_port is None)
+        _quit_on_signals(app)
+        code = app.exec()
+        start.raise_failure()
+        return code
     finally:
-        services.close()
+        if start is not None:
+            start.close()
         if screen is not None:
             screen.stop()
 
 
-def _show_window(services: Services, qt_arguments: list[str], fullscreen: bool) -> int:
-    from PySide6.QtWidgets import QApplication
+@dataclass
+class KioskStart:
+    """One start of the kiosk window: the shell painted at once, the services once ready."""
 
-    from kiosk.qtbridge import QtEventBridge
+    shell: KioskShell
+    services: Services | None = None
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    def raise_failure(self) -> None:
+        if self.shell.failure is not None:
+            raise self.shell.failure
+
+    def close(self) -> None:
+        # Never leave the preparing thread with a half-open store behind.
+        self.ready.wait(PREPARE_DEADLINE_S)
+        if self.services is not None:
+            self.services.close()
+
+
+def open_window(
+    app, first: FirstScreen, prepare: Callable[[], Services], *, locked: bool
+) -> KioskStart:
+    """Show the home screen now; prepare the kiosk once it is painted, then put it in."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from screens.startup import KioskShell
     from screens.theme import Look, install_japanese_font
-    from screens.window import KioskWindow
 
-    profile = services.settings.profile
-    app = QApplication([sys.argv[0], *qt_arguments])
     install_japanese_font(app)
-    bridge = QtEventBridge(services.events)
-    window = KioskWindow(
-        services,
-        bridge,
-        Look(services.settings.theme, services.settings.text_size),
-        locked=fullscreen,  # kiosk run: leaving needs technician mode
-    )
-    window.resize(*PROFILE_SIZES[profile])
-    if fullscreen:
-        window.showFullScreen()
+    choice = first.choice
+
+    def build_kiosk(services: Services):
+        """On the GUI thread, once the services are ready: the kiosk window, then sync."""
+        from kiosk.qtbridge import QtEventBridge
+        from screens.window import KioskWindow
+
+        settings = services.settings
+        kiosk = KioskWindow(
+            services,
+            QtEventBridge(services.events),
+            Look(settings.theme, settings.text_size),
+            locked=locked,  # kiosk run: leaving needs technician mode
+        )
+        services.start_sync()
+        return kiosk
+
+    shell = KioskShell(first, Look(choice.theme, choice.text_size), build_kiosk, locked=locked)
+    shell.resize(*PROFILE_SIZES[choice.profile])
+    start = KioskStart(shell)
+
+    def prepare_in_background() -> None:
+        try:
+            services = prepare()
+            import screens.window  # noqa: F401  imported here, built on the GUI thread
+        except BaseException as error:  # reported on the GUI thread, raised by run_gui
+            start.ready.set()
+            shell.start_failed.emit(error)
+            return
+        start.services = services
+        start.ready.set()
+        shell.services_ready.emit(services)  # queued: the window is built on the GUI thread
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                shell.removeEventFilter(self)
+                threading.Thread(
+                    target=prepare_in_background, name="kiosk-prepare", daemon=True
+                ).start()
+            return False
+
+    watcher = FirstPaint(shell)
+    shell.installEventFilter(watcher)
+    if locked:
+        shell.showFullScreen()
     else:
-        window.show()
-    _quit_on_signals(app)
-    return app.exec()
+        shell.show()
+    return start
 
 
 def _quit_on_signals(app) -> None:

@@ -6,39 +6,29 @@ named KIOSK_<SETTING> (so a test, a container or a technician can point one run 
 
 from __future__ import annotations
 
-import os
-import tomllib
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.wire import MAX_BATCH
 
-APP_NAME = "madoguchi"
-ENV_PREFIX = "KIOSK_"
-CONFIG_FILE_NAME = "kiosk.toml"
-# The backend `kiosk backend serve` starts by default, on this machine.
-DEFAULT_BACKEND_URL = "http://127.0.0.1:8765"
-
-
-class Profile(StrEnum):
-    KIOSK = "kiosk"  # 1920x1080 counter terminal, fullscreen
-    PHONE = "phone"  # ≈390x844 portrait window for smartphone-class projection
-
-
-class Theme(StrEnum):
-    STANDARD = "standard"
-    HIGH_CONTRAST = "high_contrast"
-
-
-class TextSize(StrEnum):
-    STANDARD = "standard"
-    LARGE = "large"
-    LARGEST = "largest"
+# Re-exported: the paths, display choices and config sources every start reads first.
+from kiosk.config_base import (  # noqa: F401
+    APP_NAME,
+    CONFIG_FILE_NAME,
+    DEFAULT_BACKEND_URL,
+    DEFAULT_LANGUAGE,
+    ENV_PREFIX,
+    ConfigError,
+    DisplayChoice,
+    KioskPaths,
+    Profile,
+    TextSize,
+    Theme,
+    read_values,
+    resolve_paths,
+)
 
 
 class Settings(BaseModel):
@@ -54,7 +44,7 @@ class Settings(BaseModel):
     # A municipality's own catalog files (procedures/, municipalities/ …), overriding the
     # shipped ones of the same file name.
     catalog_dir: Path | None = None
-    language: str = "ja"
+    language: str = DEFAULT_LANGUAGE
     profile: Profile = Profile.KIOSK
     theme: Theme = Theme.STANDARD
     text_size: TextSize = TextSize.STANDARD
@@ -99,88 +89,6 @@ class Settings(BaseModel):
     idle_warning_s: float = Field(30.0, ge=20, le=300)
 
 
-@dataclass(frozen=True)
-class KioskPaths:
-    """Where the kiosk reads and writes at run time; never inside the source tree."""
-
-    config_dir: Path
-    data_dir: Path
-    log_dir: Path
-
-    @property
-    def database(self) -> Path:
-        return self.data_dir / "kiosk.sqlite3"
-
-    @property
-    def catalog_snapshot(self) -> Path:
-        """The last catalog that loaded cleanly: used when the files on disk turn bad."""
-        return self.data_dir / "catalog-last-good.json"
-
-    @property
-    def pulled_catalog(self) -> Path:
-        """The catalog last pulled from the backend (a symlink to one validated folder)."""
-        return self.data_dir / "catalog-pulled"
-
-    @property
-    def backend_token_file(self) -> Path:
-        """The token this kiosk got from the backend on this machine (default provisioning)."""
-        return self.data_dir / "backend-token"
-
-    @property
-    def pinned_seal_key(self) -> Path:
-        """The fingerprint of the sealing key first used, so a swapped key is noticed."""
-        return self.data_dir / "seal-key.fingerprint"
-
-    @property
-    def printer_output(self) -> Path:
-        return self.data_dir / "printer-sim"
-
-    @property
-    def config_file(self) -> Path:
-        return self.config_dir / CONFIG_FILE_NAME
-
-    def create(self) -> None:
-        for folder in (self.config_dir, self.data_dir, self.log_dir):
-            folder.mkdir(parents=True, exist_ok=True)
-
-
-class ConfigError(Exception):
-    """A configuration problem, worded for the technician who has to fix it."""
-
-
-def resolve_paths(environ: dict[str, str] | None = None) -> KioskPaths:
-    """KIOSK_HOME puts everything under one folder; otherwise the platform's usual places."""
-    environ = os.environ if environ is None else environ
-    home = environ.get("KIOSK_HOME")
-    if home:
-        root = Path(home).expanduser().resolve()
-        return KioskPaths(root / "config", root / "data", root / "logs")
-    return KioskPaths(
-        Path(platformdirs.user_config_dir(APP_NAME)),
-        Path(platformdirs.user_data_dir(APP_NAME)),
-        Path(platformdirs.user_log_dir(APP_NAME)),
-    )
-
-
-def _read_config_file(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from error
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot be read ({error.strerror})") from error
-
-
-def _environment_overrides(environ: dict[str, str]) -> dict[str, str]:
-    overrides = {}
-    for name in Settings.model_fields:
-        value = environ.get(ENV_PREFIX + name.upper())
-        if value is not None:
-            overrides[name] = value
-    return overrides
-
-
 def load_settings(
     config_file: Path | None = None,
     environ: dict[str, str] | None = None,
@@ -190,17 +98,7 @@ def load_settings(
 
     An explicitly named config file must exist; the default one is optional.
     """
-    environ = dict(os.environ if environ is None else environ)
-    values: dict[str, Any] = {}
-    if config_file is not None:
-        if not config_file.is_file():
-            raise ConfigError(f"{config_file}: no such config file")
-        values.update(_read_config_file(config_file))
-    else:
-        default_file = resolve_paths(environ).config_file
-        if default_file.is_file():
-            values.update(_read_config_file(default_file))
-    values.update(_environment_overrides(environ))
+    values = read_values(list(Settings.model_fields), config_file, environ)
     values.update({key: value for key, value in overrides.items() if value is not None})
     try:
         return Settings(**values)

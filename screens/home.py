@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QHBoxLayout, QVBoxLayout
 
-from kiosk.config import Theme
+from kiosk.config_base import Theme
 from screens.metrics import KIOSK, Metrics
 from screens.theme import Look
 from screens.widgets import PageFrame, big_button, label

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.config import Profile, TextSize
+from kiosk.config_base import Profile, TextSize
 
 
 @dataclass(frozen=True)

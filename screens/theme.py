@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from core.fonts import UI_FAMILY, font_file
-from kiosk.config import TextSize, Theme
+from kiosk.config_base import TextSize, Theme
 from screens.metrics import KIOSK, Metrics
 
 # The counter terminal's numbers (screens.metrics.KIOSK), kept here for the kiosk's tests.

@@ -20,7 +20,14 @@ POLL_S = 0.1
 
 
 class Backend:
-    def __init__(self, root: Path, port: int, catalog: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        port: int,
+        catalog: Path | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> None:
+        self.environ = environ  # None: this process's environment
         self.paths = BackendPaths(root)
         self.port = port
         self.catalog = catalog
@@ -33,7 +40,7 @@ class Backend:
         if self.catalog is not None:
             command += ["--catalog", str(self.catalog)]
         self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=self.environ
         )
         end = time.monotonic() + START_DEADLINE_S
         while time.monotonic() < end and self.process.poll() is None:

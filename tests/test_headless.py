@@ -87,9 +87,9 @@ def test_qt_vnc_plugin_is_opt_in_and_says_it_listens_everywhere(tmp_path):
 
 def test_sigterm_during_start_up_still_ends_cleanly(tmp_path):
     process = start_demo(tmp_path, "--vnc", str(free_port()))
-    output_line = process.stdout.readline()  # the first line: services are being built
-    assert output_line.startswith("kiosk: data in")
-    process.send_signal(signal.SIGTERM)  # Qt is not up yet
+    output_line = process.stdout.readline()  # the first line: the screen is being made
+    assert output_line.startswith("kiosk: VNC on")
+    process.send_signal(signal.SIGTERM)  # Qt is not up yet, the kiosk not prepared
     process.wait(timeout=60)
     assert process.returncode == 0, process.stderr.read()
 

@@ -66,9 +66,7 @@ def test_a_resend_after_a_lost_reply_is_a_duplicate_not_a_second_application(bac
 def test_a_refused_token_stops_with_a_plain_message_and_nothing_is_lost(backend, kiosk):
     backend.start()
     finalize(kiosk)
-    kiosk.sync.settings = kiosk.sync.settings.model_copy(
-        update={"backend_token": "forged"}
-    )
+    kiosk.sync.settings = kiosk.sync.settings.model_copy(update={"backend_token": "forged"})
     report = kiosk.sync.drain_once()
     assert report.needs_configuration
     assert "401" in report.error and "backend_token" in report.error

@@ -1,0 +1,182 @@
+"""What every start of the kiosk needs before the validation library is loaded: where its
+files are, the display choices and their defaults, and the raw values of the config file and the
+KIOSK_* variables.
+
+kiosk.config validates every setting (pydantic); the first painted screen reads only the
+display choices from here, so it appears before pydantic, the catalog or the store are imported.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+APP_NAME = "madoguchi"
+ENV_PREFIX = "KIOSK_"
+CONFIG_FILE_NAME = "kiosk.toml"
+# The backend `kiosk backend serve` starts by default, on this machine.
+DEFAULT_BACKEND_URL = "http://127.0.0.1:8765"
+
+
+class Profile(StrEnum):
+    KIOSK = "kiosk"  # 1920x1080 counter terminal, fullscreen
+    PHONE = "phone"  # ≈390x844 portrait window for smartphone-class projection
+
+
+class Theme(StrEnum):
+    STANDARD = "standard"
+    HIGH_CONTRAST = "high_contrast"
+
+
+class TextSize(StrEnum):
+    STANDARD = "standard"
+    LARGE = "large"
+    LARGEST = "largest"
+
+
+DEFAULT_LANGUAGE = "ja"
+
+
+@dataclass(frozen=True)
+class KioskPaths:
+    """Where the kiosk reads and writes at run time; never inside the source tree."""
+
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "kiosk.sqlite3"
+
+    @property
+    def catalog_snapshot(self) -> Path:
+        """The last catalog that loaded cleanly: used when the files on disk turn bad."""
+        return self.data_dir / "catalog-last-good.json"
+
+    @property
+    def pulled_catalog(self) -> Path:
+        """The catalog last pulled from the backend (a symlink to one validated folder)."""
+        return self.data_dir / "catalog-pulled"
+
+    @property
+    def backend_token_file(self) -> Path:
+        """The token this kiosk got from the backend on this machine (default provisioning)."""
+        return self.data_dir / "backend-token"
+
+    @property
+    def pinned_seal_key(self) -> Path:
+        """The fingerprint of the sealing key first used, so a swapped key is noticed."""
+        return self.data_dir / "seal-key.fingerprint"
+
+    @property
+    def printer_output(self) -> Path:
+        return self.data_dir / "printer-sim"
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / CONFIG_FILE_NAME
+
+    def create(self) -> None:
+        for folder in (self.config_dir, self.data_dir, self.log_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the technician who has to fix it."""
+
+
+def resolve_paths(environ: dict[str, str] | None = None) -> KioskPaths:
+    """KIOSK_HOME puts everything under one folder; otherwise the platform's usual places."""
+    environ = os.environ if environ is None else environ
+    home = environ.get("KIOSK_HOME")
+    if home:
+        root = Path(home).expanduser().resolve()
+        return KioskPaths(root / "config", root / "data", root / "logs")
+    import platformdirs  # only where KIOSK_HOME does not say it all
+
+    return KioskPaths(
+        Path(platformdirs.user_config_dir(APP_NAME)),
+        Path(platformdirs.user_data_dir(APP_NAME)),
+        Path(platformdirs.user_log_dir(APP_NAME)),
+    )
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from error
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror})") from error
+
+
+def read_values(
+    names: tuple[str, ...] | list[str],
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The settings named, from the config file then KIOSK_<NAME> variables (which win).
+
+    An explicitly named config file must exist; the default one is optional.
+    """
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: no such config file")
+        values.update(_read_config_file(config_file))
+    else:
+        default_file = resolve_paths(environ).config_file
+        if default_file.is_file():
+            values.update(_read_config_file(default_file))
+    for name in names:
+        value = environ.get(ENV_PREFIX + name.upper())
+        if value is not None:
+            values[name] = value
+    return values
+
+
+@dataclass(frozen=True)
+class DisplayChoice:
+    """How the first screen looks: enough to paint it before the settings are validated
+    (kiosk.config does that next; a value it refuses stops the kiosk with its message)."""
+
+    profile: Profile = Profile.KIOSK
+    language: str = DEFAULT_LANGUAGE
+    theme: Theme = Theme.STANDARD
+    text_size: TextSize = TextSize.STANDARD
+    practice: bool = False
+
+    @classmethod
+    def read(
+        cls,
+        config_file: Path | None = None,
+        environ: dict[str, str] | None = None,
+        **overrides: Any,
+    ) -> DisplayChoice:
+        values = read_values(
+            ("profile", "language", "theme", "text_size", "practice"), config_file, environ
+        )
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        default = cls()
+
+        def choice(enum: type[StrEnum], name: str) -> Any:
+            try:
+                return enum(values.get(name, getattr(default, name)))
+            except ValueError:
+                return getattr(default, name)  # refused with a clear message in a moment
+
+        practice = values.get("practice", False)
+        return cls(
+            profile=choice(Profile, "profile"),
+            language=str(values.get("language", default.language)),
+            theme=choice(Theme, "theme"),
+            text_size=choice(TextSize, "text_size"),
+            practice=practice is True or str(practice).lower() in ("1", "true", "yes", "on"),
+        )
