@@ -10,7 +10,6 @@ headless commands never load Qt.
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from kiosk.services import Services
     from screens.startup import KioskShell
 
-log = logging.getLogger(__name__)
 
 PROFILE_SIZES = {Profile.KIOSK: (1920, 1080), Profile.PHONE: (390, 844)}
 DEFAULT_VNC_PORT = 5900

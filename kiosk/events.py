@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import ClassVar
 
-from kiosk.card_session import CardPage, CardStep, PinWarning
+from kiosk.card_session import CardPage, CardStep
 
 log = logging.getLogger(__name__)
 
@@ -114,29 +114,15 @@ class ScanIgnored(Event):
 
 
 @dataclass(frozen=True)
-class CardPageChanged(Event):
-    """What the card page shows now (kiosk.card_session.CardPage without its behaviour)."""
+class CardPageChanged(CardPage, Event):
+    """What the card page shows now: the card session's CardPage (step and message keys, no
+    card data), as an event."""
 
     kind: ClassVar[EventKind] = EventKind.CARD_PAGE_DID_CHANGE
-    step: CardStep
-    message_key: str
-    tries_left: int | None = None
-    warning: PinWarning = PinWarning.NONE
-    warning_key: str | None = None
-    notice_key: str | None = None  # why we are back here (wrong PIN, card moved …)
-    offer_alternatives: bool = False  # QR code or manual entry
 
     @classmethod
     def from_page(cls, page: CardPage) -> CardPageChanged:
-        return cls(
-            step=page.step,
-            message_key=page.message_key,
-            tries_left=page.tries_left,
-            warning=page.warning,
-            warning_key=page.warning_key,
-            notice_key=page.notice_key,
-            offer_alternatives=page.offer_alternatives,
-        )
+        return cls(**{name.name: getattr(page, name.name) for name in fields(CardPage)})
 
     @property
     def asks_for_pin(self) -> bool:
