@@ -19,6 +19,7 @@ from kiosk.config_base import (  # noqa: F401
     CONFIG_FILE_NAME,
     DEFAULT_BACKEND_URL,
     DEFAULT_LANGUAGE,
+    DEFAULT_MUNICIPALITY,
     ENV_PREFIX,
     ConfigError,
     DisplayChoice,
@@ -40,7 +41,7 @@ class Settings(BaseModel):
     # One letter printed before the daily number so two kiosks of one office never share a
     # reception number. Letters that look alike (I, O, Q, S, Z) are excluded.
     kiosk_letter: str = Field("A", pattern=r"^[ABCDEFGHJKLMNPRTUVWXY]$")
-    municipality: str = Field("sample-city", description="municipality profile in assets")
+    municipality: str = Field(DEFAULT_MUNICIPALITY, description="municipality profile in assets")
     # A municipality's own catalog files (procedures/, municipalities/ …), overriding the
     # shipped ones of the same file name.
     catalog_dir: Path | None = None

@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 APP_NAME = "madoguchi"
 ENV_PREFIX = "KIOSK_"
@@ -39,6 +39,7 @@ class TextSize(StrEnum):
 
 
 DEFAULT_LANGUAGE = "ja"
+DEFAULT_MUNICIPALITY = "sample-city"
 
 
 @dataclass(frozen=True)
@@ -153,24 +154,20 @@ class DisplayChoice:
     text_size: TextSize = TextSize.STANDARD
     practice: bool = False
 
+    # The settings this class reads (kiosk.first_screen reads them with two more at once).
+    NAMES: ClassVar[tuple[str, ...]] = ("profile", "language", "theme", "text_size", "practice")
+
     @classmethod
-    def read(
-        cls,
-        config_file: Path | None = None,
-        environ: dict[str, str] | None = None,
-        **overrides: Any,
-    ) -> DisplayChoice:
-        values = read_values(
-            ("profile", "language", "theme", "text_size", "practice"), config_file, environ
-        )
-        values.update({key: value for key, value in overrides.items() if value is not None})
+    def from_values(cls, values: dict[str, Any]) -> DisplayChoice:
+        """From read_values' raw values; one the validated settings will refuse falls back to
+        its default here (the kiosk stops with the refusal's message a moment later)."""
         default = cls()
 
         def choice(enum: type[StrEnum], name: str) -> Any:
             try:
                 return enum(values.get(name, getattr(default, name)))
             except ValueError:
-                return getattr(default, name)  # refused with a clear message in a moment
+                return getattr(default, name)
 
         practice = values.get("practice", False)
         return cls(

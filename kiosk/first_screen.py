@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from core.ui_text import UiText, assets_folder, in_language
-from kiosk.config_base import DisplayChoice, KioskPaths, read_values
+from kiosk.config_base import DEFAULT_MUNICIPALITY, DisplayChoice, KioskPaths, read_values
 
-MUNICIPALITY_DEFAULT = "sample-city"
 # The home screen's words are all in ui.toml (tests/test_startup.py checks it).
 FIRST_SCREEN_TEXTS = ("ui.toml",)
 
@@ -47,13 +46,15 @@ def read_first_screen(
 ) -> FirstScreen:
     """The first screen's facts; a config file that cannot be read raises ConfigError here,
     anything else the validated settings will refuse is reported by them a moment later."""
-    choice = DisplayChoice.read(config_file, environ, **overrides)
-    where = read_values(("municipality", "catalog_dir"), config_file, environ)
+    values = read_values(
+        (*DisplayChoice.NAMES, "municipality", "catalog_dir"), config_file, environ
+    )
+    values.update({key: value for key, value in overrides.items() if value is not None})
     profile = _municipality_profile(
-        paths, str(where.get("municipality") or MUNICIPALITY_DEFAULT), where.get("catalog_dir")
+        paths, str(values.get("municipality") or DEFAULT_MUNICIPALITY), values.get("catalog_dir")
     )
     return FirstScreen(
-        choice,
+        DisplayChoice.from_values(values),
         UiText.load(only=FIRST_SCREEN_TEXTS),
         _texts(profile.get("name")),
         _texts(profile.get("opening_hours")),
