@@ -39,14 +39,14 @@ def kiosk_window(app):
     from kiosk.cli import local_backend as composition
     from kiosk.config import KioskPaths, load_settings
     from kiosk.qtbridge import QtEventBridge
-    from screens.theme import Look, install_japanese_font
+    from screens.theme import Look, prepare_application
     from screens.window import KioskWindow
 
     root = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     paths = KioskPaths(root / "c", root / "d", root / "l")
     settings = load_settings(environ={}, seal_public_key=composition.demo_key(paths))
     services = composition.build_services(settings, paths)
-    install_japanese_font(app)
+    prepare_application(app)
     window = KioskWindow(
         services, QtEventBridge(services.events), Look(settings.theme, settings.text_size)
     )
@@ -154,9 +154,13 @@ def sessions(count: int, on_screen: bool) -> dict:
                 session.submit(answer)
             services.finalize(session)
             services.wait_for_devices()
+        services.wait_for_devices()
         app.processEvents()
-        # What the running event loop does between taps: delete the widgets let go of.
+        # What the running event loop does between taps: delete the widgets let go of; and
+        # between residents, the idle check's tick on the home screen.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if on_screen:
+            window.check_idle()
 
     for _ in range(WARM_UP_SESSIONS):
         one()

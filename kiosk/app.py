@@ -140,9 +140,9 @@ def open_window(
     from PySide6.QtCore import QEvent, QObject
 
     from screens.startup import KioskShell
-    from screens.theme import Look, install_japanese_font
+    from screens.theme import Look, prepare_application
 
-    install_japanese_font(app)
+    prepare_application(app)
     choice = first.choice
 
     def build_kiosk(services: Services):
@@ -218,10 +218,10 @@ def render_tour(services: Services, outdir: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
     from kiosk.qtbridge import QtEventBridge
-    from screens.theme import Look, install_japanese_font
+    from screens.theme import Look, prepare_application
     from screens.tour import walk
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    install_japanese_font(app)
+    prepare_application(app)
     bridge = QtEventBridge(services.events)
     return walk(services, bridge, outdir, PROFILE_SIZES, Look)

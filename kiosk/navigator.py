@@ -84,6 +84,7 @@ class Navigator:
         self.card_procedure_id: str | None = None
         self.card_page: CardPageChanged | None = None
         self._warned = False
+        self._resident_left = False  # memory to give back on the next idle tick at home
         self._back = {
             Screen.HOME: self.go_home,
             Screen.MENU: self._menu_back,
@@ -129,6 +130,7 @@ class Navigator:
         self.language = self.services.settings.language
         self.theme, self.text_size = self._default_look
         self.voice_on = False
+        self._resident_left = True
         return self.go_home()
 
     start_over = end_session
@@ -480,6 +482,11 @@ class Navigator:
         if self.view.screen is Screen.HOME:
             self.idle.touch()  # nothing to protect on the home screen
             self._warned = False
+            if self._resident_left:
+                # One idle tick after the session ended: its screens have been let go of by
+                # now, and no tap waits for this.
+                self._resident_left = False
+                self.services.resident_left()
             return IdleCheck()
         state = self.idle.state
         if state is IdleState.ACTIVE:

@@ -32,7 +32,7 @@ from devices.device_state import DeviceStatus
 from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
 from devices.scanner import Scan
 from devices.supervisor import DeviceSupervisor
-from kiosk import sound, voice
+from kiosk import memory, sound, voice
 from kiosk.card_reading import CardReading
 from kiosk.config import KioskPaths, Settings
 from kiosk.device_problems import resident_message, staff_alert
@@ -368,6 +368,11 @@ class Services:
         """Block until queued device work is done (CLI runs, tests, shutdown)."""
         marker: Future = self._device_worker.submit(lambda: None)
         marker.result(timeout=timeout_s)
+
+    def resident_left(self) -> None:
+        """Between residents: give back the memory the sessions so far have freed (under a
+        millisecond; kiosk/memory.py says why)."""
+        memory.release_free_memory()
 
     def stop_sync(self) -> None:
         """Stop the background sync worker (it finishes the request it is in)."""

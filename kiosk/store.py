@@ -25,6 +25,7 @@ from core.reception import FinalizedApplication, ReceptionNumber
 from kiosk.store_schema import (
     DAMAGED_SUFFIX,
     MIGRATIONS,
+    apply_migration,
     connect_database,
     integrity_problem,
     set_aside,
@@ -92,7 +93,7 @@ class KioskStore:
             )
         for version in range(current + 1, len(MIGRATIONS) + 1):
             with self._transaction():
-                MIGRATIONS[version - 1](self.db)
+                apply_migration(self.db, version)
                 self.db.execute(f"PRAGMA user_version={version}")
             log.info("database migrated to schema %d", version)
 
@@ -117,9 +118,7 @@ class KioskStore:
         day = now.date().isoformat()
         try:
             with self._transaction():
-                # Plain statements on the connection, not sqlite-utils' table helpers: those
-                # read the table's schema on every call, which doubled finalize's time.
-                sql = self.db.conn.execute
+                sql = self.db.execute
                 row = sql(
                     "SELECT last_sequence FROM reception_counter WHERE day = ?", [day]
                 ).fetchone()
@@ -155,7 +154,7 @@ class KioskStore:
         return FinalizedApplication(application_id, number, procedure_id, now, practice)
 
     def _audit(self, action: str, application_id: str | None, detail: str, now: datetime) -> None:
-        self.db.conn.execute(
+        self.db.execute(
             "INSERT INTO audit (at, action, application_id, detail) VALUES (?, ?, ?, ?)",
             [now.isoformat(), action, application_id, detail],
         )
@@ -163,55 +162,64 @@ class KioskStore:
     def journal_receipt(self, application_id: str, outcome: str, detail: str = "") -> None:
         now = datetime.now().astimezone().isoformat()
         self._write(
-            lambda: self.db["receipt_journal"].insert(
-                {"application_id": application_id, "at": now, "outcome": outcome, "detail": detail}
+            lambda: self.db.execute(
+                "INSERT INTO receipt_journal (application_id, at, outcome, detail) "
+                "VALUES (?, ?, ?, ?)",
+                [application_id, now, outcome, detail],
             )
         )
 
     def keep_receipt(self, application_id: str, layout: str) -> None:
         now = datetime.now().astimezone().isoformat()
         self._write(
-            lambda: self.db["receipts"].upsert(
-                {"application_id": application_id, "at": now, "layout": layout},
-                pk="application_id",
+            lambda: self.db.execute(
+                "INSERT INTO receipts (application_id, at, layout) VALUES (?, ?, ?) "
+                "ON CONFLICT(application_id) DO UPDATE SET at = excluded.at, "
+                "layout = excluded.layout",
+                [application_id, now, layout],
             )
         )
 
     def last_receipt(self) -> tuple[str, str] | None:
         """(application id, layout) of the newest receipt, for "reprint the last receipt"."""
         with self._lock:
-            rows = list(self.db["receipts"].rows_where(order_by="at desc", limit=1))
-        return (rows[0]["application_id"], rows[0]["layout"]) if rows else None
+            row = self.db.execute(
+                "SELECT application_id, layout FROM receipts ORDER BY at DESC LIMIT 1"
+            ).fetchone()
+        return (row[0], row[1]) if row else None
 
     def receipt_layout(self, application_id: str) -> str | None:
         with self._lock:
-            rows = list(self.db["receipts"].rows_where("application_id = ?", [application_id]))
-        return rows[0]["layout"] if rows else None
+            row = self.db.execute(
+                "SELECT layout FROM receipts WHERE application_id = ?", [application_id]
+            ).fetchone()
+        return row[0] if row else None
 
     def receipt_journal(self, limit: int = 20) -> list[dict]:
         with self._lock:
-            return list(self.db["receipt_journal"].rows_where(order_by="id desc", limit=limit))
+            return self._dicts("SELECT * FROM receipt_journal ORDER BY id DESC LIMIT ?", [limit])
 
     def application(self, application_id: str) -> dict:
         with self._lock:
-            return self.db["applications"].get(application_id)
+            rows = self._dicts("SELECT * FROM applications WHERE id = ?", [application_id])
+        if not rows:
+            raise KeyError(application_id)
+        return rows[0]
 
     def outbox_ids(self) -> list[str]:
         with self._lock:
-            rows = self.db["outbox"].rows_where(order_by="queued_at")
-            return [row["application_id"] for row in rows]
+            rows = self.db.execute("SELECT application_id FROM outbox ORDER BY queued_at")
+            return [row[0] for row in rows]
 
     # -- the outbox ------------------------------------------------------------------------
 
     def queued_for_sync(self, limit: int) -> list[dict]:
         """Queued applications, oldest first (quarantined ones are set aside)."""
         with self._lock:
-            return list(
-                self.db.query(
-                    "SELECT a.* FROM outbox o JOIN applications a ON a.id = o.application_id "
-                    "WHERE o.state = ? ORDER BY o.queued_at, a.id LIMIT ?",
-                    [QUEUED, limit],
-                )
+            return self._dicts(
+                "SELECT a.* FROM outbox o JOIN applications a ON a.id = o.application_id "
+                "WHERE o.state = ? ORDER BY o.queued_at, a.id LIMIT ?",
+                [QUEUED, limit],
             )
 
     def acknowledge(self, application_id: str, now: datetime | None = None) -> None:
@@ -372,14 +380,15 @@ class KioskStore:
         """Never personal data: a kind (staff_call, printer_paper_out) and a screen/device."""
         at = at or datetime.now().astimezone()
         self._write(
-            lambda: self.db["staff_alerts"].insert(
-                {"kind": kind, "at": at.isoformat(), "detail": detail}
+            lambda: self.db.execute(
+                "INSERT INTO staff_alerts (kind, at, detail) VALUES (?, ?, ?)",
+                [kind, at.isoformat(), detail],
             )
         )
 
     def pending_alerts(self, limit: int = 100) -> list[dict]:
         with self._lock:
-            return list(self.db["staff_alerts"].rows_where(order_by="id", limit=limit))
+            return self._dicts("SELECT * FROM staff_alerts ORDER BY id LIMIT ?", [limit])
 
     def forget_alerts(self, alert_ids: list[int]) -> None:
         """The backend acknowledged a heartbeat carrying these."""
@@ -404,7 +413,11 @@ class KioskStore:
                 if value is None:
                     self.db.execute("DELETE FROM sync_state WHERE key = ?", [key])
                 else:
-                    self.db["sync_state"].upsert({"key": key, "value": value}, pk="key")
+                    self.db.execute(
+                        "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [key, value],
+                    )
 
         self._write(work)
 
@@ -417,25 +430,32 @@ class KioskStore:
         """One transaction at a time on the shared connection: a statement from another thread
         must never land inside this one."""
         with self._lock:
-            self.db.conn.execute("BEGIN IMMEDIATE")
+            self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield
-                self.db.conn.execute("COMMIT")
+                self.db.execute("COMMIT")
             except BaseException:
                 # SQLite may already have rolled back by itself (disk full, I/O error).
-                if self.db.conn.in_transaction:
+                if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
                 raise
 
     def receipt_outcomes(self, application_id: str) -> list[str]:
         with self._lock:
-            rows = self.db["receipt_journal"].rows_where(
-                "application_id = ?", [application_id], order_by="id"
+            rows = self.db.execute(
+                "SELECT outcome FROM receipt_journal WHERE application_id = ? ORDER BY id",
+                [application_id],
             )
-            return [row["outcome"] for row in rows]
+            return [row[0] for row in rows]
+
+    def _dicts(self, sql: str, values: list) -> list[dict]:
+        """Rows as {column: value}, for callers that read them by name."""
+        cursor = self.db.execute(sql, values)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.db.close()
 
 
 def _plain(error: sqlite3.Error) -> str:

@@ -6,96 +6,113 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-
 BUSY_TIMEOUT_MS = 5_000
 
+# Each migration is frozen SQL: the statements that made a schema version must never change
+# with a library's release, or two kiosks on the same version would hold different schemas.
+# (These are the statements sqlite-utils generated when the migrations were first written;
+# the kiosk no longer imports it: with numpy, which it imports, it cost 25 MB of every kiosk's
+# memory. tests/test_store.py checks that an upgraded and a new database are the same.)
+_MIGRATION_1 = (
+    """CREATE TABLE "applications" (
+   "id" TEXT PRIMARY KEY,
+   "reception_number" TEXT,
+   "procedure_id" TEXT,
+   "procedure_version" INTEGER,
+   "created_at" TEXT,
+   "practice" INTEGER,
+   "sealed" BLOB,
+   "status" TEXT
+)""",  # sealed: answers sealed to the municipality's key; NULL in practice mode
+    """CREATE TABLE "outbox" (
+   "application_id" TEXT PRIMARY KEY REFERENCES "applications"("id"),
+   "queued_at" TEXT,
+   "attempts" INTEGER,
+   "last_error" TEXT
+)""",
+    """CREATE TABLE "audit" (
+   "id" INTEGER PRIMARY KEY,
+   "at" TEXT,
+   "action" TEXT,
+   "application_id" TEXT,
+   "detail" TEXT
+)""",
+    """CREATE TABLE "reception_counter" (
+   "day" TEXT PRIMARY KEY,
+   "last_sequence" INTEGER
+)""",
+    """CREATE TABLE "receipt_journal" (
+   "id" INTEGER PRIMARY KEY,
+   "application_id" TEXT,
+   "at" TEXT,
+   "outcome" TEXT,
+   "detail" TEXT
+)""",
+)
 
-def _migration_1(db: sqlite_utils.Database) -> None:
-    db["applications"].create(
-        {
-            "id": str,
-            "reception_number": str,
-            "procedure_id": str,
-            "procedure_version": int,
-            "created_at": str,
-            "practice": int,
-            "sealed": bytes,  # answers sealed to the municipality's key; NULL in practice mode
-            "status": str,
-        },
-        pk="id",
-    )
-    db["outbox"].create(
-        {"application_id": str, "queued_at": str, "attempts": int, "last_error": str},
-        pk="application_id",
-        foreign_keys=[("application_id", "applications", "id")],
-    )
-    db["audit"].create(
-        {"id": int, "at": str, "action": str, "application_id": str, "detail": str}, pk="id"
-    )
-    db["reception_counter"].create({"day": str, "last_sequence": int}, pk="day")
-    db["receipt_journal"].create(
-        {"id": int, "application_id": str, "at": str, "outcome": str, "detail": str}, pk="id"
-    )
+# Sync state: when the backend acknowledged an application, and rejected outbox items.
+_MIGRATION_2 = (
+    'ALTER TABLE "applications" ADD COLUMN "acknowledged_at" TEXT',
+    """ALTER TABLE "outbox" ADD COLUMN "state" TEXT NOT NULL DEFAULT 'queued'""",
+)
 
+# Receipts as laid out (no personal data: procedure, counter, fee, number), for reprints.
+_MIGRATION_3 = (
+    """CREATE TABLE "receipts" (
+   "application_id" TEXT PRIMARY KEY REFERENCES "applications"("id"),
+   "at" TEXT,
+   "layout" TEXT
+)""",
+)
 
-def _migration_2(db: sqlite_utils.Database) -> None:
-    """Sync state: when the backend acknowledged an application, and rejected outbox items."""
-    db["applications"].add_column("acknowledged_at", str)
-    db["outbox"].add_column("state", str, not_null_default="queued")
-
-
-def _migration_3(db: sqlite_utils.Database) -> None:
-    """Receipts as laid out (no personal data: procedure, counter, fee, number), for reprints."""
-    db["receipts"].create(
-        {"application_id": str, "at": str, "layout": str},
-        pk="application_id",
-        foreign_keys=[("application_id", "applications", "id")],
-    )
-
-
-def _migration_4(db: sqlite_utils.Database) -> None:
-    """Batch sync: backoff, quarantine with its reason, staff alerts for the heartbeat, the
-    sync state shown by `kiosk sync status`, and when a sealed payload was purged."""
-    db["outbox"].add_column("next_attempt_at", str)
-    db["outbox"].add_column("quarantine_reason", str)
-    db.execute(
-        "UPDATE outbox SET state = 'quarantined', quarantine_reason = last_error "
-        "WHERE state = 'rejected'"
-    )
-    db["applications"].add_column("purged_at", str)
-    # Staff alerts wait here until the backend acknowledged a heartbeat carrying them.
-    # Never personal data: a kind (staff_call, printer_paper_out), a time, a screen or device.
-    db["staff_alerts"].create({"id": int, "kind": str, "at": str, "detail": str}, pk="id")
-    db["sync_state"].create({"key": str, "value": str}, pk="key")
-
+# Batch sync: backoff, quarantine with its reason, staff alerts for the heartbeat, the sync
+# state shown by `kiosk sync status`, and when a sealed payload was purged. Staff alerts wait
+# until the backend acknowledged a heartbeat carrying them; never personal data: a kind
+# (staff_call, printer_paper_out), a time, a screen or device.
+_MIGRATION_4 = (
+    'ALTER TABLE "outbox" ADD COLUMN "next_attempt_at" TEXT',
+    'ALTER TABLE "outbox" ADD COLUMN "quarantine_reason" TEXT',
+    "UPDATE outbox SET state = 'quarantined', quarantine_reason = last_error "
+    "WHERE state = 'rejected'",
+    'ALTER TABLE "applications" ADD COLUMN "purged_at" TEXT',
+    """CREATE TABLE "staff_alerts" (
+   "id" INTEGER PRIMARY KEY,
+   "kind" TEXT,
+   "at" TEXT,
+   "detail" TEXT
+)""",
+    """CREATE TABLE "sync_state" (
+   "key" TEXT PRIMARY KEY,
+   "value" TEXT
+)""",
+)
 
 # Numbered migrations: index + 1 is the schema version they produce. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _migration_1,
-    _migration_2,
-    _migration_3,
-    _migration_4,
-]
+MIGRATIONS: list[tuple[str, ...]] = [_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4]
+
+
+def apply_migration(connection: sqlite3.Connection, version: int) -> None:
+    """Run the statements of one schema version (inside the caller's transaction)."""
+    for statement in MIGRATIONS[version - 1]:
+        connection.execute(statement)
+
 
 DAMAGED_SUFFIX = ".damaged-"
 
 
-def connect_database(path: Path) -> sqlite_utils.Database:
+def connect_database(path: Path) -> sqlite3.Connection:
     # check_same_thread=False: the store is used from the services' worker thread, the sync
     # thread and the GUI thread; the lock and SQLite itself serialize access.
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     connection.isolation_level = None  # explicit BEGIN/COMMIT in KioskStore._transaction
-    db = sqlite_utils.Database(connection)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA foreign_keys=ON")
-    return db
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
 
 
 def integrity_problem(path: Path) -> str | None:

@@ -55,9 +55,9 @@ def residents() -> list[dict]:
 
 @pytest.fixture
 def japanese_qapp(qapp):
-    from screens.theme import install_japanese_font
+    from screens.theme import prepare_application
 
-    install_japanese_font(qapp)
+    prepare_application(qapp)
     return qapp
 
 

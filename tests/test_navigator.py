@@ -415,6 +415,30 @@ def test_the_home_screen_never_times_out(services):
     assert not navigator.check_idle().expired
 
 
+def test_memory_is_given_back_once_per_resident_on_the_first_idle_tick_at_home(
+    services, monkeypatch
+):
+    """Not during the tap that ends a session (the screens are still being let go of), and
+    not again on every tick while the home screen waits for the next resident."""
+    released = []
+    monkeypatch.setattr(services, "resident_left", lambda: released.append(True))
+    navigator = Navigator(services)
+    navigator.check_idle()
+    assert released == []  # nobody has left yet
+    answer_juminhyo(navigator)
+    navigator.start_over()
+    assert released == []
+    navigator.check_idle()
+    navigator.check_idle()
+    assert released == [True]
+
+
+def test_giving_memory_back_works_on_this_system():
+    from kiosk.memory import release_free_memory
+
+    assert release_free_memory() is True  # glibc: Debian, the kiosk's system
+
+
 def test_every_event_kind_has_one_typed_payload():
     assert set(PAYLOADS) == set(EventKind)
     assert all(payload.kind is kind for kind, payload in PAYLOADS.items())

@@ -3,12 +3,14 @@ states, retention, staff alerts, integrity check and a full disk."""
 
 import sqlite3
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from kiosk.store import MIGRATIONS, KioskStore, StoreError
+from kiosk.store_schema import apply_migration
 
+DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 26, 10, 0).astimezone()
 
 
@@ -27,6 +29,18 @@ def count(store: KioskStore, table: str) -> int:
     return store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
+def rows(store: KioskStore, sql: str) -> list[dict]:
+    cursor = store.db.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def insert(db: sqlite3.Connection, table: str, row: dict) -> None:
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+
+
 def test_finalize_writes_application_outbox_audit_and_number(tmp_path):
     store = KioskStore(tmp_path / "k.sqlite3")
     application = finalize(store)
@@ -34,7 +48,7 @@ def test_finalize_writes_application_outbox_audit_and_number(tmp_path):
     assert row["reception_number"] == "A-001" == str(application.reception_number)
     assert row["sealed"] == b"sealed"
     assert store.outbox_ids() == [application.id]
-    audit = list(store.db["audit"].rows)
+    audit = rows(store, "SELECT action, application_id FROM audit ORDER BY id")
     assert [(a["action"], a["application_id"]) for a in audit] == [
         ("application_finalized", application.id)
     ]
@@ -94,15 +108,11 @@ def test_database_from_a_newer_kiosk_is_refused(tmp_path):
 
 
 def test_a_schema_1_database_upgrades_and_keeps_its_applications(tmp_path):
-    import sqlite_utils
-
-    from kiosk.store_schema import _migration_1
-
     path = tmp_path / "old.sqlite3"
-    old = sqlite_utils.Database(path)
-    _migration_1(old)
-    old.execute("PRAGMA user_version=1")
-    old["applications"].insert(
+    old = old_database(path, 1)
+    insert(
+        old,
+        "applications",
         {
             "id": "a1",
             "reception_number": "A-001",
@@ -112,17 +122,19 @@ def test_a_schema_1_database_upgrades_and_keeps_its_applications(tmp_path):
             "practice": 0,
             "sealed": b"x",
             "status": "finalized",
-        }
+        },
     )
-    old["outbox"].insert(
+    insert(
+        old,
+        "outbox",
         {
             "application_id": "a1",
             "queued_at": "2026-11-01T09:00:00",
             "attempts": 0,
             "last_error": None,
-        }
+        },
     )
-    old.conn.close()
+    old.close()
     store = KioskStore(path)
     assert store.schema_version == len(MIGRATIONS)
     assert [row["id"] for row in store.queued_for_sync(10)] == ["a1"]
@@ -132,14 +144,11 @@ def test_a_schema_1_database_upgrades_and_keeps_its_applications(tmp_path):
 @pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))
 def test_every_earlier_schema_upgrades_to_the_current_one(tmp_path, version):
     """A database made by each earlier kiosk version opens, upgrades and keeps its rows."""
-    import sqlite_utils
-
     path = tmp_path / f"v{version}.sqlite3"
-    old = sqlite_utils.Database(path)
-    for migration in MIGRATIONS[:version]:
-        migration(old)
-    old.execute(f"PRAGMA user_version={version}")
-    old["applications"].insert(
+    old = old_database(path, version)
+    insert(
+        old,
+        "applications",
         {
             "id": "a1",
             "reception_number": "A-001",
@@ -149,9 +158,9 @@ def test_every_earlier_schema_upgrades_to_the_current_one(tmp_path, version):
             "practice": 0,
             "sealed": b"x",
             "status": "finalized",
-        }
+        },
     )
-    old.conn.close()
+    old.close()
     store = KioskStore(path)
     assert store.schema_version == len(MIGRATIONS)
     assert store.application("a1")["reception_number"] == "A-001"
@@ -160,17 +169,19 @@ def test_every_earlier_schema_upgrades_to_the_current_one(tmp_path, version):
     store.close()
 
 
-def old_database(path, version: int) -> sqlite_utils.Database:
+def old_database(path, version: int) -> sqlite3.Connection:
     """A database exactly as the kiosk of schema `version` left it (its own migrations)."""
-    old = sqlite_utils.Database(path)
-    for migration in MIGRATIONS[:version]:
-        migration(old)
+    old = sqlite3.connect(path, isolation_level=None)
+    for earlier in range(1, version + 1):
+        apply_migration(old, earlier)
     old.execute(f"PRAGMA user_version={version}")
     return old
 
 
-def add_application(db: sqlite_utils.Database, app_id: str, outbox: dict | None = None) -> None:
-    db["applications"].insert(
+def add_application(db: sqlite3.Connection, app_id: str, outbox: dict | None = None) -> None:
+    insert(
+        db,
+        "applications",
         {
             "id": app_id,
             "reception_number": "A-00" + app_id[-1],
@@ -180,13 +191,15 @@ def add_application(db: sqlite_utils.Database, app_id: str, outbox: dict | None 
             "practice": 0,
             "sealed": b"x",
             "status": "finalized",
-        }
+        },
     )
     if outbox is not None:
-        db["outbox"].insert(
+        insert(
+            db,
+            "outbox",
             {"application_id": app_id, "queued_at": "2026-11-01T09:00:0" + app_id[-1]}
             | {"attempts": 1, "last_error": None}
-            | outbox
+            | outbox,
         )
 
 
@@ -195,7 +208,7 @@ def test_migration_4_renames_rejected_to_quarantined_keeping_the_reason(tmp_path
     old = old_database(tmp_path / "old.sqlite3", version)
     add_application(old, "a1", {"state": "queued"})
     add_application(old, "a2", {"state": "rejected", "last_error": "key does not open it"})
-    old.conn.close()
+    old.close()
     store = KioskStore(tmp_path / "old.sqlite3")
     assert store.sync_counts() == {"queued": 1, "quarantined": 1}
     [item] = store.quarantined()
@@ -220,7 +233,7 @@ def test_quarantine_and_requeue_one_or_all(tmp_path):
     assert store.sync_counts() == {"queued": 2, "quarantined": 1}
     assert store.requeue() == 1
     assert store.sync_counts() == {"queued": 3, "quarantined": 0}
-    actions = [row["action"] for row in store.db["audit"].rows]
+    actions = [row["action"] for row in rows(store, "SELECT action FROM audit")]
     assert actions.count("application_quarantined") == 2
     assert actions.count("application_requeued") == 2
 
@@ -233,7 +246,7 @@ def test_a_failed_request_defers_the_whole_queue_until_a_success(tmp_path):
     finalize(store)  # queued after the failure: waits as long, the backend is still unwell
     assert store.next_attempt_at() == later
     assert store.last_sync_error() == "backend answered HTTP 503"
-    assert store.db["outbox"].get(first)["attempts"] == 1
+    assert count(store, "outbox WHERE attempts = 1") == 1
     store.clear_backoff()
     assert store.next_attempt_at() is None and store.last_sync_error() is None
 
@@ -321,3 +334,29 @@ def test_a_full_disk_during_finalize_keeps_nothing(tmp_path):
     assert count(store, "audit") == 1
     store.db.execute("PRAGMA max_page_count=1073741823")
     assert str(finalize(store).reception_number) == "A-002"  # no number was used up
+
+
+def schema(db: sqlite3.Connection) -> list[str]:
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+    ]
+
+
+def test_a_new_database_has_the_schema_kiosks_in_the_field_hold(tmp_path):
+    """tests/data/kiosk_schema_4.sql is the schema the migrations made when sqlite-utils wrote
+    them: the frozen statements that replaced it must make the same tables, byte for byte."""
+    recorded = (DATA / "kiosk_schema_4.sql").read_text(encoding="utf-8")
+    store = KioskStore(tmp_path / "new.sqlite3")
+    assert store.schema_version == 4
+    assert ";\n".join(schema(store.db)) + ";\n" == recorded
+
+
+@pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))
+def test_an_upgraded_database_has_the_same_schema_as_a_new_one(tmp_path, version):
+    old_database(tmp_path / "old.sqlite3", version).close()
+    upgraded = KioskStore(tmp_path / "old.sqlite3")
+    new = KioskStore(tmp_path / "new.sqlite3")
+    assert schema(upgraded.db) == schema(new.db)

@@ -41,13 +41,13 @@ def main(config: str) -> int:
     from kiosk.cli.local_backend import build_services
     from kiosk.config import load_settings, resolve_paths
     from kiosk.qtbridge import QtEventBridge
-    from screens.theme import Look, install_japanese_font
+    from screens.theme import Look, prepare_application
     from screens.window import KioskWindow
 
     settings = load_settings(Path(config))
     services = build_services(settings, resolve_paths())
     app = QApplication([sys.argv[0]])
-    install_japanese_font(app)
+    prepare_application(app)
     window = KioskWindow(
         services, QtEventBridge(services.events), Look(settings.theme, settings.text_size)
     )
