@@ -2,6 +2,11 @@
 
 Stateless apart from the database: any number of these processes may serve one PostgreSQL
 (see docs/BACKEND.md). The key pair and the schema are made ready before it accepts requests.
+Every request passes backend/limits.py's RequestLimits first (rate, token, body size and pace).
+
+No /docs or /redoc: FastAPI's pages load their scripts and fonts from a CDN, and no page of
+ours loads anything from another host. The OpenAPI document describes the staff API too, more
+than a caller without a token can use, so /openapi.json needs a staff token.
 """
 
 from __future__ import annotations
@@ -10,19 +15,23 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from fastapi import FastAPI, Request, status
+from fastapi import Depends, FastAPI, Request, status
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from backend import db, kiosk_api, staff_api
+from backend.auth import staff_caller
 from backend.catalog_bundle import CatalogSource
 from backend.keys import load_private_key
+from backend.limits import Limits, RequestLimits
 from backend.paths import BackendPaths, database_url
 from backend.provisioning import import_legacy_tokens
 from core import __version__
 from core.wire import BATCH_PATH, MAX_BATCH
+
+OPENAPI_PATH = "/openapi.json"
 
 
 def create_app(
@@ -31,9 +40,11 @@ def create_app(
     database: str | None = None,
     catalog_dir: Path | None = None,
     engine: Engine | None = None,
+    limits: Limits | None = None,
 ) -> FastAPI:
     """The backend for data in paths; database is a URL (default: database_url(paths)), or pass
-    an engine to share one; catalog_dir replaces the shipped catalog."""
+    an engine to share one; catalog_dir replaces the shipped catalog; limits replaces the
+    default Limits (tests shorten the deadlines)."""
     private_key = load_private_key(paths)
     owns_engine = engine is None
     engine = engine or db.connect(database_url(paths, database))
@@ -50,6 +61,9 @@ def create_app(
         version=__version__,
         description="The sync protocol of core/wire.py (kiosk API) and the staff API.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served below, behind a staff token
     )
     app.state.engine = engine
     app.state.private_key = private_key
@@ -61,6 +75,12 @@ def create_app(
     app.state.catalog = CatalogSource(catalog_dir, public_pem)
     app.include_router(kiosk_api.router)
     app.include_router(staff_api.router)
+
+    @app.get(OPENAPI_PATH, include_in_schema=False, dependencies=[Depends(staff_caller)])
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    app.add_middleware(RequestLimits, limits=limits or Limits())
 
     @app.exception_handler(RequestValidationError)
     async def too_large(request: Request, error: RequestValidationError):

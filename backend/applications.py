@@ -1,8 +1,10 @@
 """The received applications: idempotent bulk storage for kiosks, queries for staff.
 
-The application id is the primary key and every insert is ON CONFLICT DO NOTHING, so two
-requests carrying the same id at the same moment end as one row whatever the timing; the
-loser then compares body fingerprints to answer duplicate (same body) or rejected.
+An application is the kiosk's: the key is (kiosk_id, id), so one kiosk cannot claim another
+kiosk's id first (ids are printed on receipts), and nothing it is told depends on whether
+another kiosk has used an id. Every insert is ON CONFLICT DO NOTHING on that key, so two
+requests carrying the same application at the same moment end as one row whatever the
+timing; the loser then compares body fingerprints to answer duplicate (same body) or rejected.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from backend import audit
 from backend.bodyhash import body_sha256
 from backend.db import WRITE, applications, is_postgresql
+from core.errors import CommandFailed
 from core.wire import StaffStatus, SubmissionStatus, SubmittedApplication
 
 SAME_ID_OTHER_BODY = "an application with this id but different content was already received"
@@ -34,14 +38,27 @@ SUMMARY_COLUMNS = (
 )
 
 
+class AmbiguousApplication(CommandFailed):
+    """An id without its kiosk names applications of several kiosks: the caller must say which.
+    Worded for people (the staff CLI prints it; the staff API answers 409 with it)."""
+
+    def __init__(self, application_id: str, kiosk_ids: list[str]) -> None:
+        super().__init__(
+            f"application {application_id} was received from several kiosks "
+            f"({', '.join(kiosk_ids)}): give the kiosk too"
+        )
+        self.kiosk_ids = kiosk_ids
+
+
 @dataclass(frozen=True)
 class Outcome:
     status: SubmissionStatus
     reason: str | None = None
 
 
-def store(engine: Engine, batch: list[SubmittedApplication]) -> dict[str, Outcome]:
-    """Store applications with distinct ids in one transaction; the outcome of each by id."""
+def store(engine: Engine, batch: list[SubmittedApplication]) -> dict[tuple[str, str], Outcome]:
+    """Store applications with distinct (kiosk_id, id) in one transaction; the outcome of each
+    by (kiosk_id, id)."""
     if not batch:
         return {}
     now = datetime.now(UTC)
@@ -49,30 +66,33 @@ def store(engine: Engine, batch: list[SubmittedApplication]) -> dict[str, Outcom
     dialect_insert = postgresql.insert if is_postgresql(engine) else sqlite.insert
     statement = (
         dialect_insert(applications)
-        .on_conflict_do_nothing(index_elements=[applications.c.id])
-        .returning(applications.c.id)
+        .on_conflict_do_nothing(index_elements=[applications.c.kiosk_id, applications.c.id])
+        .returning(applications.c.kiosk_id, applications.c.id)
     )
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
         # One multi-row INSERT … RETURNING per batch (SQLAlchemy's insertmanyvalues).
-        created = {row.id for row in connection.execute(statement, rows)}
-        others = [row["id"] for row in rows if row["id"] not in created]
-        stored = {}
-        if others:
-            stored = dict(
-                connection.execute(
-                    select(applications.c.id, applications.c.body_sha256).where(
-                        applications.c.id.in_(others)
-                    )
-                ).all()
+        created = {(row.kiosk_id, row.id) for row in connection.execute(statement, rows)}
+        others: dict[str, list[str]] = {}
+        for row in rows:
+            if (row["kiosk_id"], row["id"]) not in created:
+                others.setdefault(row["kiosk_id"], []).append(row["id"])
+        stored: dict[tuple[str, str], str] = {}
+        for kiosk_id, ids in others.items():
+            found = connection.execute(
+                select(applications.c.id, applications.c.body_sha256).where(
+                    applications.c.kiosk_id == kiosk_id, applications.c.id.in_(ids)
+                )
             )
-    outcomes: dict[str, Outcome] = {}
+            stored.update({(kiosk_id, row.id): row.body_sha256 for row in found})
+    outcomes: dict[tuple[str, str], Outcome] = {}
     for row in rows:
-        if row["id"] in created:
-            outcomes[row["id"]] = Outcome(SubmissionStatus.CREATED)
-        elif stored.get(row["id"]) == row["body_sha256"]:
-            outcomes[row["id"]] = Outcome(SubmissionStatus.DUPLICATE)
+        key = (row["kiosk_id"], row["id"])
+        if key in created:
+            outcomes[key] = Outcome(SubmissionStatus.CREATED)
+        elif stored.get(key) == row["body_sha256"]:
+            outcomes[key] = Outcome(SubmissionStatus.DUPLICATE)
         else:
-            outcomes[row["id"]] = Outcome(SubmissionStatus.REJECTED, SAME_ID_OTHER_BODY)
+            outcomes[key] = Outcome(SubmissionStatus.REJECTED, SAME_ID_OTHER_BODY)
     return outcomes
 
 
@@ -119,44 +139,91 @@ def summaries(
         rows = connection.execute(
             select(*SUMMARY_COLUMNS)
             .where(*clauses)
-            .order_by(applications.c.received_at, applications.c.id)
+            .order_by(applications.c.received_at, applications.c.kiosk_id, applications.c.id)
             .limit(limit)
             .offset(offset)
         ).mappings()
         return total, [dict(row) for row in rows]
 
 
-def one(engine: Engine, application_id: str) -> dict | None:
-    """One application with its sealed answers, or None."""
+def _matching(application_id: str, kiosk_id: str | None, reception_number: str | None) -> list:
+    clauses = [applications.c.id == application_id]
+    if kiosk_id is not None:
+        clauses.append(applications.c.kiosk_id == kiosk_id)
+    if reception_number is not None:
+        clauses.append(applications.c.reception_number == reception_number)
+    return clauses
+
+
+def one(
+    engine: Engine,
+    application_id: str,
+    kiosk_id: str | None = None,
+    *,
+    reception_number: str | None = None,
+) -> dict | None:
+    """One application with its sealed answers, or None. Without kiosk_id the id must name
+    one application only (AmbiguousApplication otherwise); a reception number narrows it, as
+    on the receipts printed before they named their kiosk."""
     with engine.connect() as connection:
-        row = (
+        rows = (
             connection.execute(
-                select(*SUMMARY_COLUMNS, applications.c.sealed).where(
-                    applications.c.id == application_id
-                )
+                select(*SUMMARY_COLUMNS, applications.c.sealed)
+                .where(*_matching(application_id, kiosk_id, reception_number))
+                .order_by(applications.c.kiosk_id)
+                .limit(10)
             )
             .mappings()
-            .first()
+            .all()
         )
-    return dict(row) if row else None
+    if len(rows) > 1:
+        raise AmbiguousApplication(application_id, [row["kiosk_id"] for row in rows])
+    return dict(rows[0]) if rows else None
 
 
-def set_status(engine: Engine, application_id: str, status: StaffStatus) -> dict | None:
-    """Set the staff status; the updated summary, or None when there is no such application."""
+def set_status(
+    engine: Engine,
+    application_id: str,
+    status: StaffStatus,
+    kiosk_id: str | None = None,
+    *,
+    who: str | None = None,
+) -> dict | None:
+    """Set the staff status; the updated summary, or None when there is no such application.
+    With who, the change and its audit entry are one transaction."""
+    status = StaffStatus(status)
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
-        result = connection.execute(
-            update(applications)
-            .where(applications.c.id == application_id)
-            .values(staff_status=StaffStatus(status).value, status_changed_at=datetime.now(UTC))
-        )
-        if result.rowcount == 0:
-            return None
-        row = (
-            connection.execute(select(*SUMMARY_COLUMNS).where(applications.c.id == application_id))
+        rows = (
+            connection.execute(
+                select(*SUMMARY_COLUMNS)
+                .where(*_matching(application_id, kiosk_id, None))
+                .order_by(applications.c.kiosk_id)
+                .limit(10)
+            )
             .mappings()
-            .one()
+            .all()
         )
-        return dict(row)
+        if not rows:
+            return None
+        if len(rows) > 1:
+            raise AmbiguousApplication(application_id, [row["kiosk_id"] for row in rows])
+        before = rows[0]
+        key = (applications.c.kiosk_id == before["kiosk_id"], applications.c.id == application_id)
+        connection.execute(
+            update(applications)
+            .where(*key)
+            .values(staff_status=status.value, status_changed_at=datetime.now(UTC))
+        )
+        if who is not None:
+            audit.append(
+                connection,
+                who=who,
+                action=audit.Action.STATUS,
+                kiosk_id=before["kiosk_id"],
+                application_id=application_id,
+                detail={"from": before["staff_status"], "to": status.value},
+            )
+        return dict(connection.execute(select(*SUMMARY_COLUMNS).where(*key)).mappings().one())
 
 
 def each(engine: Engine, filters: Filters, chunk: int = 500) -> Iterator[dict]:
@@ -166,7 +233,7 @@ def each(engine: Engine, filters: Filters, chunk: int = 500) -> Iterator[dict]:
         result = connection.execute(
             select(*SUMMARY_COLUMNS, applications.c.sealed)
             .where(*filters.where())
-            .order_by(applications.c.received_at, applications.c.id)
+            .order_by(applications.c.received_at, applications.c.kiosk_id, applications.c.id)
         ).mappings()
         for row in result:
             yield dict(row)

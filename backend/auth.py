@@ -2,6 +2,11 @@
 
 No or unknown token → 401 with a WWW-Authenticate challenge; a valid token of the other kind →
 403, so a stolen kiosk token never reads residents' answers.
+
+backend/limits.py checks the token of every route that depends on kiosk_caller or staff_caller
+before the body is read, with the same answers, and leaves the principal in the request's state
+(PRINCIPAL_STATE); these dependencies then take it from there instead of a second lookup, and
+check the token themselves wherever that middleware did not run.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.tokens import Principal, TokenKind, authenticate
 
+UNAUTHENTICATED = "unknown or missing bearer token"
+PRINCIPAL_STATE = "madoguchi.principal"
+
 bearer = HTTPBearer(
     auto_error=False,
     description="a kiosk token for the kiosk API, a staff token for the staff API "
@@ -21,14 +29,19 @@ bearer = HTTPBearer(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
+def needs(kind: TokenKind) -> str:
+    return f"this endpoint needs a {kind.value} token"
+
+
 def _principal(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    checked = request.scope.get("state", {}).get(PRINCIPAL_STATE)
+    if isinstance(checked, Principal):
+        return checked
     presented = credentials.credentials if credentials else ""
     principal = authenticate(request.app.state.engine, presented)
     if principal is None:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "unknown or missing bearer token",
-            headers={"WWW-Authenticate": "Bearer"},
+            status.HTTP_401_UNAUTHORIZED, UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"}
         )
     return principal
 
@@ -37,7 +50,7 @@ def kiosk_caller(request: Request, credentials: Credentials) -> str:
     """The kiosk_id of the calling kiosk."""
     principal = _principal(request, credentials)
     if principal.kind is not TokenKind.KIOSK:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this endpoint needs a kiosk token")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, needs(TokenKind.KIOSK))
     return principal.name
 
 
@@ -45,5 +58,5 @@ def staff_caller(request: Request, credentials: Credentials) -> str:
     """The name of the calling staff member or office tool."""
     principal = _principal(request, credentials)
     if principal.kind is not TokenKind.STAFF:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this endpoint needs a staff token")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, needs(TokenKind.STAFF))
     return principal.name

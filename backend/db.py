@@ -6,6 +6,8 @@ step by step); queries use them, the migrations never do, so old steps stay as t
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -72,10 +75,12 @@ schema_migrations = Table(
     Column("applied_at", UtcTimestamp, nullable=False),
 )
 
+# An application is the kiosk's: its id is unique per kiosk only (one kiosk cannot claim, or
+# learn about, another kiosk's id), so the key is both.
 applications = Table(
     "applications",
     metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", String(36), nullable=False),
     Column("kiosk_id", Text, nullable=False),
     Column("reception_number", Text, nullable=False),
     Column("procedure_id", Text, nullable=False),
@@ -86,6 +91,7 @@ applications = Table(
     Column("body_sha256", String(64), nullable=False),
     Column("staff_status", Text, nullable=False),
     Column("status_changed_at", UtcTimestamp),
+    PrimaryKeyConstraint("kiosk_id", "id"),
 )
 
 tokens = Table(
@@ -119,6 +125,30 @@ kiosk_alerts = Table(
     Column("at", UtcTimestamp, nullable=False),
     Column("detail", Text, nullable=False),
     Column("received_at", UtcTimestamp, nullable=False),
+    # sha256 of (kind, the kiosk's own time, detail): unique per kiosk, so a heartbeat sent
+    # again (a lost reply, a replay) adds no alert twice.
+    Column("alert_key", String(64), nullable=False),
+)
+
+# Who among the staff did what to which application, and when (backend/audit.py).
+staff_audit = Table(
+    "staff_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcTimestamp, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("kiosk_id", Text),
+    Column("application_id", String(36)),
+    Column("detail", Text, nullable=False),
+)
+
+# One row the health check rewrites: "ok" means a write has just succeeded.
+health_probe = Table(
+    "health_probe",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("at", UtcTimestamp, nullable=False),
 )
 
 
@@ -132,6 +162,7 @@ def connect(url: str, *, migrate: bool = True) -> Engine:
         # Deadlines on every I/O: connecting, each statement, waiting for a pooled connection.
         engine = create_engine(
             url,
+            hide_parameters=True,  # an error logged must not carry what was being written
             pool_pre_ping=True,
             pool_size=10,
             max_overflow=10,
@@ -152,7 +183,11 @@ def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        url,
+        hide_parameters=True,  # an error logged must not carry what was being written
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -160,7 +195,7 @@ def _sqlite_engine(url: str) -> Engine:
         # DDL inside the migration's transaction, and cannot begin IMMEDIATE for writers.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+        _wal(cursor)  # readers never wait for the writer
         cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged application survives power loss
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
@@ -171,6 +206,22 @@ def _sqlite_engine(url: str) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
+
+
+def _wal(cursor: sqlite3.Cursor) -> None:
+    """Switch to WAL. SQLite does not wait (no busy handler) when another connection is
+    switching the same new file or recovering its WAL at that moment, so two backends starting
+    together on a new database would fail; the switch is retried until the lock is gone or
+    the busy timeout has passed."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)  # polling for the other connection's lock, with a deadline
 
 
 def is_postgresql(engine: Engine) -> bool:

@@ -3,24 +3,38 @@
 CSV columns are stable per procedure: the fixed metadata columns, then one column per field
 of the procedures exported (from the catalog, sorted by field id) whether answered or not,
 then `answers_other` (JSON) for answers the catalog no longer knows (an older procedure
-version) — so a spreadsheet or a macro built on one export fits the next.
+version) — so a spreadsheet or a macro built on one export fits the next. Every cell goes
+through core.csv_safe, so no cell opens as a formula in the clerk's spreadsheet.
+
+An export holds decrypted personal data: a file it is written to is made readable by its owner
+only (0600) before the first row; write_file also writes through a .partial file that is
+removed if anything fails. An application whose sealed answers cannot be opened (received
+before its content was checked, or under a replaced key) is skipped and reported, never the
+end of the export. Each export is recorded in the audit log.
 """
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import json
-from collections.abc import Iterator
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import Engine, distinct, select
+from sqlalchemy import Engine, select
 
-from backend import applications
+from backend import applications, audit
 from backend.applications import Filters
 from backend.db import applications as applications_table
 from backend.keys import open_payload
 from backend.procedure_labels import ProcedureLabels
+from backend.validation import printable
+from core import csv_safe
+from core.sealing import SealingError
 
 METADATA_COLUMNS = (
     "id",
@@ -36,18 +50,34 @@ METADATA_COLUMNS = (
 ANSWER_PREFIX = "answer."
 OTHER_ANSWERS = "answers_other"
 
+# Told about each application left out: (kiosk_id, application id, why), never its content.
+Skipped = Callable[[str, str, str], None]
+
+
+def report_to_stderr(kiosk_id: str, application_id: str, reason: str) -> None:
+    """The default for Skipped: one line for the person running the export."""
+    print(
+        f"申請 {printable(application_id, 40)}（端末 {printable(kiosk_id, 40)}）は開けないため"
+        f"書き出していません: {printable(reason, 200)}",
+        file=sys.stderr,
+    )
+
 
 def _records(
-    engine: Engine, filters: Filters, private_key: X25519PrivateKey
+    engine: Engine, filters: Filters, private_key: X25519PrivateKey, skipped: Skipped
 ) -> Iterator[tuple[dict, dict]]:
-    """(metadata, answers) per application, oldest received first."""
+    """(metadata, answers) per application that opens, oldest received first."""
     for row in applications.each(engine, filters):
-        payload = open_payload(row.pop("sealed"), private_key, row["id"])
+        try:
+            payload = open_payload(row.pop("sealed"), private_key, row["id"])
+        except SealingError as error:
+            skipped(row["kiosk_id"], row["id"], str(error))
+            continue
         metadata = {
             name: value.isoformat() if hasattr(value, "isoformat") else value
             for name, value in row.items()
         }
-        yield metadata, payload.get("answers", {})
+        yield metadata, payload["answers"]
 
 
 def answer_fields(
@@ -56,7 +86,7 @@ def answer_fields(
     """The field ids of every procedure in the export, sorted (from the catalog)."""
     with engine.connect() as connection:
         procedures = connection.execute(
-            select(distinct(applications_table.c.procedure_id)).where(*filters.where())
+            select(applications_table.c.procedure_id).distinct().where(*filters.where())
         ).scalars()
         fields = {
             field
@@ -78,37 +108,116 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def owner_only(out: IO[str]) -> None:
+    """Make the file behind out readable by its owner only; streams that are no regular file
+    (a terminal, a pipe, memory) are left as they are."""
+    try:
+        descriptor = out.fileno()
+    except (AttributeError, OSError, ValueError):  # no descriptor, or a closed stream
+        return
+    if stat.S_ISREG(os.fstat(descriptor).st_mode):
+        with contextlib.suppress(PermissionError):  # someone else's file: not ours to change
+            os.fchmod(descriptor, 0o600)
+
+
+@contextlib.contextmanager
+def _audited(
+    engine: Engine, who: str | None, export_format: str, filters: Filters
+) -> Iterator[dict]:
+    """Record the export, also one that failed half-way (the rows written were seen)."""
+    counts: dict[str, Any] = {"rows": 0, "skipped": 0}
+
+    def record() -> None:
+        audit.append(
+            engine,
+            who=who or audit.cli_user(),
+            action=audit.Action.EXPORT,
+            detail={
+                "format": export_format,
+                "procedure_id": filters.procedure_id,
+                "since": filters.since.isoformat() if filters.since else None,
+                **counts,
+            },
+        )
+
+    try:
+        yield counts
+    except BaseException:
+        counts["failed"] = True
+        with contextlib.suppress(Exception):  # the export's own failure is the one to report
+            record()
+        raise
+    record()
+
+
+def _counting(skipped: Skipped, counts: dict) -> Skipped:
+    def note(kiosk_id: str, application_id: str, reason: str) -> None:
+        counts["skipped"] += 1
+        skipped(kiosk_id, application_id, reason)
+
+    return note
+
+
 def write_csv(
     engine: Engine,
     filters: Filters,
     private_key: X25519PrivateKey,
     labels: dict[str, ProcedureLabels],
     out: IO[str],
+    *,
+    skipped: Skipped = report_to_stderr,
+    who: str | None = None,
 ) -> int:
-    """Write the CSV to a text stream (open it with encoding='utf-8-sig', newline=''); rows."""
+    """Write the CSV to a text stream (open it with encoding='utf-8-sig', newline=''); rows.
+    who is recorded in the audit log (default: the user at this terminal)."""
+    owner_only(out)
     fields = answer_fields(engine, filters, labels)
     known = set(fields)
-    writer = csv.writer(out, lineterminator="\r\n")  # what Excel writes and expects
-    writer.writerow([*METADATA_COLUMNS, *(ANSWER_PREFIX + f for f in fields), OTHER_ANSWERS])
-    rows = 0
-    for metadata, answers in _records(engine, filters, private_key):
-        other = {key: value for key, value in answers.items() if key not in known}
-        writer.writerow(
-            [cell(metadata[name]) for name in METADATA_COLUMNS]
-            + [cell(answers.get(field)) for field in fields]
-            + [cell(other) if other else ""]
-        )
-        rows += 1
-    return rows
+    writer = csv_safe.writer(out)
+    with _audited(engine, who, "csv", filters) as counts:
+        writer.writerow([*METADATA_COLUMNS, *(ANSWER_PREFIX + f for f in fields), OTHER_ANSWERS])
+        for metadata, answers in _records(engine, filters, private_key, _counting(skipped, counts)):
+            other = {key: value for key, value in answers.items() if key not in known}
+            writer.writerow(
+                [cell(metadata[name]) for name in METADATA_COLUMNS]
+                + [cell(answers.get(field)) for field in fields]
+                + [cell(other) if other else ""]
+            )
+            counts["rows"] += 1
+    return counts["rows"]
 
 
 def write_jsonl(
-    engine: Engine, filters: Filters, private_key: X25519PrivateKey, out: IO[str]
+    engine: Engine,
+    filters: Filters,
+    private_key: X25519PrivateKey,
+    out: IO[str],
+    *,
+    skipped: Skipped = report_to_stderr,
+    who: str | None = None,
 ) -> int:
     """One JSON object per line: the metadata columns and "answers" (all of them)."""
-    rows = 0
-    for metadata, answers in _records(engine, filters, private_key):
-        record = {name: metadata[name] for name in METADATA_COLUMNS}
-        out.write(json.dumps({**record, "answers": answers}, ensure_ascii=False) + "\n")
-        rows += 1
+    owner_only(out)
+    with _audited(engine, who, "jsonl", filters) as counts:
+        for metadata, answers in _records(engine, filters, private_key, _counting(skipped, counts)):
+            record = {name: metadata[name] for name in METADATA_COLUMNS}
+            out.write(json.dumps({**record, "answers": answers}, ensure_ascii=False) + "\n")
+            counts["rows"] += 1
+    return counts["rows"]
+
+
+def write_file(path: Path, encoding: str, write: Callable[[IO[str]], int]) -> int:
+    """Run write (write_csv or write_jsonl bound to its arguments) into path: created 0600,
+    written as path.partial and renamed when whole, the partial file removed if anything
+    fails, so neither a half export nor a world-readable one is ever left behind."""
+    partial = path.with_name(path.name + ".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding=encoding, newline="") as out:
+            owner_only(out)  # O_CREAT's mode does not apply to a file that already existed
+            rows = write(out)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return rows

@@ -8,6 +8,8 @@ CREATE TABLE IF NOT EXISTS is a no-op on such a database, which is how it gets a
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -111,12 +113,139 @@ def _v4_kiosk_health(connection: Connection) -> None:
     connection.execute(text("CREATE INDEX ix_kiosk_alerts_kiosk ON kiosk_alerts (kiosk_id, at)"))
 
 
+def _v5_applications_per_kiosk(connection: Connection) -> None:
+    """The key becomes (kiosk_id, id): an id is unique per kiosk only, so another kiosk's token
+    can no longer claim an id first (ids are printed on receipts). Every row is kept."""
+    if is_postgresql(connection.engine):
+        primary = connection.execute(
+            text(
+                "SELECT conname FROM pg_constraint"
+                " WHERE conrelid = 'applications'::regclass AND contype = 'p'"
+            )
+        ).scalar_one()
+        connection.execute(text(f'ALTER TABLE applications DROP CONSTRAINT "{primary}"'))
+        connection.execute(text("ALTER TABLE applications ADD PRIMARY KEY (kiosk_id, id)"))
+    else:
+        # SQLite cannot change a primary key: the table is rebuilt with the same columns.
+        columns = (
+            "id, kiosk_id, reception_number, procedure_id, procedure_version, created_at,"
+            " received_at, sealed, body_sha256, staff_status, status_changed_at"
+        )
+        connection.execute(
+            text(
+                "CREATE TABLE applications_per_kiosk (id TEXT NOT NULL, kiosk_id TEXT NOT NULL,"
+                " reception_number TEXT NOT NULL, procedure_id TEXT NOT NULL,"
+                " procedure_version INTEGER NOT NULL, created_at TEXT NOT NULL,"
+                " received_at TEXT NOT NULL, sealed TEXT NOT NULL,"
+                " body_sha256 TEXT NOT NULL DEFAULT '',"
+                " staff_status TEXT NOT NULL DEFAULT '受付済', status_changed_at TEXT,"
+                " PRIMARY KEY (kiosk_id, id))"
+            )
+        )
+        connection.execute(
+            text(
+                f"INSERT INTO applications_per_kiosk ({columns}) SELECT {columns} FROM applications"
+            )
+        )
+        connection.execute(text("DROP TABLE applications"))  # its indexes go with it
+        connection.execute(text("ALTER TABLE applications_per_kiosk RENAME TO applications"))
+        for statement in (
+            "CREATE INDEX ix_applications_received_at ON applications (received_at)",
+            "CREATE INDEX ix_applications_procedure ON applications (procedure_id, received_at)",
+            "CREATE INDEX ix_applications_kiosk ON applications (kiosk_id, received_at)",
+            "CREATE INDEX ix_applications_status ON applications (staff_status, received_at)",
+        ):
+            connection.execute(text(statement))
+    # A receipt printed before receipts named their kiosk is opened by its id alone.
+    connection.execute(text("CREATE INDEX ix_applications_id ON applications (id)"))
+
+
+# Alerts kept per kiosk; older ones are deleted as new ones arrive.
+_V6_ALERTS_KEPT = 1000
+
+
+def _v6_alerts_deduplicated(connection: Connection) -> None:
+    """Alerts get a key (kind, the kiosk's time, detail) unique per kiosk, so a heartbeat sent
+    again adds nothing twice; existing repeats are dropped, times later than their arrival
+    are brought back to it (a kiosk's future clock must not keep an alert on top), and each
+    kiosk keeps its newest _V6_ALERTS_KEPT."""
+    connection.execute(
+        text("ALTER TABLE kiosk_alerts ADD COLUMN alert_key TEXT NOT NULL DEFAULT ''")
+    )
+    rows = connection.execute(
+        text("SELECT id, kiosk_id, kind, at, detail, received_at FROM kiosk_alerts ORDER BY id")
+    ).mappings()
+    seen: set[tuple[str, str]] = set()
+    repeats: list[dict] = []
+    updates: list[dict] = []
+    for row in rows:
+        reported = parse_moment(row["at"])
+        key = hashlib.sha256(
+            json.dumps(
+                [row["kind"], format_utc(reported), row["detail"]], ensure_ascii=False
+            ).encode("utf-8")
+        ).hexdigest()
+        if (row["kiosk_id"], key) in seen:
+            repeats.append({"id": row["id"]})
+            continue
+        seen.add((row["kiosk_id"], key))
+        at = min(reported, parse_moment(row["received_at"]))
+        updates.append({"id": row["id"], "key": key, "at": format_utc(at)})
+    if repeats:
+        connection.execute(text("DELETE FROM kiosk_alerts WHERE id = :id"), repeats)
+    if updates:
+        connection.execute(
+            text("UPDATE kiosk_alerts SET alert_key = :key, at = :at WHERE id = :id"), updates
+        )
+    connection.execute(
+        text("CREATE UNIQUE INDEX ux_kiosk_alerts_key ON kiosk_alerts (kiosk_id, alert_key)")
+    )
+    kiosks = connection.execute(text("SELECT DISTINCT kiosk_id FROM kiosk_alerts")).scalars()
+    for kiosk_id in list(kiosks):
+        connection.execute(
+            text(
+                "DELETE FROM kiosk_alerts WHERE kiosk_id = :kiosk AND id NOT IN (SELECT id"
+                " FROM kiosk_alerts WHERE kiosk_id = :kiosk ORDER BY at DESC, id DESC"
+                " LIMIT :kept)"
+            ),
+            {"kiosk": kiosk_id, "kept": _V6_ALERTS_KEPT},
+        )
+
+
+def _v7_staff_audit(connection: Connection) -> None:
+    """Which staff member did what to which application, and when."""
+    identity = (
+        "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+        if is_postgresql(connection.engine)
+        else "INTEGER PRIMARY KEY"
+    )
+    connection.execute(
+        text(
+            f"CREATE TABLE staff_audit (id {identity}, at TEXT NOT NULL, who TEXT NOT NULL,"
+            " action TEXT NOT NULL, kiosk_id TEXT, application_id TEXT, detail TEXT NOT NULL)"
+        )
+    )
+    connection.execute(text("CREATE INDEX ix_staff_audit_at ON staff_audit (at)"))
+    connection.execute(
+        text("CREATE INDEX ix_staff_audit_application ON staff_audit (application_id, at)")
+    )
+
+
+def _v8_health_probe(connection: Connection) -> None:
+    """One row the health check rewrites, so that "ok" means the database takes writes."""
+    connection.execute(text("CREATE TABLE health_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL)"))
+
+
 Migration = tuple[int, str, Callable[[Connection], None]]
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "applications", _v1_applications),
     (2, "idempotency and staff status", _v2_idempotency_and_staff_status),
     (3, "hashed tokens", _v3_tokens),
     (4, "kiosk health", _v4_kiosk_health),
+    (5, "applications per kiosk", _v5_applications_per_kiosk),
+    (6, "alerts deduplicated", _v6_alerts_deduplicated),
+    (7, "staff audit", _v7_staff_audit),
+    (8, "health probe", _v8_health_probe),
 )
 LATEST = MIGRATIONS[-1][0]
 

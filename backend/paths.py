@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend.names import check_kiosk_id
+
 DATABASE_URL_ENV = "KIOSK_BACKEND_DATABASE_URL"
 # The plaintext token file of the first backend versions; imported (hashed) and removed on start.
 LEGACY_TOKENS_FILE = "kiosk-tokens.json"
@@ -32,6 +34,11 @@ class BackendPaths:
         """Token files of kiosks that run on this same machine (the demo, a single-PC office)."""
         return self.root / "local-kiosks"
 
+    def local_kiosk_token(self, kiosk_id: str) -> Path:
+        """The token file of a kiosk on this machine. The id is checked first (InvalidName), so
+        no id (`../../x`, an absolute path) can name a file outside local_kiosks."""
+        return self.local_kiosks / f"{check_kiosk_id(kiosk_id)}.token"
+
     @property
     def legacy_tokens(self) -> Path:
         return self.root / LEGACY_TOKENS_FILE
@@ -51,4 +58,4 @@ def kiosk_token(paths: BackendPaths, kiosk_id: str) -> str:
     Kept for existing callers; see backend.provisioning.local_kiosk_token."""
     from backend.provisioning import local_kiosk_token  # SQLAlchemy only when really needed
 
-    return local_kiosk_token(paths, kiosk_id, paths.local_kiosks / f"{kiosk_id}.token")
+    return local_kiosk_token(paths, kiosk_id, paths.local_kiosk_token(kiosk_id))

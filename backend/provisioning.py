@@ -5,6 +5,7 @@ machine as the backend (kept in a 0600 file, so the demo and a single-PC office 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -12,8 +13,11 @@ from sqlalchemy import Engine
 
 from backend import db
 from backend import tokens as token_store
+from backend.names import InvalidName
 from backend.paths import BackendPaths, database_url
 from backend.tokens import TokenKind
+
+log = logging.getLogger(__name__)
 
 
 def engine_for(paths_or_db: BackendPaths | Engine | str) -> Engine:
@@ -77,7 +81,11 @@ def import_legacy_tokens(paths: BackendPaths, engine: Engine) -> int:
     for kiosk_id, token in known.items():
         if token_store.authenticate(engine, token) is None:
             token_store.register(engine, token, TokenKind.KIOSK, kiosk_id)
-        local = paths.local_kiosks / f"{kiosk_id}.token"
+        try:
+            local = paths.local_kiosk_token(kiosk_id)
+        except InvalidName as error:  # registered, but never written outside local_kiosks
+            log.warning("legacy token file: no local token file for %s", error)
+            continue
         if not local.exists():
             _write_private(local, token + "\n")
     legacy.unlink()

@@ -1,19 +1,136 @@
 """Run the reference backend under uvicorn: in the foreground (`kiosk backend serve`) or on a
-background thread (beside the demo kiosk, in tests and benchmarks)."""
+background thread (beside the demo kiosk, in tests and benchmarks).
+
+uvicorn's side of the limits (backend/limits.py has the request side): a deadline for request
+headers (uvicorn has none of its own, so a client sending a header byte a second, or nothing
+at all, would hold a connection for ever), the idle keep-alive time, the size of the headers,
+and how many connections and requests at once (then 503). TLS directly from a certificate and
+key, or behind a reverse proxy whose X-Forwarded-For is trusted from forwarded_allow_ips.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import ssl
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from backend.app import create_app
+from backend.limits import Limits
 from backend.paths import BackendPaths
 
 START_DEADLINE_S = 15.0
+
+
+@dataclass(frozen=True)
+class Tls:
+    certificate: Path
+    key: Path
+
+    def check(self) -> None:
+        """Load the pair once, so a wrong file is one clear ValueError before uvicorn starts."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(self.certificate, self.key)
+        except (OSError, ssl.SSLError) as error:
+            raise ValueError(
+                f"cannot use certificate {self.certificate} with key {self.key}: "
+                f"{getattr(error, 'strerror', None) or error}"
+            ) from error
+
+
+class HeaderDeadlineProtocol(H11Protocol):
+    """uvicorn's h11 protocol, plus: a connection must deliver a request's headers within
+    header_timeout_s of opening or of its first byte after a response, or it is closed.
+
+    While headers are awaited (no request in progress, or its response already sent and its
+    remaining body being dropped), the first bytes arm a timer; the start of a request (uvicorn
+    made a new cycle) disarms it. The request's body is paced by backend/limits.py."""
+
+    header_timeout_s = 10.0  # per server: protocol_for() makes a subclass with its Limits
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._header_timer: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        self._await_headers()
+
+    def _awaiting_headers(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _await_headers(self) -> None:
+        if self._header_timer is None:
+            self._header_timer = self.loop.call_later(self.header_timeout_s, self._too_slow)
+
+    def _too_slow(self) -> None:
+        self._header_timer = None
+        if self._awaiting_headers() and not self.transport.is_closing():
+            # abort, not close: over TLS, close waits up to 30 s for the client's close_notify,
+            # and all that time the connection counts against the concurrency limit.
+            self.transport.abort()
+
+    def data_received(self, data: bytes) -> None:
+        if self._awaiting_headers():
+            self._await_headers()
+        super().data_received(data)
+        if not self._awaiting_headers() and self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+        super().connection_lost(exc)
+
+
+def protocol_for(limits: Limits) -> type[HeaderDeadlineProtocol]:
+    return type(
+        "HeaderDeadlineProtocol",
+        (HeaderDeadlineProtocol,),
+        {"header_timeout_s": limits.header_timeout_s},
+    )
+
+
+def server_config(
+    paths: BackendPaths,
+    host: str,
+    port: int,
+    *,
+    database: str | None = None,
+    catalog_dir: Path | None = None,
+    tls: Tls | None = None,
+    forwarded_allow_ips: str | None = None,
+    limits: Limits | None = None,
+    log_level: str = "info",
+    access_log: bool = True,
+) -> uvicorn.Config:
+    """The one uvicorn configuration of the backend, for the foreground and the thread."""
+    limits = limits or Limits()
+    if tls is not None:
+        tls.check()
+    app = create_app(paths, database=database, catalog_dir=catalog_dir, limits=limits)
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=access_log,
+        http=protocol_for(limits),
+        timeout_keep_alive=limits.keep_alive_s,
+        limit_concurrency=limits.concurrency,
+        h11_max_incomplete_event_size=limits.max_header_bytes,
+        timeout_graceful_shutdown=int(limits.shutdown_s),
+        ssl_certfile=str(tls.certificate) if tls else None,
+        ssl_keyfile=str(tls.key) if tls else None,
+        proxy_headers=True,
+        # None: uvicorn's default ($FORWARDED_ALLOW_IPS, else 127.0.0.1: a proxy on this host).
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
 
 
 def serve(
@@ -23,13 +140,22 @@ def serve(
     *,
     database: str | None = None,
     catalog_dir: Path | None = None,
-) -> None:
-    uvicorn.run(
-        create_app(paths, database=database, catalog_dir=catalog_dir),
-        host=host,
-        port=port,
-        log_level="info",
+    tls: Tls | None = None,
+    forwarded_allow_ips: str | None = None,
+) -> bool:
+    """Serve until stopped; False when the server never started (uvicorn said why)."""
+    config = server_config(
+        paths,
+        host,
+        port,
+        database=database,
+        catalog_dir=catalog_dir,
+        tls=tls,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
+    server = uvicorn.Server(config)
+    server.run()
+    return server.started
 
 
 @dataclass
@@ -50,11 +176,22 @@ def start_in_thread(
     *,
     database: str | None = None,
     catalog_dir: Path | None = None,
+    tls: Tls | None = None,
+    limits: Limits | None = None,
 ) -> LocalBackend | None:
     """Start the backend on a thread; None when it could not listen (e.g. the port is taken,
     which usually means a backend is already running there)."""
-    app = create_app(paths, database=database, catalog_dir=catalog_dir)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    config = server_config(
+        paths,
+        host,
+        port,
+        database=database,
+        catalog_dir=catalog_dir,
+        tls=tls,
+        limits=limits,
+        log_level="warning",
+        access_log=False,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="local-backend", daemon=True)
     thread.start()
@@ -65,4 +202,5 @@ def start_in_thread(
         server.should_exit = True
         thread.join(timeout=5)
         return None
-    return LocalBackend(server, thread, f"http://{host}:{port}")
+    scheme = "https" if tls else "http"
+    return LocalBackend(server, thread, f"{scheme}://{host}:{port}")

@@ -1,15 +1,24 @@
 """The staff API (a staff token): list and filter applications, open one (answers decrypted
-with the municipality's key), set its status, and see every kiosk's health."""
+with the municipality's key) by its id or by the QR code of its receipt, set its status, and
+see every kiosk's health.
+
+Every parameter is bounded like the kiosk API's fields (a 422 naming it otherwise). An
+application is named by its id and, where two kiosks used one id, its kiosk (?kiosk_id=; a
+409 lists the kiosks when it is needed and missing). Opening one and changing its status are
+written to the audit log (backend/audit.py) with the staff token's name.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from pydantic import AfterValidator
+from sqlalchemy.exc import SQLAlchemyError
 
-from backend import applications, kiosk_health
-from backend.applications import Filters
+from backend import applications, audit, kiosk_health
+from backend.applications import AmbiguousApplication, Filters
 from backend.auth import staff_caller
 from backend.keys import open_payload
 from backend.staff_models import (
@@ -19,23 +28,70 @@ from backend.staff_models import (
     KioskHealth,
     StatusUpdate,
 )
+from backend.validation import ValidatedRoute
+from core.receipt import MAX_QR_CHARS, parse_qr_payload
 from core.sealing import SealingError
-from core.wire import STAFF_PREFIX, StaffStatus
+from core.wire import (
+    APPLICATION_ID_PATTERN,
+    EARLIEST,
+    KIOSK_ID_PATTERN,
+    LATEST,
+    PROCEDURE_ID_PATTERN,
+    STAFF_PREFIX,
+    StaffStatus,
+)
 
 MAX_PAGE = 1000
+DATABASE_BUSY = "the database cannot take this now; try again later"
+MAX_OFFSET = 10_000_000  # far beyond any office's applications, far below SQL's 2^63
 
-router = APIRouter(prefix=STAFF_PREFIX, tags=["staff"], dependencies=[Depends(staff_caller)])
+router = APIRouter(
+    prefix=STAFF_PREFIX,
+    tags=["staff"],
+    dependencies=[Depends(staff_caller)],
+    route_class=ValidatedRoute,
+)
+
+
+def _plausible_since(moment: datetime | None) -> datetime | None:
+    # Compared, not converted: year 1 with an offset would overflow on the way to UTC.
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if not EARLIEST <= aware < LATEST:
+        raise ValueError(f"must lie between {EARLIEST.year} and {LATEST.year}")
+    return aware
+
+
+ApplicationIdPath = Annotated[str, Path(pattern=APPLICATION_ID_PATTERN)]
+KioskQuery = Annotated[
+    str | None,
+    Query(pattern=KIOSK_ID_PATTERN, description="the kiosk, where two kiosks used one id"),
+]
+Who = Annotated[str, Depends(staff_caller)]  # the staff token's name, for the audit log
+
+NOT_FOUND = {404: {"description": "no such application"}}
+CONFLICT = {
+    409: {
+        "description": "the id names applications of several kiosks (give kiosk_id), or the "
+        "sealed answers cannot be opened"
+    }
+}
 
 
 @router.get("/applications", response_model=ApplicationPage, summary="List and filter")
 def list_applications(
     request: Request,
     status: StaffStatus | None = None,
-    procedure_id: str | None = None,
-    kiosk_id: str | None = None,
-    since: Annotated[datetime | None, Query(description="received at or after (ISO 8601)")] = None,
+    procedure_id: Annotated[str | None, Query(pattern=PROCEDURE_ID_PATTERN)] = None,
+    kiosk_id: Annotated[str | None, Query(pattern=KIOSK_ID_PATTERN)] = None,
+    since: Annotated[
+        datetime | None,
+        Query(description="received at or after (ISO 8601; UTC without an offset)"),
+        AfterValidator(_plausible_since),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ApplicationPage:
     filters = Filters(status, procedure_id, kiosk_id, since)
     total, rows = applications.summaries(request.app.state.engine, filters, limit, offset)
@@ -47,33 +103,99 @@ def list_applications(
     )
 
 
+def _opened(request: Request, row: dict | None, who: str, via: str) -> ApplicationDetail:
+    """The application with its answers, recorded as opened by who; 404 or 409 if it cannot."""
+    if row is None:
+        raise HTTPException(404, "no such application")
+    try:
+        payload = open_payload(row["sealed"], request.app.state.private_key, row["id"])
+    except SealingError as error:
+        # Received before its content was checked, or the key was replaced since: reported,
+        # never a 500 (the reason names what is wrong, never what the answers say).
+        raise HTTPException(409, f"the sealed answers cannot be opened: {error}") from None
+    try:
+        audit.append(
+            request.app.state.engine,
+            who=who,
+            action=audit.Action.OPEN,
+            kiosk_id=row["kiosk_id"],
+            application_id=row["id"],
+            detail={"via": via},
+        )
+    except SQLAlchemyError:
+        # Answers are shown only when who saw them is on record.
+        raise HTTPException(503, DATABASE_BUSY, headers={"Retry-After": "30"}) from None
+    return ApplicationDetail(**row, answers=payload["answers"])
+
+
+def _one(request: Request, application_id: str, kiosk_id: str | None, **narrow) -> dict | None:
+    try:
+        return applications.one(request.app.state.engine, application_id, kiosk_id, **narrow)
+    except AmbiguousApplication as error:
+        raise HTTPException(409, str(error)) from None
+
+
 @router.get(
     "/applications/{application_id}",
     response_model=ApplicationDetail,
     summary="One application with its answers",
-    responses={404: {"description": "no such application"}},
+    responses={**NOT_FOUND, **CONFLICT},
 )
-def open_application(application_id: str, request: Request) -> ApplicationDetail:
-    row = applications.one(request.app.state.engine, application_id)
-    if row is None:
-        raise HTTPException(404, "no such application")
+def open_application(
+    application_id: ApplicationIdPath, request: Request, who: Who, kiosk_id: KioskQuery = None
+) -> ApplicationDetail:
+    row = _one(request, application_id, kiosk_id)
+    return _opened(request, row, who, "id")
+
+
+@router.get(
+    "/receipt",
+    response_model=ApplicationDetail,
+    summary="The application a scanned receipt QR names (either version of the code)",
+    responses={**NOT_FOUND, **CONFLICT, 422: {"description": "not a receipt code"}},
+)
+def open_receipt(
+    request: Request,
+    who: Who,
+    code: Annotated[str, Query(min_length=1, max_length=MAX_QR_CHARS)],
+) -> ApplicationDetail:
     try:
-        payload = open_payload(row["sealed"], request.app.state.private_key, application_id)
-    except SealingError as error:  # only if the key was replaced after it was received
-        raise HTTPException(409, "the sealed answers cannot be opened with this key") from error
-    return ApplicationDetail(**row, answers=payload.get("answers", {}))
+        receipt = parse_qr_payload(code)
+    except ValueError:
+        raise HTTPException(
+            422, [{"loc": ["query", "code"], "msg": "not a receipt code", "type": "value_error"}]
+        ) from None
+    # A MADOGUCHI1 receipt names no kiosk: its reception number tells two kiosks' ids apart.
+    row = _one(
+        request,
+        receipt.application_id,
+        receipt.kiosk_id,
+        reception_number=None if receipt.kiosk_id else receipt.reception_number,
+    )
+    return _opened(request, row, who, "receipt")
 
 
 @router.put(
     "/applications/{application_id}/status",
     response_model=ApplicationSummary,
     summary="Set the staff status (受付済 / 処理中 / 完了)",
-    responses={404: {"description": "no such application"}},
+    responses={**NOT_FOUND, **CONFLICT},
 )
 def update_status(
-    application_id: str, update: StatusUpdate, request: Request
+    application_id: ApplicationIdPath,
+    update: StatusUpdate,
+    request: Request,
+    who: Who,
+    kiosk_id: KioskQuery = None,
 ) -> ApplicationSummary:
-    row = applications.set_status(request.app.state.engine, application_id, update.status)
+    try:
+        row = applications.set_status(
+            request.app.state.engine, application_id, update.status, kiosk_id, who=who
+        )
+    except AmbiguousApplication as error:
+        raise HTTPException(409, str(error)) from None
+    except SQLAlchemyError:
+        raise HTTPException(503, DATABASE_BUSY, headers={"Retry-After": "30"}) from None
     if row is None:
         raise HTTPException(404, "no such application")
     return ApplicationSummary.model_validate(row)

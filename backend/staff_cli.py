@@ -17,10 +17,11 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from backend import applications, db, export
+from backend import applications, audit, db, export, terminal
 from backend.applications import Filters
 from backend.keys import load_private_key, open_payload
 from backend.migrations import SchemaTooNew
+from backend.names import InvalidName, check_kiosk_id
 from backend.paths import BackendPaths, database_url
 from backend.procedure_labels import ProcedureLabels, load
 from backend.provisioning import import_legacy_tokens, local_kiosk_token
@@ -29,6 +30,7 @@ from backend.tokens import TokenKind
 from backend.tokens import issue as issue_token
 from backend.tokens import revoke as revoke_tokens
 from core.errors import CommandFailed
+from core.sealing import SealingError
 from core.wire import StaffStatus
 
 # How many applications `list` prints when no --limit is given.
@@ -77,40 +79,72 @@ def list_applications(args: argparse.Namespace, _paths: BackendPaths, engine: En
     filters = Filters(
         StaffStatus(args.status) if args.status else None,
         args.procedure,
-        args.kiosk,
+        _kiosk_id(args.kiosk) if args.kiosk else None,
         parse_since(args.since),
     )
     limit = LIST_LIMIT if args.limit is None else args.limit
     total, rows = applications.summaries(engine, filters, limit=limit)
     items = [ApplicationSummary.model_validate(row) for row in rows]
     if args.json:
-        print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False))
+        terminal.json_document([item.model_dump(mode="json") for item in items])
         return 0
     titles = {pid: labels.title for pid, labels in load(args.catalog).items()}
-    for item in items:
-        title = titles.get(item.procedure_id, item.procedure_id)
-        print(
-            f"{item.id}  {item.reception_number:<8} {item.staff_status.value}  "
-            f"{_local(item.received_at)}  {item.kiosk_id}  {title}"
-        )
-    print(f"{len(items)} 件を表示 / 該当 {total} 件")
+    terminal.lines(
+        f"{item.id}  {item.reception_number:<8} {item.staff_status.value}  "
+        f"{_local(item.received_at)}  {item.kiosk_id}  "
+        f"{titles.get(item.procedure_id, item.procedure_id)}"
+        for item in items
+    )
+    terminal.lines([f"{len(items)} 件を表示 / 該当 {total} 件"])
     return 0
 
 
 def show_application(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
-    row = applications.one(engine, args.application_id)
+    kiosk_id = getattr(args, "kiosk", None)
+    row = applications.one(engine, args.application_id, kiosk_id)
     if row is None:
-        raise CommandFailed(f"no application with id {args.application_id}")
-    payload = open_payload(row["sealed"], load_private_key(paths, create=False), row["id"])
+        where = f" from kiosk {kiosk_id}" if kiosk_id else ""
+        raise CommandFailed(f"no application with id {args.application_id}{where}")
+    try:
+        payload = open_payload(row["sealed"], load_private_key(paths, create=False), row["id"])
+    except SealingError as error:  # stored before ingest checked content: say so, no traceback
+        raise CommandFailed(f"application {row['id']} cannot be shown: {error}") from error
+    # Every view of decrypted answers is audited, from the console, the API or this command.
+    audit.append(
+        engine,
+        who=audit.cli_user(),
+        action=audit.Action.OPEN,
+        kiosk_id=row["kiosk_id"],
+        application_id=row["id"],
+        detail={"via": "cli"},
+    )
     detail = ApplicationDetail(**row, answers=payload.get("answers", {}))
     if args.json:
-        print(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        terminal.json_document(detail.model_dump(mode="json"), indent=2)
         return 0
-    print(_readable(detail, load(args.catalog).get(detail.procedure_id)))
+    terminal.lines(_readable(detail, load(args.catalog).get(detail.procedure_id)))
     return 0
 
 
-def _readable(detail: ApplicationDetail, labels: ProcedureLabels | None) -> str:
+def audit_log(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) -> int:
+    if not 1 <= args.limit <= audit.MAX_LIST:
+        raise CommandFailed(f"--limit must be between 1 and {audit.MAX_LIST}")
+    rows = audit.entries(engine, application_id=args.application, who=args.who, limit=args.limit)
+    if args.json:
+        terminal.json_document([{**row, "at": db.format_utc(row["at"])} for row in rows])
+        return 0
+    terminal.lines(
+        f"{_local(row['at'])}  {row['who']}  {row['action']}  "
+        f"{row['kiosk_id'] or '-'}  {row['application_id'] or '-'}  "
+        + json.dumps(row["detail"], ensure_ascii=False, sort_keys=True)
+        for row in rows
+    )
+    terminal.lines([f"{len(rows)} 件"])
+    return 0
+
+
+def _readable(detail: ApplicationDetail, labels: ProcedureLabels | None) -> list[str]:
+    """One line per item; a value with a newline stays on its line (terminal.lines shows it)."""
     title = labels.title if labels else detail.procedure_id
     lines = [
         f"申請ID      {detail.id}",
@@ -130,26 +164,37 @@ def _readable(detail: ApplicationDetail, labels: ProcedureLabels | None) -> str:
         shown = label.options.get(str(value), None) if label else None
         text = export.cell(value)
         lines.append(f"  {question}: {shown}（{text}）" if shown else f"  {question}: {text}")
-    return "\n".join(lines)
+    return lines
 
 
 def token(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
     words = args.words
-    if len(words) == 3 and words[0] == "create":
-        print(issue_token(engine, _kind(words[1]), words[2]))
-        return 0
-    if len(words) == 3 and words[0] == "revoke":
-        removed = revoke_tokens(engine, _kind(words[1]), words[2])
-        print(f"{removed} 件のトークンを無効にしました", file=sys.stderr)
-        return 0 if removed else 1
-    if len(words) == 1 and words[0] not in {"create", "revoke"}:
-        # The old form: the token of a kiosk on this machine, kept in a 0600 file.
-        kiosk_id = words[0]
-        print(local_kiosk_token(paths, kiosk_id, paths.local_kiosks / f"{kiosk_id}.token"))
-        return 0
+    try:
+        if len(words) == 3 and words[0] == "create":
+            terminal.lines([issue_token(engine, _kind(words[1]), words[2])])
+            return 0
+        if len(words) == 3 and words[0] == "revoke":
+            removed = revoke_tokens(engine, _kind(words[1]), words[2])
+            terminal.message(f"{removed} 件のトークンを無効にしました")
+            return 0 if removed else 1
+        if len(words) == 1 and words[0] not in {"create", "revoke"}:
+            # The old form: the token of a kiosk on this machine, kept in a 0600 file.
+            kiosk_id = words[0]
+            token_file = paths.local_kiosk_token(kiosk_id)  # checks the id before any path
+            terminal.lines([local_kiosk_token(paths, kiosk_id, token_file)])
+            return 0
+    except InvalidName as error:
+        raise CommandFailed(str(error)) from error
     raise CommandFailed(
         "usage: kiosk backend token create|revoke kiosk|staff NAME  (or: token KIOSK_ID)"
     )
+
+
+def _kiosk_id(text: str) -> str:
+    try:
+        return check_kiosk_id(text)
+    except InvalidName as error:
+        raise CommandFailed(f"--kiosk: {error}") from error
 
 
 def _kind(word: str) -> TokenKind:
@@ -163,16 +208,20 @@ def export_applications(args: argparse.Namespace, paths: BackendPaths, engine: E
     private_key = load_private_key(paths, create=False)
     encoding = "utf-8-sig" if args.format == "csv" else "utf-8"  # the BOM is what Excel needs
     if args.output:
-        partial = args.output.with_name(args.output.name + ".partial")
-        with partial.open("w", encoding=encoding, newline="") as out:
-            rows = _write(args, engine, filters, private_key, out)
-        partial.replace(args.output)  # a half-written export is never taken for a whole one
-        print(f"{rows} 件を {args.output} に書き出しました", file=sys.stderr)
+        # Written 0600 as .partial and renamed when whole; removed if anything fails.
+        rows = export.write_file(
+            args.output, encoding, lambda out: _write(args, engine, filters, private_key, out)
+        )
+        terminal.message(f"{rows} 件を {args.output} に書き出しました")
         return 0
     sys.stdout.flush()
     out = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="", write_through=True)
     try:
-        _write(args, engine, filters, private_key, out)
+        # Piped or redirected, the export is data and stays byte for byte; on a terminal, what
+        # a person reads is made safe like every other output of this command line.
+        _write(
+            args, engine, filters, private_key, terminal.SafeWriter(out) if out.isatty() else out
+        )
     finally:
         out.detach()
     return 0

@@ -1,14 +1,18 @@
 """What the staff API and the staff CLI show: application summaries, one opened application,
-and kiosk health. Backend-only (kiosks never see these), so they live here, not in wire.py."""
+and kiosk health. Backend-only (kiosks never see these), so they live here, not in wire.py.
+
+These describe what was stored, so they carry no input bounds (a row received before a bound
+existed must still be shown); what staff send (StatusUpdate) is bounded like any input.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from core.wire import StaffAlert, StaffStatus
+from core.wire import StaffStatus
 
 
 class ApplicationSummary(BaseModel):
@@ -35,7 +39,14 @@ class ApplicationDetail(ApplicationSummary):
 
 
 class StatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     status: StaffStatus
+
+
+class AlertShown(BaseModel):
+    kind: str
+    at: datetime = Field(description="the kiosk's time, never later than its arrival")
+    detail: str = ""
 
 
 class KioskHealth(BaseModel):
@@ -47,4 +58,4 @@ class KioskHealth(BaseModel):
     queue_depth: int
     quarantined: int
     devices: dict[str, str]
-    alerts: list[StaffAlert] = Field(description="the most recent alerts, newest first")
+    alerts: list[AlertShown] = Field(description="the most recent alerts, newest first")

@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy import Engine, delete, insert, select
 
 from backend.db import WRITE, tokens
+from backend.names import check_name
 
 
 class TokenKind(StrEnum):
@@ -35,10 +36,10 @@ def token_sha256(token: str) -> str:
 
 
 def issue(engine: Engine, kind: TokenKind | str, name: str) -> str:
-    """A new token for (kind, name); returns the plaintext, which is stored nowhere."""
+    """A new token for (kind, name); returns the plaintext, which is stored nowhere. The name
+    must pass backend.names.check_name (InvalidName, a ValueError, otherwise)."""
     kind = TokenKind(kind)
-    if not name.strip():
-        raise ValueError("a token needs a name (for a kiosk: its kiosk_id)")
+    check_name(kind.value, name)
     token = secrets.token_urlsafe(32)
     register(engine, token, kind, name)
     return token
@@ -76,6 +77,7 @@ def authenticate(engine: Engine, presented: str) -> Principal | None:
 
 def revoke(engine: Engine, kind: TokenKind | str, name: str) -> int:
     """Remove every token of (kind, name); returns how many there were."""
+    check_name(TokenKind(kind).value, name)
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
         result = connection.execute(
             delete(tokens).where(tokens.c.kind == TokenKind(kind).value, tokens.c.name == name)

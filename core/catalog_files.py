@@ -6,6 +6,7 @@ understands. A kiosk whose catalog turns bad keeps running on the last good one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.catalog import Catalog, CatalogError, Category, Municipality, Procedure
+from core.errors import plain
 from core.life_events import LifeEvent, cross_check_events
 
 log = logging.getLogger(__name__)
@@ -83,17 +85,27 @@ def describe(error: ValidationError, raw: Any, label: str) -> list[str]:
 
 
 def read_model(model: type[M], source: Traversable | Path, label: str) -> M:
-    """Parse and validate one file; raise CatalogError with every problem it has."""
+    """Parse and validate one file; raise CatalogError with every problem it has, and never
+    anything else: whatever a file holds, the caller gets words, not a crash."""
     try:
         raw = tomllib.loads(source.read_text("utf-8"))
     except UnicodeDecodeError as error:
         raise CatalogError([f"{label}: not UTF-8 text (save it as UTF-8)"]) from error
     except tomllib.TOMLDecodeError as error:
         raise CatalogError([f"{label}: not valid TOML ({error})"]) from error
+    except RecursionError:
+        raise CatalogError([f"{label}: {_TOO_DEEP}"]) from None
+    except OSError as error:  # a folder named *.toml, no permission, a name the disk refuses
+        raise CatalogError([f"{label}: cannot be read ({plain(error)})"]) from error
     try:
         return model.model_validate(raw)
     except ValidationError as error:
         raise CatalogError(describe(error, raw, label)) from error
+    except RecursionError:
+        raise CatalogError([f"{label}: {_TOO_DEEP}"]) from None
+
+
+_TOO_DEEP = "lists or tables are nested too deeply to be a catalog file"
 
 
 @dataclass
@@ -135,6 +147,15 @@ class CatalogFiles:
         return found
 
     def load(self, municipality_id: str) -> Catalog:
+        try:
+            return self._load(municipality_id)
+        except CatalogError:
+            raise
+        except Exception as error:  # a folder that cannot be listed, a bug: still words
+            log.exception("catalog could not be loaded")
+            raise CatalogError([f"the catalog could not be loaded ({plain(error)})"]) from error
+
+    def _load(self, municipality_id: str) -> Catalog:
         problems: list[str] = []
         procedures = self._read_all(Procedure, "procedures", problems)
         categories = self._read_all(Category, "categories", problems)
@@ -215,7 +236,7 @@ def load_with_last_good(
 ) -> LoadedCatalog:
     """Load the catalog; remember it when good; fall back to the last good one when not.
 
-    Raises CatalogError only when the files are bad and no good catalog was ever seen.
+    Raises CatalogError only when the files are bad and no good catalog can be read back.
     """
     try:
         catalog = load_catalog(municipality_id, override_dir)
@@ -223,8 +244,19 @@ def load_with_last_good(
         if not snapshot.is_file():
             raise
         log.error("catalog has %d problem(s); using the last good catalog", len(error.problems))
-        return LoadedCatalog(_read_snapshot(snapshot), error.problems, from_snapshot=True)
-    _write_snapshot(catalog, snapshot)
+        try:
+            kept = _read_snapshot(snapshot)
+        except Exception as unreadable:  # a damaged snapshot: report both, crash on neither
+            raise CatalogError(
+                [*error.problems, f"the last good catalog cannot be read ({plain(unreadable)})"]
+            ) from unreadable
+        return LoadedCatalog(kept, error.problems, from_snapshot=True)
+    try:
+        _write_snapshot(catalog, snapshot)
+    except OSError as error:  # a full disk: this catalog is good and in memory; run on it
+        log.error("the last good catalog could not be kept: %s", plain(error))
+        with contextlib.suppress(OSError):
+            snapshot.with_suffix(".tmp").unlink(missing_ok=True)
     return LoadedCatalog(catalog, [], from_snapshot=False)
 
 

@@ -21,6 +21,11 @@ from core.catalog import Catalog, FieldType
 PREFIX = "MADOGUCHI-PRE/"
 VERSION = 1
 MAX_PAYLOAD_CHARS = 2000  # a QR the scanner reads reliably holds far less
+MAX_VERSION_DIGITS = 4  # int() of a longer run of digits is work an attacker chooses
+# The answers typed input gives (docs/PREENTRY.md); anything else is asked on its page, so
+# the validators never see a nested structure, a NaN or a thousand-digit number.
+MAX_NUMBER = 10**9
+MAX_LIST_ITEMS = 50
 
 
 class PreEntryError(ValueError):
@@ -44,25 +49,49 @@ def encode(procedure_id: str, answers: dict[str, Any]) -> str:
     return f"{PREFIX}{VERSION} {body}"
 
 
+def is_ascii_digits(text: str) -> bool:
+    """0-9 only. str.isdigit() also accepts '²' and '①', which int() then refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _plain_answer(value: Any) -> bool:
+    """A value of the kind touch input gives: text, yes/no, a whole number, a list of texts."""
+    if isinstance(value, bool | str):
+        return True
+    if isinstance(value, int):
+        return abs(value) <= MAX_NUMBER
+    if isinstance(value, list):
+        return len(value) <= MAX_LIST_ITEMS and all(isinstance(item, str) for item in value)
+    return False
+
+
 def parse(text: str, catalog: Catalog) -> PreEntry:
+    """The pre-entry a scan carries; any other text raises PreEntryError, never anything else
+    (the scanner's thread calls this with whatever a QR code holds)."""
     if not text.startswith(PREFIX):
         raise PreEntryError("scan_not_preentry", "not a pre-entry code")
     version_text, _, body = text[len(PREFIX) :].partition(" ")
-    if not version_text.isdigit():
+    if not is_ascii_digits(version_text) or len(version_text) > MAX_VERSION_DIGITS:
         raise PreEntryError("scan_not_preentry", "pre-entry code without a version")
     if int(version_text) != VERSION:
         raise PreEntryError("scan_newer_version", f"pre-entry version {version_text} is not known")
     if len(body) > MAX_PAYLOAD_CHARS:
         raise PreEntryError("scan_not_preentry", "pre-entry code too long")
     try:
-        data = json.loads(body)
-    except json.JSONDecodeError:
+        data = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError; [[[[… recurses
         raise PreEntryError("scan_not_preentry", "pre-entry body is not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("a", {}), dict):
         raise PreEntryError("scan_not_preentry", "pre-entry body has the wrong shape")
     procedure_id = data.get("p")
+    if not isinstance(procedure_id, str):
+        raise PreEntryError("scan_not_preentry", "pre-entry body names no procedure")
     try:
-        procedure = catalog.procedure(str(procedure_id))
+        procedure = catalog.procedure(procedure_id)
     except KeyError:
         raise PreEntryError("scan_unknown_procedure", "procedure not offered here") from None
     pages = {page.id: page for page in procedure.pages}
@@ -70,7 +99,7 @@ def parse(text: str, catalog: Catalog) -> PreEntry:
     refused: list[str] = []
     for page_id, value in data.get("a", {}).items():
         page = pages.get(page_id)
-        if page is None or page.type is FieldType.MY_NUMBER:
+        if page is None or page.type is FieldType.MY_NUMBER or not _plain_answer(value):
             refused.append(str(page_id))
         else:
             answers[page_id] = value

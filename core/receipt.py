@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from unicodedata import east_asian_width
@@ -11,9 +12,29 @@ from core.catalog import Catalog, Procedure
 from core.i18n import UiText
 from core.reception import FinalizedApplication
 from core.wareki import to_wareki
+from core.wire import APPLICATION_ID_PATTERN, KIOSK_ID_PATTERN, RECEPTION_NUMBER_PATTERN
 
-# QR payload: MADOGUCHI1:<reception number>:<application id>; never personal data.
-QR_SCHEME = "MADOGUCHI1"
+# QR payload, never personal data: MADOGUCHI2:<kiosk id>:<reception number>:<application id>.
+# An application id is unique per kiosk only, so the counter needs the kiosk to open the right
+# one. Receipts printed before carry MADOGUCHI1:<reception number>:<application id>; they
+# still open (by id, and the reception number when two kiosks share the id).
+QR_SCHEME = "MADOGUCHI2"
+LEGACY_QR_SCHEME = "MADOGUCHI1"
+MAX_QR_CHARS = 120  # a receipt code is about 70 characters; longer is not one of ours
+
+
+def _part(pattern: str) -> str:
+    return pattern.removeprefix("^").removesuffix("$")
+
+
+_QR = re.compile(
+    f"{QR_SCHEME}:(?P<kiosk>{_part(KIOSK_ID_PATTERN)}):(?P<number>{_part(RECEPTION_NUMBER_PATTERN)})"
+    f":(?P<id>{_part(APPLICATION_ID_PATTERN)})"
+)
+_LEGACY_QR = re.compile(
+    f"{LEGACY_QR_SCHEME}:(?P<number>{_part(RECEPTION_NUMBER_PATTERN)})"
+    f":(?P<id>{_part(APPLICATION_ID_PATTERN)})"
+)
 
 
 PAPER_COLUMNS = 48  # half-width columns on 80 mm paper with font A (12 x 24 dots)
@@ -95,8 +116,31 @@ def _counter_line(text: str) -> TextLine:
     return TextLine(text, largest_scale_that_fits(text, 2), True)
 
 
+@dataclass(frozen=True)
+class ReceiptCode:
+    """What a scanned receipt QR names."""
+
+    reception_number: str
+    application_id: str
+    kiosk_id: str | None  # None: a MADOGUCHI1 receipt, printed before receipts named the kiosk
+
+
 def qr_payload(application: FinalizedApplication) -> str:
-    return f"{QR_SCHEME}:{application.reception_number}:{application.id}"
+    if not application.kiosk_id:
+        return f"{LEGACY_QR_SCHEME}:{application.reception_number}:{application.id}"
+    return f"{QR_SCHEME}:{application.kiosk_id}:{application.reception_number}:{application.id}"
+
+
+def parse_qr_payload(text: str) -> ReceiptCode:
+    """The receipt a scanned code names (either version); ValueError if it names none."""
+    if len(text) > MAX_QR_CHARS:
+        raise ValueError("not a receipt code")
+    text = text.strip()
+    if found := _QR.fullmatch(text):
+        return ReceiptCode(found["number"], found["id"], found["kiosk"])
+    if found := _LEGACY_QR.fullmatch(text):
+        return ReceiptCode(found["number"], found["id"], None)
+    raise ValueError("not a receipt code")
 
 
 def layout_receipt(

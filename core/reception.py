@@ -29,3 +29,7 @@ class FinalizedApplication:
     procedure_id: str
     created_at: datetime
     practice: bool
+    # The kiosk that made it: an id is unique only per kiosk, so the receipt QR names both.
+    # Empty where it is not known (a record made without one): the receipt then carries the
+    # older code without the kiosk, which the counter still opens.
+    kiosk_id: str = ""

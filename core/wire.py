@@ -4,14 +4,22 @@ Versioned by the URL prefix. Only non-personal metadata travels in clear; the an
 as the sealed envelope the kiosk stored, which only the municipality's private key opens.
 
 Kiosk API (bearer token of one kiosk):
-  POST {BATCH_PATH}         SubmissionBatch → BatchReceipt (200; one result per application)
+  POST {BATCH_PATH}         SubmissionBatch → BatchReceipt (200; one result per application: a
+                            malformed application is rejected alone, naming its field)
   POST {APPLICATIONS_PATH}  one SubmittedApplication with the Idempotency-Key header
                             → SubmissionReceipt (201 created, 200 duplicate, 422 same key with
                             a different body). Kept for simple clients and as the bench baseline.
   GET  {CATALOG_PATH}       CatalogBundle with an ETag; If-None-Match → 304
   POST {HEARTBEAT_PATH}     Heartbeat → HeartbeatReply
-  GET  {HEALTH_PATH}        Health (no token)
+  GET  {HEALTH_PATH}        Health (no token; 503 when the database cannot be written)
 Staff API (a staff token): under {STAFF_PREFIX}, see backend/staff_api.py.
+
+An application is identified by its kiosk and its id together: the id is a UUID the kiosk
+made, and a kiosk cannot claim (or learn about) another kiosk's ids.
+
+Every field is bounded (type, range, length, character set), here, once, for both sides: the
+kiosk cannot build what the backend would refuse, and the backend refuses anything else with
+a 422 naming the field, so that no input reaches the database or a reply unchecked.
 
 Every reply that a kiosk acts on carries the server's clock (server_time), so the kiosk can
 measure its own clock skew without trusting its local clock.
@@ -19,10 +27,13 @@ measure its own clock skew without trusting its local clock.
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+import unicodedata
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 API_PREFIX = "/api/v1"
 APPLICATIONS_PATH = f"{API_PREFIX}/applications"
@@ -35,17 +46,157 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 # A batch larger than this is refused whole (413): it bounds the server's work per request.
 MAX_BATCH = 200
+# Alerts in one heartbeat (the kiosk sends the rest with the next one).
+MAX_ALERTS = 100
+MAX_DEVICES = 32
+MAX_DETAIL_CHARS = 200
+# A sealed envelope: base64 of the answers of the longest procedure is a few kilobytes.
+MAX_SEALED_CHARS = 65_536
+# The opened answers: the catalog allows text fields of up to 2,000 characters.
+MAX_ANSWERS = 500
+MAX_ANSWER_CHARS = 4_000
+MAX_ANSWER_ITEMS = 200
+MAX_ANSWER_DEPTH = 4
+MAX_ANSWER_INTEGER = 2**53  # what every JSON reader (a spreadsheet's too) keeps exactly
+# Whole numbers are stored in 32-bit INTEGER columns (PostgreSQL's INTEGER is 32-bit).
+MAX_INT32 = 2**31 - 1
+# A moment a kiosk reports: a kiosk whose clock battery died says 1970; nothing real is before
+# it or far after. Bounded also because converting year 1 with an offset to UTC overflows.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+# Identifiers, as the kiosk's configuration and the catalog define them.
+APPLICATION_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+KIOSK_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+RECEPTION_NUMBER_PATTERN = r"^[A-Z]-[0-9]{3,6}$"
+PROCEDURE_ID_PATTERN = r"^[a-z0-9_]{1,40}$"
+
+# Characters no single-line text field may hold: controls (NUL, escape sequences, CR, LF),
+# format marks, line/paragraph separators and lone surrogates (which cannot even be written
+# as UTF-8, so they would fail in the database or in the reply).
+_NOT_IN_A_LINE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Answers may hold line breaks (free text), nothing else of those.
+_NOT_IN_AN_ANSWER = frozenset({"Cc", "Cs"})
+
+
+def _without(categories: frozenset[str], allowed: str = ""):
+    def check(text: str) -> str:
+        for character in text:
+            if unicodedata.category(character) in categories and character not in allowed:
+                # The code point only: the message must not repeat what was sent.
+                raise ValueError(f"character U+{ord(character):04X} is not allowed here")
+        return text
+
+    return check
+
+
+_one_line = _without(_NOT_IN_A_LINE)
+_answer_text = _without(_NOT_IN_AN_ANSWER, allowed="\n")
+
+
+def _plausible(moment: datetime) -> datetime:
+    # Compared, not converted: comparing aware moments cannot overflow, converting can.
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(f"must lie between {EARLIEST.year} and {LATEST.year}")
+    return moment
+
+
+def line(max_chars: int, min_chars: int = 0) -> Any:
+    """A single line of text of at most max_chars characters."""
+    return Annotated[
+        str, Field(min_length=min_chars, max_length=max_chars), AfterValidator(_one_line)
+    ]
+
+
+DetailText = line(MAX_DETAIL_CHARS)
+# The lengths repeat what the patterns allow: checked first (a 5 MB string is refused before
+# a pattern looks at it), and backend/limits.py sizes request bodies from them.
+ApplicationId = Annotated[str, Field(max_length=36, pattern=APPLICATION_ID_PATTERN)]
+KioskId = Annotated[str, Field(max_length=32, pattern=KIOSK_ID_PATTERN)]
+ReceptionNumberText = Annotated[str, Field(max_length=8, pattern=RECEPTION_NUMBER_PATTERN)]
+ProcedureId = Annotated[str, Field(max_length=40, pattern=PROCEDURE_ID_PATTERN)]
+Count = Annotated[int, Field(ge=0, le=MAX_INT32)]
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+
+
+def _answer_value(value: Any, depth: int = 1) -> None:
+    """A JSON value an answer can be: bounded in size and depth, and writable as UTF-8."""
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if abs(value) > MAX_ANSWER_INTEGER:
+            raise ValueError("a number in the answers is too large")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("a number in the answers is not finite")
+    elif isinstance(value, str):
+        if len(value) > MAX_ANSWER_CHARS:
+            raise ValueError(f"an answer is longer than {MAX_ANSWER_CHARS} characters")
+        _answer_text(value)
+    elif isinstance(value, list | dict):
+        if depth >= MAX_ANSWER_DEPTH:
+            raise ValueError(f"answers are nested deeper than {MAX_ANSWER_DEPTH} levels")
+        if len(value) > MAX_ANSWER_ITEMS:
+            raise ValueError(f"an answer holds more than {MAX_ANSWER_ITEMS} items")
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(key, str):
+                _key(key)
+            _answer_value(item, depth + 1)
+    else:
+        raise ValueError(f"an answer cannot be a {type(value).__name__}")
+
+
+def _key(key: str) -> str:
+    if not 1 <= len(key) <= 64:
+        raise ValueError("a key in the answers must have 1 to 64 characters")
+    return _one_line(key)
+
+
+def _answers(answers: dict[str, Any]) -> dict[str, Any]:
+    for key, value in answers.items():
+        _key(key)
+        _answer_value(value)
+    return answers
+
+
+Answers = Annotated[dict[str, Any], Field(max_length=MAX_ANSWERS), AfterValidator(_answers)]
+
+
+class FieldError(BaseModel):
+    """One problem with a request, in FastAPI's shape (loc names the field)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
 
 
 class SubmittedApplication(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[0-9a-f-]{36}$", description="UUID; also the idempotency key")
-    kiosk_id: str
-    reception_number: str
-    procedure_id: str
-    procedure_version: int
-    created_at: datetime
-    sealed: str = Field(description="the sealed envelope (JSON text) as stored on the kiosk")
+    id: ApplicationId = Field(description="UUID made by the kiosk; also the idempotency key")
+    kiosk_id: KioskId
+    reception_number: ReceptionNumberText
+    procedure_id: ProcedureId
+    procedure_version: Annotated[int, Field(ge=1, le=MAX_INT32)]
+    created_at: Moment
+    # The envelope is JSON of base64 strings: printable ASCII only.
+    sealed: str = Field(
+        min_length=2,
+        max_length=MAX_SEALED_CHARS,
+        pattern=r"^[\x20-\x7e]+$",
+        description="the sealed envelope (JSON text) as stored on the kiosk",
+    )
+
+
+class SealedPayload(BaseModel):
+    """What the kiosk seals (kiosk/services.py), as the backend checks it once opened: an
+    application's answers, for the procedure (and kiosk) the submission names. Fields added
+    by a later kiosk are ignored, not refused."""
+
+    procedure: ProcedureId
+    procedure_version: Annotated[int, Field(ge=1, le=MAX_INT32)] | None = None
+    kiosk: KioskId | None = None
+    answers: Answers
 
 
 class SubmissionStatus(StrEnum):
@@ -66,9 +217,12 @@ class SubmissionBatch(BaseModel):
 
 
 class ItemResult(BaseModel):
-    id: str
+    id: str = Field(description="the application's id; empty if what was sent had none")
     status: SubmissionStatus
     reason: str | None = Field(None, description="why it was rejected, in plain words")
+    errors: list[FieldError] | None = Field(
+        None, description="for a malformed application: each field at fault"
+    )
 
 
 class BatchReceipt(BaseModel):
@@ -85,23 +239,33 @@ class CatalogBundle(BaseModel):
 
 
 class StaffAlert(BaseModel):
-    kind: str = Field(description="e.g. staff_call, printer_paper_out")
-    at: datetime
-    detail: str = ""  # never personal data
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(
+        max_length=64,
+        pattern=r"^[a-z0-9_.-]{1,64}$",
+        description="e.g. staff_call, printer_paper_out",
+    )
+    at: Moment = Field(description="the kiosk's clock (the backend keeps no later than its own)")
+    detail: DetailText = ""  # a screen or device name, never personal data
+
+
+DeviceName = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_.-]{1,40}$")]
 
 
 class Heartbeat(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kiosk_id: str
-    app_version: str
-    catalog_version: str
-    queue_depth: int = Field(ge=0)
-    quarantined: int = Field(ge=0)
-    devices: dict[str, str] = Field(
-        default_factory=dict, description="device name → state (ok, paper_near_end, absent …)"
+    kiosk_id: KioskId
+    app_version: str = Field(max_length=64, pattern=r"^[0-9A-Za-z.+_-]{1,64}$")
+    catalog_version: str = Field(max_length=128, pattern=r"^[0-9A-Za-z.+_-]{0,128}$")
+    queue_depth: Count
+    quarantined: Count
+    devices: dict[DeviceName, DetailText] = Field(
+        default_factory=dict,
+        max_length=MAX_DEVICES,
+        description="device name → state (ok, paper_near_end, absent …)",
     )
-    alerts: list[StaffAlert] = Field(default_factory=list)
-    sent_at: datetime
+    alerts: list[StaffAlert] = Field(default_factory=list, max_length=MAX_ALERTS)
+    sent_at: Moment
 
 
 class HeartbeatReply(BaseModel):

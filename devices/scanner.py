@@ -2,13 +2,16 @@
 
 Keyboard-mode scanners are not supported on purpose: the Japanese IME turns scanned letters into
 kana. Frames are decoded as UTF-8, else Shift_JIS (cp932); a frame that is neither is reported,
-not guessed at. The same code scanned twice within the debounce window counts once.
+not guessed at. The same code scanned twice within the debounce window counts once. Nothing a
+scan holds, and nothing its handler raises, ends the reading thread: it is reported instead.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +23,8 @@ MAX_FRAME_BYTES = 4096
 DEBOUNCE_S = 2.0
 READ_S = 0.2  # how long one read waits; also how quickly stop() is noticed
 REOPEN_S = 1.0  # between attempts to open a port that is away
+
+log = logging.getLogger(__name__)
 
 
 class ScanError(ValueError):
@@ -124,36 +129,82 @@ class SerialScanner:
     def _run(self) -> None:
         splitter, debouncer = FrameSplitter(), Debouncer()
         while not self._stop.is_set():
-            if not self.transport.is_open:
-                try:
-                    self.transport.open(REOPEN_S)
-                    self.transport.discard_input()
-                    self._status = DeviceStatus(DeviceState.READY)
-                except TransportError as error:
-                    self._status = DeviceStatus(
-                        DeviceState.ERROR, frozenset({"not_connected"}), str(error)
-                    )
-                    self._stop.wait(REOPEN_S)  # waits for stop(), or the next try
-                    continue
             try:
-                data = self.transport.read(256, READ_S)
-                frames = splitter.feed(data) if data else []
+                self._read_once(splitter, debouncer)
+            except Exception as error:  # a bug below must not end scanning for the day
+                where = "".join(traceback.format_tb(error.__traceback__))
+                log.error(
+                    "scanner %s: unexpected %s; it keeps listening, at\n%s",
+                    self.name,
+                    type(error).__name__,
+                    where,
+                )
+                self._report(f"the scanner hit an unexpected {type(error).__name__}")
+                self._reopen_later()
+
+    def _reopen_later(self) -> None:
+        """After a failure nobody foresaw, start again from a closed port, a moment later
+        (never a busy loop if the failure repeats)."""
+        try:
+            self.transport.close()
+        except Exception:
+            log.exception("scanner %s: closing the port failed", self.name)
+        self._status = DeviceStatus(DeviceState.ERROR, frozenset({"not_connected"}))
+        self._stop.wait(REOPEN_S)
+
+    def _read_once(self, splitter: FrameSplitter, debouncer: Debouncer) -> None:
+        if not self.transport.is_open:
+            try:
+                self.transport.open(REOPEN_S)
+                self.transport.discard_input()
+                self._status = DeviceStatus(DeviceState.READY)
             except TransportError as error:
                 self._status = DeviceStatus(
                     DeviceState.ERROR, frozenset({"not_connected"}), str(error)
                 )
-                continue
-            except ScanError as error:
-                self.on_problem(str(error))
-                continue
-            for frame in frames:
-                try:
-                    scan = decode_frame(frame)
-                except ScanError as error:
-                    self.on_problem(str(error))
-                    continue
-                if not debouncer.is_repeat(scan.text):
-                    self.on_scan(scan)
+                self._stop.wait(REOPEN_S)  # waits for stop(), or the next try
+            return
+        try:
+            data = self.transport.read(256, READ_S)
+            frames = splitter.feed(data) if data else []
+        except TransportError as error:
+            self._status = DeviceStatus(DeviceState.ERROR, frozenset({"not_connected"}), str(error))
+            return
+        except ScanError as error:
+            self._report(str(error))
+            return
+        for frame in frames:
+            self._deliver(frame, debouncer)
+
+    def _deliver(self, frame: bytes, debouncer: Debouncer) -> None:
+        """Hand one frame on. Whatever the handler does with it (a QR code can hold anything)
+        is reported as a problem; the next scan must still arrive."""
+        try:
+            scan = decode_frame(frame)
+        except ScanError as error:
+            self._report(str(error))
+            return
+        if debouncer.is_repeat(scan.text):
+            return
+        try:
+            self.on_scan(scan)
+        except Exception as error:
+            # The type and where, never the message: it may quote the scan, which may hold a
+            # resident's answers.
+            where = "".join(traceback.format_tb(error.__traceback__))
+            log.error(
+                "scanner %s: a scan could not be handled (%s) at\n%s",
+                self.name,
+                type(error).__name__,
+                where,
+            )
+            self._report(f"a scan could not be handled ({type(error).__name__})")
+
+    def _report(self, detail: str) -> None:
+        try:
+            self.on_problem(detail)
+        except Exception:
+            log.exception("scanner %s: the problem handler failed", self.name)
 
 
 class SimulatedScanner:

@@ -203,6 +203,7 @@ class Services:
                 letter=self.settings.kiosk_letter,
                 seal=sealed_answers,
                 practice=self.practice,
+                kiosk_id=self.settings.kiosk_id,  # in the receipt's QR: numbers repeat per kiosk
             )
         except StoreError as error:
             log.error("finalize failed: %s", error)

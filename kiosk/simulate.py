@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from core.catalog import FieldType, Page, Procedure
+from core.errors import plain
 from core.flow import ResidentSession, Step
 from core.validators import Valid
 
@@ -77,11 +78,20 @@ class SimulatedApplication:
 
 
 def load_residents(path: Path | None) -> list[dict[str, str]]:
-    """Residents from a file in shared/testdata's format ({"residents": [...]}) or built in."""
+    """Residents from a file in shared/testdata's format ({"residents": [...]}) or built in.
+    A file that cannot be used raises SimulationError, in words."""
     if path is None:
         return list(BUILT_IN_RESIDENTS)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    residents = data["residents"] if isinstance(data, dict) else data
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise SimulationError(f"{path}: not a residents file ({plain(error)})") from None
+    residents = data.get("residents") if isinstance(data, dict) else data
+    if not isinstance(residents, list) or not all(
+        isinstance(person, dict) and all(isinstance(v, str) for v in person.values())
+        for person in residents
+    ):
+        raise SimulationError(f'{path}: expected {{"residents": [{{"name": "…", …}}, …]}}')
     if not residents:
         raise SimulationError(f"{path}: no residents in the file")
     return residents

@@ -106,6 +106,7 @@ class KioskStore:
         seal: Callable[[str], bytes | None],
         practice: bool,
         now: datetime | None = None,
+        kiosk_id: str = "",
     ) -> FinalizedApplication:
         """Store one application, its outbox entry, an audit row and its reception number.
 
@@ -151,7 +152,7 @@ class KioskStore:
                 self._audit("application_finalized", application_id, procedure_id, now)
         except sqlite3.Error as error:  # disk full, I/O error, constraint: nothing is kept
             raise StoreError(f"the application could not be saved: {_plain(error)}") from error
-        return FinalizedApplication(application_id, number, procedure_id, now, practice)
+        return FinalizedApplication(application_id, number, procedure_id, now, practice, kiosk_id)
 
     def _audit(self, action: str, application_id: str | None, detail: str, now: datetime) -> None:
         self.db.execute(

@@ -5,6 +5,8 @@ The technician's PIN is kept only as a salted scrypt hash in kiosk.toml
 locked screen by touch; the operating system can still stop the kiosk (SIGTERM).
 The way in is a gesture residents do not make by accident: five taps in the top-left corner
 within a few seconds. TechnicianDesk decides what the menu shows; the overlay only renders it.
+Wrong PINs are limited (kiosk/pin_lockout.py): after a few, entry is locked for a growing
+while, and the overlay says in plain words how long.
 """
 
 from __future__ import annotations
@@ -12,14 +14,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
+import math
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kiosk.pin_lockout import FILE_NAME, Attempt, PinLockout
+
 if TYPE_CHECKING:
     from kiosk.services import Services
+
+log = logging.getLogger(__name__)
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PIN_DIGITS = 6  # longer than the resident's card PIN, so the two are never confused
@@ -87,20 +95,64 @@ class TechnicianMenu:
 
 WRONG_PIN = "暗証番号が違います / Wrong PIN"
 NOTHING_TO_REPRINT = "再印刷できる受付票がありません / No receipt to reprint"
+WARN_TRIES_LEFT = 2  # from here on, a wrong PIN also says how many tries are left
+
+
+def _wait_words(seconds: float) -> tuple[str, str]:
+    """A wait in plain words, rounded up: ("30秒", "30 seconds"), ("2分", "2 minutes")."""
+    if seconds < 60:
+        whole = max(math.ceil(seconds), 1)
+        return f"{whole}秒", f"{whole} second{'s' if whole != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes}分", f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def refusal_words(attempt: Attempt) -> str:
+    """What the PIN page says after a refused try (staff text: Japanese and English)."""
+    if attempt.wait_s > 0:
+        ja, en = _wait_words(attempt.wait_s)
+        return (
+            f"暗証番号を続けて間違えたため、入力を止めています。{ja}後にもう一度入力してください"
+            f" / Too many wrong PINs. Please wait {en}, then try again."
+        )
+    if attempt.tries_left <= WARN_TRIES_LEFT:
+        return (
+            f"暗証番号が違います。あと{attempt.tries_left}回間違えると、しばらく入力できません"
+            f" / Wrong PIN. {attempt.tries_left} more wrong and entry is locked for a while."
+        )
+    return WRONG_PIN
 
 
 class TechnicianDesk:
     """Technician mode's decisions, Qt-free: the overlay shows what these return."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, lockout: PinLockout | None = None) -> None:
         self.services = services
+        self.lockout = lockout or PinLockout(services.paths.data_dir / FILE_NAME)
+        self.refusal = WRONG_PIN  # what to show after enter() returned None
 
     def enter(self, pin: str) -> TechnicianMenu | None:
-        """The menu for the right PIN; None for a wrong one, or when no PIN is configured."""
+        """The menu for the right PIN; None for a wrong one, while PIN entry is locked, or
+        when no PIN is configured. After None, `refusal` holds the words to show."""
         stored = self.services.settings.technician_pin_hash
-        if not stored or not verify_pin(pin, stored):
+        if not stored:  # nobody can get in, so there is nothing to guess or to count
+            self.refusal = WRONG_PIN
             return None
+        attempt = self.lockout.check()
+        if not attempt.allowed:  # locked: the PIN is not even checked
+            self.refusal = refusal_words(attempt)
+            return None
+        if not verify_pin(pin, stored):
+            self.refusal = refusal_words(self.lockout.failed())
+            return None
+        self.lockout.succeeded()
+        log.info("technician mode entered")
         return self.menu()
+
+    def locked_words(self) -> str | None:
+        """While PIN entry is locked, what the PIN page should say on opening; else None."""
+        wait = self.lockout.wait_s()
+        return refusal_words(Attempt(False, wait, 0)) if wait > 0 else None
 
     def menu(self) -> TechnicianMenu:
         statuses = self.services.device_statuses()

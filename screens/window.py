@@ -22,7 +22,7 @@ from kiosk.idle import IdleClock
 from kiosk.navigator import Navigator
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import Services
-from kiosk.technician import WRONG_PIN, CornerTaps, TechnicianDesk, TechnicianMenu
+from kiosk.technician import CornerTaps, TechnicianDesk, TechnicianMenu
 from kiosk.views import (
     CardView,
     CompletionView,
@@ -415,11 +415,13 @@ class KioskWindow(QWidget):
         local = self.mapFromGlobal(global_position.toPoint())
         if self._corner.tap(local.x(), local.y()):
             self.technician.open_pin()
+            if locked := self._desk.locked_words():  # too many wrong PINs: say how long
+                self.technician.show_problem(locked)
 
     def _technician_pin(self, pin: str) -> None:
         menu = self._desk.enter(pin)
         if menu is None:
-            self.technician.show_problem(WRONG_PIN)
+            self.technician.show_problem(self._desk.refusal)
             return
         self._show_technician_menu(menu)
 

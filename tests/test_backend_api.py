@@ -164,7 +164,7 @@ def test_the_single_endpoint_keeps_its_status_codes(server):
     assert post(application).status_code == 201
     duplicate = post(application)
     assert duplicate.status_code == 200 and duplicate.json()["status"] == "duplicate"
-    different = post(dict(application, reception_number="Z-1"))
+    different = post(dict(application, reception_number="Z-001"))
     assert different.status_code == 422 and "different content" in different.text
     assert post(server.application(), key=str(uuid.uuid4())).status_code == 422
     assert post(server.application(kiosk_id="kiosk-02")).status_code == 403
@@ -368,7 +368,13 @@ def test_concurrent_submissions_of_one_id_end_as_one_row(server):
 
 
 def test_openapi_describes_the_kiosk_and_staff_apis(server):
-    document = requests.get(server.url + "/openapi.json", timeout=TIMEOUT).json()
+    # It describes the staff API too, so it is for staff: a token, and no CDN-loading pages.
+    for path in ("/docs", "/redoc"):
+        assert requests.get(server.url + path, timeout=TIMEOUT).status_code == 404
+    assert requests.get(server.url + "/openapi.json", timeout=TIMEOUT).status_code == 401
+    refused = requests.get(server.url + "/openapi.json", headers=server.kiosk(), timeout=TIMEOUT)
+    assert refused.status_code == 403
+    document = requests.get(server.url + "/openapi.json", headers=server.staff, timeout=10).json()
     paths = document["paths"]
     for path in (BATCH_PATH, APPLICATIONS_PATH, CATALOG_PATH, HEARTBEAT_PATH, HEALTH_PATH):
         assert path in paths

@@ -41,12 +41,19 @@ class Host:
         _, public = generate_key_pair(self.paths.keys)
         self.public_key = load_public_key(public)
 
-    def receive(self, procedure: str, answers: dict, number: str = "A-001") -> str:
-        application_id = str(uuid.uuid4())
+    def receive(
+        self,
+        procedure: str,
+        answers: dict,
+        number: str = "A-001",
+        kiosk_id: str = "kiosk-01",
+        application_id: str | None = None,
+    ) -> str:
+        application_id = application_id or str(uuid.uuid4())
         payload = {"procedure": procedure, "answers": answers}
         application = SubmittedApplication(
             id=application_id,
-            kiosk_id="kiosk-01",
+            kiosk_id=kiosk_id,
             reception_number=number,
             procedure_id=procedure,
             procedure_version=1,
@@ -110,6 +117,33 @@ def test_show_opens_the_answers_and_prints_them_in_japanese(host):
     missing = host.cli("show", str(uuid.uuid4()), check=False)
     assert missing.returncode == 2
     assert missing.stderr.decode().strip().startswith("kiosk backend show: no application")
+
+
+def test_show_and_export_are_audited_and_the_audit_command_lists_them(host, tmp_path):
+    application_id = host.receive("juminhyo", {"copies": 3, "purpose": "procedure"})
+    assert json.loads(host.cli("audit", "--json").stdout) == []
+    host.cli("show", application_id)
+    host.cli("export", "--output", str(tmp_path / "out.csv"))
+    entries = json.loads(host.cli("audit", "--json").stdout)
+    assert [entry["action"] for entry in entries] == ["export", "open"]  # newest first
+    assert all(entry["who"].startswith("cli:") for entry in entries)
+    assert entries[1]["application_id"] == application_id
+    assert entries[1]["kiosk_id"] == "kiosk-01"
+    only = json.loads(host.cli("audit", "--json", "--application", application_id).stdout)
+    assert [entry["action"] for entry in only] == ["open"]
+    assert "1 件" in host.cli("audit", "--application", application_id).stdout.decode()
+
+
+def test_show_asks_which_kiosk_when_two_kiosks_sent_the_same_id(host):
+    shared = str(uuid.uuid4())
+    host.receive("juminhyo", {"copies": 1}, "A-001", kiosk_id="kiosk-01", application_id=shared)
+    host.receive("juminhyo", {"copies": 2}, "A-001", kiosk_id="kiosk-02", application_id=shared)
+    ambiguous = host.cli("show", shared, check=False)
+    assert ambiguous.returncode == 2
+    assert "kiosk-01" in ambiguous.stderr.decode() and "kiosk-02" in ambiguous.stderr.decode()
+    assert "Traceback" not in ambiguous.stderr.decode()
+    second = json.loads(host.cli("show", shared, "--kiosk", "kiosk-02", "--json").stdout)
+    assert second["answers"] == {"copies": 2} and second["kiosk_id"] == "kiosk-02"
 
 
 def test_token_create_prints_a_token_once_and_stores_only_its_hash(host):

@@ -88,10 +88,13 @@ def test_a_database_made_by_the_first_backend_upgrades_and_keeps_its_application
         assert applied_version(engine) == LATEST
         assert applications.one(engine, old.id)["staff_status"] == StaffStatus.RECEIVED
         # The kiosk resends it after a lost reply: the same body, so a duplicate.
-        outcome = applications.store(engine, [old])[old.id]
+        outcome = applications.store(engine, [old])[(old.kiosk_id, old.id)]
         assert outcome.status is SubmissionStatus.DUPLICATE
         changed = old.model_copy(update={"reception_number": "A-002"})
-        assert applications.store(engine, [changed])[old.id].status is SubmissionStatus.REJECTED
+        assert (
+            applications.store(engine, [changed])[(old.kiosk_id, old.id)].status
+            is SubmissionStatus.REJECTED
+        )
     finally:
         engine.dispose()
 
@@ -121,9 +124,15 @@ def test_a_database_at_every_earlier_version_upgrades(backend_database, start): 
 
         # Everything the current code does works on the upgraded schema.
         if start:
-            assert applications.store(engine, [old])[old.id].status is SubmissionStatus.DUPLICATE
+            assert (
+                applications.store(engine, [old])[(old.kiosk_id, old.id)].status
+                is SubmissionStatus.DUPLICATE
+            )
         fresh = submitted()
-        assert applications.store(engine, [fresh])[fresh.id].status is SubmissionStatus.CREATED
+        assert (
+            applications.store(engine, [fresh])[(fresh.kiosk_id, fresh.id)].status
+            is SubmissionStatus.CREATED
+        )
         assert applications.set_status(engine, fresh.id, StaffStatus.DONE)["staff_status"] == "完了"
         token = tokens.issue(engine, "staff", "clerk")
         assert tokens.authenticate(engine, token) == tokens.Principal(

@@ -89,7 +89,9 @@ def test_resident_completes_juminhyo_by_touch(window, services, qtbot, key_pair)
         timeout=30,
         check=True,
     )
-    assert qr.stdout.strip() == f"MADOGUCHI1:A-001:{application_id}"
+    # The kiosk is named: reception numbers repeat from kiosk to kiosk.
+    kiosk = services.settings.kiosk_id
+    assert qr.stdout.strip() == f"MADOGUCHI2:{kiosk}:A-001:{application_id}"
 
     # Finish: home again, and no widget still shows the answers.
     click(qtbot, window.completion.primary_button)

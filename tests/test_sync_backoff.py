@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from core.wire import HEARTBEAT_PATH
 from kiosk.config import load_settings
 from kiosk.events import EventBus
 from kiosk.store import KioskStore
@@ -67,7 +68,10 @@ class Unwell(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.requests += 1
+        if self.path == HEARTBEAT_PATH:  # the token check before a first batch
+            self.server.heartbeats += 1
+        else:
+            self.server.requests += 1
         self.server.verify = self.headers.get("Authorization")
         self.send_response(self.status)
         for name, value in self.headers_out:
@@ -90,7 +94,7 @@ def unwell_backend():
     def start(**reply):
         handler = type("Reply", (Unwell,), reply)
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.requests = 0
+        server.requests = server.heartbeats = 0
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return server
@@ -131,6 +135,7 @@ def test_503_with_retry_after_sets_the_next_attempt_and_keeps_the_queue(unwell_b
     assert not client.due()
     assert client.store.sync_counts() == {"queued": 3, "quarantined": 0}
     assert server.requests == 1  # one batch; the round stops at the first failure
+    assert server.heartbeats == 1  # asked once whether the token is this kiosk's: no answer
 
 
 @pytest.mark.parametrize(

@@ -101,6 +101,21 @@ def test_technician_mode_needs_the_pin_then_offers_practice_and_quit(locked_wind
     assert not window.isVisible()
 
 
+def test_after_five_wrong_pins_the_pin_page_says_how_long_to_wait(locked_window, qtbot):
+    window, _ = locked_window
+    tap_corner(qtbot, window)
+    for _ in range(5):
+        enter(qtbot, window, "111111")
+    assert "30秒" in window.technician.problem.text()
+    enter(qtbot, window, PIN)  # locked: even the right PIN waits
+    assert not window.technician.menu_page.isVisible()
+    assert "秒後にもう一度" in window.technician.problem.text()
+    window.technician.hide()
+    tap_corner(qtbot, window)  # opening the page again says it at once
+    assert window.technician.pin_page.isVisible()
+    assert "秒後にもう一度" in window.technician.problem.text()
+
+
 def test_without_a_configured_pin_nobody_gets_in(settings, kiosk_paths, japanese_qapp, qtbot):
     from kiosk.cli.local_backend import build_services
 

@@ -65,7 +65,7 @@ class Faults:
             self.conditions.add(Condition.COVER_OPEN)
         elif name == "paper-out":
             self.conditions.add(Condition.PAPER_OUT)
-        elif name == "paper-out-after" and value.isdigit():
+        elif name == "paper-out-after" and value.isascii() and value.isdigit():
             self.paper_out_after = int(value)
         elif name in SWITCHES:
             setattr(self, name.replace("-", "_"), True)

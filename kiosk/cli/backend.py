@@ -1,4 +1,4 @@
-"""`kiosk backend serve|token|list|show|export`: the reference backend's commands.
+"""`kiosk backend serve|token|list|show|audit|export`: the reference backend's commands.
 
 This module declares the arguments and picks the action; backend/staff_cli.py acts. The
 backend is an optional install (the `backend` extra), so it is imported only when one of these
@@ -56,11 +56,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "serve",
         parents=[PLACE, CATALOG],
         help="serve the backend with uvicorn",
-        description="Serve the reference backend (FastAPI under uvicorn). It creates its "
+        description="Serve the reference backend (FastAPI under uvicorn), over HTTPS with "
+        "--tls-cert and --tls-key, or behind a reverse proxy (docs/BACKEND.md). It creates its "
         "sealing key pair in --data and brings the database schema up to date on start.",
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        help="serve HTTPS with this PEM certificate (chain); needs --tls-key",
+    )
+    serve.add_argument("--tls-key", type=Path, metavar="FILE", help="its PEM private key")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="reverse proxies whose X-Forwarded-For/-Proto are trusted, comma-separated "
+        "(default: $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1: a proxy on this host)",
+    )
     serve.set_defaults(handler=_serve)
 
     token = actions.add_parser(
@@ -100,7 +114,24 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "answers with the catalog's Japanese questions.",
     )
     show.add_argument("application_id", metavar="ID")
+    show.add_argument(
+        "--kiosk",
+        metavar="KIOSK_ID",
+        help="the kiosk that sent it (needed only when two kiosks sent the same id)",
+    )
     show.set_defaults(handler=_show)
+
+    audit = actions.add_parser(
+        "audit",
+        parents=[JSON, PLACE],
+        help="who opened, changed or exported which application",
+        description="The staff audit log, newest first: every view of an application's "
+        "answers and every status change (console, API or this command line) and every export.",
+    )
+    audit.add_argument("--application", metavar="ID", help="only this application")
+    audit.add_argument("--who", metavar="NAME", help="only this staff token or cli:USER")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.set_defaults(handler=_audit)
 
     export = actions.add_parser(
         "export",
@@ -125,24 +156,48 @@ def _backend_paths(data: Path | None) -> BackendPaths:
 
 def _serve(args: argparse.Namespace) -> int:
     from backend.paths import database_url
-    from backend.server import serve
+    from backend.server import Tls, serve
+    from backend.terminal import safe
 
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise CommandFailed("kiosk backend serve: --tls-cert and --tls-key go together")
+    tls = Tls(args.tls_cert, args.tls_key) if args.tls_cert else None
     paths = _backend_paths(args.data)
+    try:
+        if tls is not None:
+            tls.check()
+    except ValueError as error:
+        raise CommandFailed(safe(f"kiosk backend serve: {error}")) from error
     configure_logging(paths.root / "logs")
     where = database_url(paths, args.database).split("@")[-1]  # never print a password
-    print(f"backend: data in {paths.root}; database {where}", flush=True)
-    serve(paths, args.host, args.port, database=args.database, catalog_dir=args.catalog)
+    scheme = "https" if tls else "http"
+    print(safe(f"backend: data in {paths.root}; database {where}; {scheme}"), flush=True)
+    started = serve(
+        paths,
+        args.host,
+        args.port,
+        database=args.database,
+        catalog_dir=args.catalog,
+        tls=tls,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
+    if not started:
+        raise CommandFailed(
+            f"kiosk backend serve: could not serve on {args.host}:{args.port} (see above)"
+        )
     return 0
 
 
 def _staff(args: argparse.Namespace, action: StaffAction) -> int:
     """Run one of the staff's actions on the database; its failure gets the command's name."""
     from backend.staff_cli import run
+    from backend.terminal import safe
 
     try:
         return run(action, args, _backend_paths(args.data))
     except CommandFailed as error:
-        raise CommandFailed(f"kiosk backend {args.backend_command}: {error}") from error
+        # The reason may quote what was typed or stored: shown, never obeyed, by the terminal.
+        raise CommandFailed(safe(f"kiosk backend {args.backend_command}: {error}")) from error
 
 
 # One handler per action, each importing the backend only when it runs.
@@ -164,6 +219,12 @@ def _show(args: argparse.Namespace) -> int:
     from backend.staff_cli import show_application
 
     return _staff(args, show_application)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from backend.staff_cli import audit_log
+
+    return _staff(args, audit_log)
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from core import __version__
-from core.errors import CommandFailed
+from core.errors import CommandFailed, plain
 from kiosk.cli import backend as backend_cli
 from kiosk.cli import devices as devices_cli
 from kiosk.cli import gui
@@ -24,7 +24,8 @@ from kiosk.cli import sync as sync_cli
 from kiosk.cli.options import CONFIG, JSON, load_settings
 from kiosk.config_base import ConfigError, KioskPaths, Profile, TextSize, Theme, resolve_paths
 
-# What main reports as one line with status 2 (with those of _loaded_errors).
+# What main reports as one line with status 2 (with those of _loaded_errors): failures of the
+# machine or its configuration (a full disk, a port in use), not bugs.
 EXPECTED_ERRORS = (ConfigError, OSError)
 # Errors of modules imported only by the commands that need them: `kiosk run` paints its
 # window before the catalog, sealing or the store are imported, and `kiosk backend` runs where
@@ -33,7 +34,9 @@ LOADED_ERRORS = {
     "core.catalog": "CatalogError",
     "core.sealing": "SealingError",
     "kiosk.headless": "HeadlessError",
+    "kiosk.services": "ApplicationNotSaved",
     "kiosk.store": "StoreError",
+    "sqlite3": "Error",  # "database or disk is full" and the like, where a store did not word it
 }
 
 # The options of the two commands that start the GUI (run and demo).
@@ -348,13 +351,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except CommandFailed as error:
-        print(str(error), file=sys.stderr)
+        print(failure_line(error, args.command), file=sys.stderr)
         return 2
     except EXPECTED_ERRORS + _loaded_errors() as error:
-        print(f"kiosk {args.command}: {error}", file=sys.stderr)
+        print(f"kiosk {args.command}: {plain(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def failure_line(error: CommandFailed, command: str) -> str:
+    """A CommandFailed as the line main prints: never empty, never a bare "…: " whose reason
+    was an exception without a message (a TimeoutError has none)."""
+    message = str(error).strip()
+    if message and not message.endswith(":"):
+        return message
+    cause = error.__cause__ or error.__context__
+    reason = plain(cause) if cause is not None else "failed, without a reason (please report this)"
+    return f"{message} {reason}" if message else f"kiosk {command}: {reason}"
 
 
 def _loaded_errors() -> tuple[type[Exception], ...]:

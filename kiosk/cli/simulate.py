@@ -8,17 +8,26 @@ drain to the backend while the residents keep coming, as on a busy morning.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import CommandFailed
 from kiosk.cli.options import CONFIG, load_settings
 from kiosk.config_base import resolve_paths
 from kiosk.logs import configure_logging
 
+if TYPE_CHECKING:
+    from kiosk.config import Settings
+    from kiosk.services import Services
+
 # How long the last drain may take before the command gives up waiting (the queue is kept).
 FINAL_DRAIN_DEADLINE_S = 60.0
+# How long the printer may go without finishing a receipt before the command stops waiting.
+PRINT_STALL_S = 30.0
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -56,7 +65,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def _residents(args: argparse.Namespace) -> int:
     from kiosk.cli.local_backend import build_services
-    from kiosk.simulate import SimulationError, load_residents, simulate_residents
 
     if args.count < 1:
         raise CommandFailed("kiosk simulate residents: N must be 1 or more")
@@ -65,40 +73,104 @@ def _residents(args: argparse.Namespace) -> int:
     configure_logging(paths.log_dir, settings.log_level)
     services = build_services(settings, paths)
     try:
-        if not services.accepting_applications():
-            raise CommandFailed(
-                "kiosk simulate residents: this kiosk accepts no real applications (no "
-                "sealing key); use --practice or configure seal_public_key"
-            )
-        procedures = services.procedures()
-        if args.procedure:
-            procedures = [p for p in procedures if p.id == args.procedure]
-            if not procedures:
-                raise CommandFailed(f"kiosk simulate residents: no procedure '{args.procedure}'")
-        if not args.no_sync:
-            services.start_sync()
-        try:
-            done = simulate_residents(
-                args.count,
-                procedures,
-                services.start_session,
-                services.finalize,
-                sys.stdout,
-                residents=load_residents(args.residents),
-                seed=args.seed,
-            )
-        except SimulationError as error:
-            raise CommandFailed(f"kiosk simulate residents: {error}") from None
-        services.wait_for_devices()
-        summary = f"simulated {len(done)} residents"
-        if not args.no_sync and not settings.practice:
-            services.stop_sync()  # the last rounds run here, not twice over beside the worker
-            queued = _drain(services)
-            summary += f"; still queued for the backend: {queued}"
-        print(summary, file=sys.stderr)
-        return 0
+        return _simulate(args, settings, services)
     finally:
-        services.close()
+        try:
+            services.close()
+        except Exception:  # a full disk may fail the close too; the reason is already out
+            logging.getLogger(__name__).exception("closing the kiosk's services failed")
+
+
+def _simulate(args: argparse.Namespace, settings: Settings, services: Services) -> int:
+    from kiosk.events import ReceiptFailed, ReceiptPrinted
+    from kiosk.services import ApplicationNotSaved
+    from kiosk.simulate import SimulationError, load_residents, simulate_residents
+
+    if not services.accepting_applications():
+        raise CommandFailed(
+            "kiosk simulate residents: this kiosk accepts no real applications (no "
+            "sealing key); use --practice or configure seal_public_key"
+        )
+    procedures = services.procedures()
+    if args.procedure:
+        procedures = [p for p in procedures if p.id == args.procedure]
+        if not procedures:
+            raise CommandFailed(f"kiosk simulate residents: no procedure '{args.procedure}'")
+    printed, saved = _Counter(), _Counter()
+
+    def count_receipts(event) -> None:
+        if isinstance(event, ReceiptPrinted | ReceiptFailed):
+            printed.add()
+
+    services.events.subscribe(count_receipts)
+
+    def finalize(session):
+        try:
+            application = services.finalize(session)
+        except ApplicationNotSaved as error:
+            raise CommandFailed(
+                f"kiosk simulate residents: stopped after {saved.value} applications (each "
+                f"line above is saved): {error}"
+            ) from None
+        saved.add()
+        return application
+
+    try:
+        residents = load_residents(args.residents)
+    except SimulationError as error:
+        raise CommandFailed(f"kiosk simulate residents: {error}") from None
+    if not args.no_sync:
+        services.start_sync()
+    try:
+        done = simulate_residents(
+            args.count,
+            procedures,
+            services.start_session,
+            finalize,
+            sys.stdout,
+            residents=residents,
+            seed=args.seed,
+        )
+    except SimulationError as error:
+        raise CommandFailed(f"kiosk simulate residents: {error}") from None
+    _wait_for_receipts(services, printed)
+    summary = f"simulated {len(done)} residents"
+    if not args.no_sync and not settings.practice:
+        services.stop_sync()  # the last rounds run here, not twice over beside the worker
+        queued = _drain(services)
+        summary += f"; still queued for the backend: {queued}"
+    print(summary, file=sys.stderr)
+    return 0
+
+
+class _Counter:
+    """Counts from any thread (the printer's events arrive on the device thread)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+def _wait_for_receipts(services: Services, printed: _Counter) -> None:
+    """Wait for the printer to finish the receipts queued behind the residents, for as long
+    as it keeps finishing them: a thousand simulated residents are faster than any printer,
+    so a fixed deadline would give up on a printer that is merely busy."""
+    while True:
+        before = printed.value
+        try:
+            services.wait_for_devices(PRINT_STALL_S)
+            return
+        except TimeoutError:
+            if printed.value == before:
+                raise CommandFailed(
+                    f"kiosk simulate residents: the printer finished no receipt in "
+                    f"{PRINT_STALL_S:.0f} s; every application is saved, but not every "
+                    "receipt was printed (reprint one from technician mode)"
+                ) from None
 
 
 def _drain(services) -> int:

@@ -31,7 +31,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         parents=[JSON, CONFIG],
         help="pending and quarantined applications, last success and error, clock skew",
         description="Show online, pending, quarantined, last_success, last_error, "
-        "next_attempt, catalog_version, clock_skew_s and last_heartbeat.",
+        "next_attempt, catalog_version, catalog_error, catalog_next_pull, clock_skew_s, "
+        "last_heartbeat and heartbeat_error.",
     )
     status.set_defaults(handler=_status)
     now = sync_commands.add_parser(
@@ -104,7 +105,7 @@ def _quarantine(args: argparse.Namespace) -> int:
     for item in items:
         print(
             f"{item.application_id}  {item.reception_number}  {item.procedure_id}  "
-            f"attempts {item.attempts}: {item.reason}"
+            f"attempts {item.attempts}: {_printable(item.reason)}"
         )
     if not items:
         print("nothing in quarantine")
@@ -129,8 +130,14 @@ def _status(args: argparse.Namespace) -> int:
         status = {"online": backend.status is Status.OK, "backend": backend.detail}
         status.update(sync_status(store))
     if args.json:
-        print(json.dumps(status, ensure_ascii=False, indent=2))
+        print(json.dumps(status, ensure_ascii=False, indent=2))  # JSON escapes controls
     else:
         for key, value in status.items():
-            print(f"{key:>18}: {value}")
+            print(f"{key:>18}: {_printable(value)}")
     return 0
+
+
+def _printable(value: object) -> str:
+    """For a terminal: what a backend or a file name put in an error cannot move the cursor,
+    clear the screen or retitle the window; a control character shows as its escape."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))

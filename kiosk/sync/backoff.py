@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 
 BASE_S = 2.0
 CAP_S = 300.0
+MAX_RETRY_AFTER_S = 86_400.0
 
 
 @dataclass
@@ -37,12 +38,14 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    # ASCII only: str.isdigit() also accepts '²', which float() refuses. A day is plenty;
+    # a longer wait is the backend's mistake, not an order.
+    if value.isascii() and value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_S)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         return None
-    return max((when - now).total_seconds(), 0.0)
+    return min(max((when - now).total_seconds(), 0.0), MAX_RETRY_AFTER_S)

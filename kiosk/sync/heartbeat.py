@@ -11,20 +11,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from core import __version__
-from core.wire import HEARTBEAT_PATH, Heartbeat, HeartbeatReply, StaffAlert
+from core.errors import plain
+from core.wire import HEARTBEAT_PATH, MAX_ALERTS, Heartbeat, HeartbeatReply, StaffAlert
 from kiosk.config import Settings
 from kiosk.events import Event, StaffAlertRaised, StaffCalled
 from kiosk.store import QUARANTINED, QUEUED, KioskStore
 from kiosk.sync.http import BackendHttp, BackendUnreachable, problem
+from kiosk.sync.outbox import AUTH_STATUSES
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
 SKEW_WARNING_S = 300.0
-MAX_ALERTS = 100  # per heartbeat; the rest go with the next one
 
 
 def alert_from_event(event: Event) -> list[tuple[str, str]]:
@@ -54,29 +59,44 @@ class HeartbeatSender:
         self.catalog_version = catalog_version
         self.clock = clock
         self._skew_warned = False
+        # Whether the backend accepted this kiosk's token at the last heartbeat it answered
+        # (None: no answer yet). A token of another kiosk is refused here with a 403, where a
+        # batch would only reject each application: SyncClient sends nothing until it is True.
+        self.accepted: bool | None = None
+        self.refusal: str | None = None
 
     def beat(self) -> str | None:
-        """Send one heartbeat; None when the backend acknowledged it, else what went wrong."""
-        alerts = self.store.pending_alerts(MAX_ALERTS)
+        """Send one heartbeat; None when the backend acknowledged it, else what went wrong.
+        Never raises: a heartbeat that cannot be built or read is a recorded problem."""
+        try:
+            return self._beat()
+        except Exception as error:  # a bug or a failing store must not end the sync thread
+            log.exception("heartbeat failed")
+            return self._failed(f"the heartbeat failed: {plain(error)}")
+
+    def _beat(self) -> str | None:
+        # At most the wire's bound per heartbeat; the rest go with the next one.
+        alerts = self._deliverable(self.store.pending_alerts(MAX_ALERTS))
         counts = self.store.sync_counts()
         sent_at = self.clock()
-        heartbeat = Heartbeat(
-            kiosk_id=self.settings.kiosk_id,
-            app_version=__version__,
-            catalog_version=self.catalog_version(),
-            queue_depth=counts[QUEUED],
-            quarantined=counts[QUARANTINED],
-            devices=self.device_states(),
-            alerts=[
-                StaffAlert(
-                    kind=row["kind"], at=datetime.fromisoformat(row["at"]), detail=row["detail"]
-                )
-                for row in alerts
-            ],
-            sent_at=sent_at,
-        )
+        try:
+            heartbeat = Heartbeat(
+                kiosk_id=self.settings.kiosk_id,
+                app_version=__version__,
+                catalog_version=self.catalog_version(),
+                queue_depth=counts[QUEUED],
+                quarantined=counts[QUARANTINED],
+                devices=self.device_states(),
+                alerts=[alert for _, alert in alerts],
+                sent_at=sent_at,
+            )
+        except ValidationError as error:
+            fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors()[:5])
+            return self._failed(f"this kiosk's heartbeat is not valid ({fields})")
         try:
             response = self.http.request("POST", HEARTBEAT_PATH, body=heartbeat.model_dump_json())
+            if response.status_code in AUTH_STATUSES:
+                return self._refused_token(response)
             if response.status_code != 200:
                 return self._failed(f"HTTP {response.status_code}: {problem(response)}")
             reply = HeartbeatReply.model_validate_json(response.content)
@@ -84,21 +104,71 @@ class HeartbeatSender:
             return self._failed(str(error))
         except (ValidationError, ValueError):
             return self._failed("the backend's reply is not a heartbeat reply")
+        self.accepted, self.refusal = True, None
         received_at = self.clock()
-        self.store.forget_alerts([row["id"] for row in alerts])
-        # The request's midpoint is the best local guess of when the server read its clock.
-        local_middle = sent_at + (received_at - sent_at) / 2
-        skew = (reply.server_time - local_middle).total_seconds()
-        self._note_skew(skew)
+        self.store.forget_alerts([alert_id for alert_id, _ in alerts])
+        skew = self._skew(reply, sent_at, received_at)
         self.store.set_sync_state(
             last_heartbeat=received_at.isoformat(),
-            clock_skew_s=f"{skew:.1f}",
+            clock_skew_s=f"{skew:.1f}" if skew is not None else None,
             heartbeat_error=None,
         )
         return None
 
+    def _deliverable(self, rows: list[dict]) -> list[tuple[int, StaffAlert]]:
+        """The stored alerts as the wire accepts them. One it refuses would be refused with
+        every heartbeat, holding back those behind it: a time it refuses (a clock that was
+        wrong) becomes now, a detail it refuses is left out; a kind it refuses is logged and
+        the alert dropped."""
+        alerts, refused = [], []
+        for row in rows:
+            try:
+                alert = StaffAlert(
+                    kind=row["kind"], at=datetime.fromisoformat(row["at"]), detail=row["detail"]
+                )
+            except (ValidationError, ValueError, TypeError):
+                try:
+                    alert = StaffAlert(kind=row["kind"], at=self.clock(), detail="")
+                except (ValidationError, ValueError, TypeError):
+                    refused.append(row["id"])
+                    continue
+            alerts.append((row["id"], alert))
+        if refused:
+            log.error("%d staff alert(s) of an unknown kind cannot be sent; dropped", len(refused))
+            self.store.forget_alerts(refused)
+        return alerts
+
+    def _skew(
+        self, reply: HeartbeatReply, sent_at: datetime, received_at: datetime
+    ) -> float | None:
+        """Seconds the backend's clock is ahead of this one; None when its time is unusable."""
+        # The request's midpoint is the best local guess of when the server read its clock.
+        local_middle = sent_at + (received_at - sent_at) / 2
+        try:
+            skew = (reply.server_time - local_middle).total_seconds()
+        except (TypeError, OverflowError):  # no time zone, or a time out of any range
+            log.warning("the backend's server_time is not usable; clock skew unknown")
+            return None
+        self._note_skew(skew)
+        return skew
+
+    def _refused_token(self, response: requests.Response) -> str:
+        """401/403: the token is unknown, of another kind, or another kiosk's. Nothing is sent
+        with it until a heartbeat is accepted again (SyncClient.drain_once asks first)."""
+        self.accepted = False
+        kiosk = self.settings.kiosk_id
+        self.refusal = (
+            f"the backend refuses this kiosk's token (HTTP {response.status_code}: "
+            f"{problem(response)}): set backend_token to the token the backend issued for "
+            f"{kiosk} (on the backend machine: kiosk backend token {kiosk})"
+        )
+        return self._failed(self.refusal)
+
     def _failed(self, error: str) -> str:
-        self.store.set_sync_state(heartbeat_error=error)
+        try:
+            self.store.set_sync_state(heartbeat_error=error)
+        except Exception:  # the store failing too (a full disk): the log has it
+            log.exception("the heartbeat error could not be recorded")
         log.info("heartbeat not delivered: %s", error)
         return error
 

@@ -86,9 +86,12 @@ class BackendHttp:
 
 
 def problem(response: requests.Response) -> str:
-    """The backend's reason in its own words (FastAPI's "detail"), short."""
+    """The backend's reason in its own words (FastAPI's "detail"), short, and safe to print:
+    it ends up on a technician's terminal (`kiosk sync status`), where an escape sequence from
+    a backend (or whatever answers in its place) must not act."""
     try:
         detail = response.json().get("detail")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         detail = None
-    return str(detail or response.reason or "no reason given")[:200]
+    text = str(detail or response.reason or "no reason given")[:200]
+    return "".join(c if c.isprintable() else "?" for c in text)

@@ -43,6 +43,14 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
+def _not_sendable(error: Exception) -> str:
+    """Why an application cannot be sent, naming the fields (never their values)."""
+    if isinstance(error, ValidationError):
+        fields = sorted({str(item["loc"][0]) for item in error.errors() if item["loc"]})
+        return "outside the sync protocol's bounds: " + ", ".join(fields)
+    return f"cannot be sent as stored ({type(error).__name__})"
+
+
 @dataclass
 class SyncReport:
     sent: int = 0
@@ -97,8 +105,14 @@ class OutboxSender:
         for row in rows:
             if row["sealed"] is None:  # cannot happen for a queued one; never send nothing
                 self._quarantine(row["id"], "nothing sealed is stored for it", report)
-            else:
+                continue
+            try:
                 sendable.append(self._wire(row))
+            except ValueError as error:  # pydantic's ValidationError is one too
+                # Outside the wire model's bounds (a clock far off when it was finalized, a
+                # reception number past its digits): the backend would refuse it for good, so
+                # it is set aside like a rejection instead of failing every round.
+                self._quarantine(row["id"], _not_sendable(error), report)
         if not sendable:
             return
         body = SubmissionBatch(applications=sendable).model_dump_json()

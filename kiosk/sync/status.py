@@ -19,6 +19,7 @@ def sync_status(store: KioskStore) -> dict:
         "next_attempt": state.get("next_attempt") if counts[QUEUED] else None,
         "catalog_version": state.get("catalog_version"),
         "catalog_error": state.get("catalog_error"),
+        "catalog_next_pull": state.get("catalog_next_pull"),
         "clock_skew_s": float(skew) if skew is not None else None,
         "last_heartbeat": state.get("last_heartbeat"),
         "heartbeat_error": state.get("heartbeat_error"),

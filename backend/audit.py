@@ -1,0 +1,93 @@
+"""The staff audit log: which staff member did what to which application, and when.
+
+Fed by the staff API (opening an application, changing its status: who is the staff token's
+name) and by `kiosk backend export` (who is the user at the backend host's terminal); the
+staff console builds its audit view on entries(). Nothing personal is written here: the
+application is named by its kiosk and id, and the detail holds statuses, filters and counts.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from backend.db import WRITE, staff_audit
+
+MAX_LIST = 1000
+
+
+class Action(StrEnum):
+    OPEN = "open"  # the answers were shown (staff API, by id or by receipt QR)
+    STATUS = "status"  # the staff status was changed
+    EXPORT = "export"  # applications were exported with their answers
+
+
+def cli_user() -> str:
+    """Who runs a staff command at the backend host's terminal (the operating system user)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a container): still say it was the CLI
+        return "cli:unknown"
+
+
+def append(
+    target: Engine | Connection,
+    *,
+    who: str,
+    action: Action | str,
+    kiosk_id: str | None = None,
+    application_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Add one entry. Pass the Connection of an open transaction to make the entry part of
+    the change it records (it is then written exactly when the change is)."""
+    values = {
+        "at": at or datetime.now(UTC),
+        "who": who,
+        "action": Action(action).value,
+        "kiosk_id": kiosk_id,
+        "application_id": application_id,
+        "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
+    }
+    if isinstance(target, Connection):
+        target.execute(insert(staff_audit).values(values))
+        return
+    with target.connect().execution_options(**WRITE) as connection, connection.begin():
+        connection.execute(insert(staff_audit).values(values))
+
+
+def entries(
+    engine: Engine,
+    *,
+    application_id: str | None = None,
+    kiosk_id: str | None = None,
+    who: str | None = None,
+    action: Action | str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict]:
+    """Entries, newest first, optionally of one application (and kiosk), person or action."""
+    clauses = []
+    if application_id is not None:
+        clauses.append(staff_audit.c.application_id == application_id)
+    if kiosk_id is not None:
+        clauses.append(staff_audit.c.kiosk_id == kiosk_id)
+    if who is not None:
+        clauses.append(staff_audit.c.who == who)
+    if action is not None:
+        clauses.append(staff_audit.c.action == Action(action).value)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(staff_audit)
+            .where(*clauses)
+            .order_by(staff_audit.c.at.desc(), staff_audit.c.id.desc())
+            .limit(max(1, min(limit, MAX_LIST)))
+            .offset(max(0, offset))
+        ).mappings()
+        return [{**row, "detail": json.loads(row["detail"])} for row in rows]
