@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.conditions import Condition
 from core.i18n import LocalizedText
+from core.wareki import DateOpening
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=40)]
 APPLICANT_PAGE = (
@@ -100,6 +101,16 @@ class Option(BaseModel):
     label: LocalizedText
 
 
+class Derivation(BaseModel):
+    """An answer the kiosk gives itself, instead of asking, when `when` holds over what is
+    already known (earlier answers, the card): "65歳以上の方は" is いいえ for a resident of 37
+    who moved alone. Every field the condition reads must be answered for it to count."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: str | bool | int
+    when: Condition
+
+
 class Page(BaseModel):
     """One question, one page."""
 
@@ -107,6 +118,9 @@ class Page(BaseModel):
     id: Identifier
     type: FieldType
     question: LocalizedText
+    # What the review page (確認), the receipt and staff call the answer: short words (フリガナ,
+    # 電話番号), where the question would read oddly as a label. The question when absent.
+    review_label: LocalizedText | None = None
     hint: LocalizedText | None = None
     required: bool = True
     show_if: Condition | None = None
@@ -115,9 +129,19 @@ class Page(BaseModel):
     minimum: int | None = None
     maximum: int | None = None
     max_length: int | None = Field(None, ge=1, le=2000)
+    # postal_code and address pages: only the municipality's own postal codes and 町名 (its
+    # municipality_codes); `outside` names the procedure for an address outside (転居 → 転入).
+    in_municipality: bool = False
+    outside: Identifier | None = None
     earliest: date | None = None  # date fields: no earlier date is accepted
     latest_is_today: bool = False  # date fields: no date after today (birth dates, moving days)
+    # date fields: where the picker starts (core.wareki.DateOpening): "era" (era first, then
+    # the year, as for a birth date) or "today" (this month, with 今日・きのう・おととい).
+    opens_on: DateOpening = DateOpening.ERA
     unit: LocalizedText | None = None  # number fields: 人, 点, 歳 …
+    # Answers that follow from earlier ones: the first rule that holds answers the page, which
+    # is then not asked but shown on the review; when none holds, the page is asked.
+    derive: tuple[Derivation, ...] = ()
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> Page:
@@ -144,7 +168,35 @@ class Page(BaseModel):
             raise ValueError("a consent page is always required")
         if self.max_length is not None and kind not in TEXT_TYPES:
             raise ValueError(f"max_length is for text fields, not {kind}")
+        if self.opens_on is not DateOpening.ERA and kind is not FieldType.DATE:
+            raise ValueError(f"opens_on is for date fields, not {kind}")
+        for rule in self.derive:
+            self._check_derived_value(rule.value)
+        area_types = (FieldType.POSTAL_CODE, FieldType.ADDRESS)
+        if (self.in_municipality or self.outside) and kind not in area_types:
+            raise ValueError(f"in_municipality and outside are for addresses, not {kind}")
+        if self.outside and not self.in_municipality:
+            raise ValueError("outside needs in_municipality = true")
         return self
+
+    def _check_derived_value(self, value: str | bool | int) -> None:
+        kind = self.type
+        if kind is FieldType.YES_NO:
+            fits = isinstance(value, bool)
+        elif kind is FieldType.SINGLE_CHOICE:
+            fits = value in [option.value for option in self.options]
+        elif kind in (FieldType.NUMBER, FieldType.COPIES):
+            fits = not isinstance(value, bool) and isinstance(value, int)
+            fits = fits and self.low <= value <= self.high
+        else:
+            raise ValueError(f"derive is for yes_no, single_choice and number pages, not {kind}")
+        if not fits:
+            raise ValueError(f"derive: {value!r} is not an answer to this {kind} page")
+
+    @property
+    def label(self) -> LocalizedText:
+        """The answer's name on the review page: the review label, else the question."""
+        return self.review_label or self.question
 
     @property
     def low(self) -> int:
@@ -200,12 +252,23 @@ class Procedure(BaseModel):
         if len(set(self.applicants)) != len(self.applicants):
             raise ValueError("an applicant kind is listed twice")
         known = {APPLICANT_PAGE}
+        dates = {page.id for page in self.pages if page.type is FieldType.DATE}
         for page in self.pages:
-            for field in page.show_if.fields() if page.show_if else ():
-                if field not in known:
-                    raise ValueError(
-                        f"page '{page.id}': show_if reads '{field}', which is not an earlier page"
-                    )
+            rules = [("show_if", page.show_if)] if page.show_if else []
+            rules += [("derive", rule.when) for rule in page.derive]
+            for name, condition in rules:
+                for field in condition.fields():
+                    if field not in known:
+                        raise ValueError(
+                            f"page '{page.id}': {name} reads '{field}', which is not an earlier"
+                            " page"
+                        )
+                for field in condition.date_fields():
+                    if field not in dates:
+                        raise ValueError(
+                            f"page '{page.id}': {name} counts an age from '{field}', which is"
+                            " not a date page"
+                        )
             known.add(page.id)
         for document in self.bring:
             for field in document.show_if.fields() if document.show_if else ():
@@ -250,6 +313,14 @@ class Contact(BaseModel):
     phone: str = Field(pattern=r"^[0-9-]{10,13}$")
 
 
+class ReaderPosition(StrEnum):
+    """Where the My Number Card reader stands, as a resident facing the screen sees it."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BELOW = "below"  # on the shelf under the screen
+
+
 class Municipality(BaseModel):
     """Everything that differs between municipalities: never hard-coded."""
 
@@ -262,6 +333,12 @@ class Municipality(BaseModel):
     contacts: tuple[Contact, ...] = ()
     local_notes: LocalizedText | None = None
     enabled_procedures: tuple[Identifier, ...] = Field(min_length=1)
+    # 全国地方公共団体コード (JIS X 0402, five digits without the check digit) of the ground the
+    # municipality covers: its postal codes and 町名 come from the offline postal data by these
+    # (a designated city lists its wards). Empty: no page is held to the municipality's ground.
+    municipality_codes: tuple[Annotated[str, Field(pattern=r"^[0-9]{5}$")], ...] = ()
+    # Where the card reader is at this office's kiosks: the card page says and shows it.
+    card_reader_position: ReaderPosition = ReaderPosition.RIGHT
     # The municipality's public key (PEM, X25519) that applications are sealed to. It comes
     # with the profile (the backend adds its own to the catalog it serves); the kiosk pins
     # its fingerprint, so a profile carrying a different key is refused, not obeyed.
@@ -382,5 +459,10 @@ def cross_check(
             f"{here}: related: '{other}' is not a procedure in the catalog"
             for other in procedure.related
             if other not in procedures
+        ]
+        problems += [
+            f"{here}: page '{page.id}': outside: '{page.outside}' is not a procedure in the catalog"
+            for page in procedure.pages
+            if page.outside and page.outside not in procedures
         ]
     return problems

@@ -1,18 +1,25 @@
 """A small, safe condition language for showing pages and documents: all / any / not / equals /
-in, over the answers given so far. Data, never code: nothing is evaluated but these five forms.
+in / age_at_least, over the answers given so far. Data, never code: nothing is evaluated but
+these six forms.
 
 In TOML:  show_if = { all = [ { equals = { field = "applicant", value = "proxy" } },
                               { not = { in = { field = "purpose", values = ["other"] } } } ] }
+          { age_at_least = { field = "birth_date", years = 65, on = "moving_date" } }
 A list answer (multiple choice) equals a value when it contains it, and is in a set of values
-when it shares one with it. An unanswered field equals nothing and is in nothing.
+when it shares one with it. An unanswered field equals nothing and is in nothing, and no age
+is reached from an unanswered date. An age is counted on the date of `on`, else today, as
+Japanese law counts it (core.wareki.age_on).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from core.wareki import age_on
 
 Scalar = str | int | bool
 
@@ -29,8 +36,33 @@ class FieldIn(BaseModel):
     values: tuple[Scalar, ...] = Field(min_length=1)
 
 
+class AgeAtLeast(BaseModel):
+    """The person born on the date answered in `field` is at least `years` old on the date
+    answered in `on` (today when there is no `on`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    field: str
+    years: int = Field(ge=0, le=150)
+    on: str | None = None
+
+    def holds(self, answers: Mapping[str, Any], today: date) -> bool:
+        birth = _day(answers.get(self.field))
+        day = _day(answers.get(self.on)) if self.on is not None else today
+        return birth is not None and day is not None and age_on(birth, day) >= self.years
+
+
+def _day(answer: object) -> date | None:
+    """A stored date answer (ISO text) as a date; None for anything else."""
+    if not isinstance(answer, str):
+        return None
+    try:
+        return date.fromisoformat(answer)
+    except ValueError:
+        return None
+
+
 class Condition(BaseModel):
-    """Exactly one of the five forms."""
+    """Exactly one of the six forms."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     all_of: tuple[Condition, ...] | None = Field(None, alias="all", min_length=1)
@@ -38,21 +70,26 @@ class Condition(BaseModel):
     not_: Condition | None = Field(None, alias="not")
     equals: FieldEquals | None = None
     in_: FieldIn | None = Field(None, alias="in")
+    age_at_least: AgeAtLeast | None = None
 
     @model_validator(mode="after")
     def _exactly_one_form(self) -> Condition:
-        forms = [self.all_of, self.any_of, self.not_, self.equals, self.in_]
+        forms = [self.all_of, self.any_of, self.not_, self.equals, self.in_, self.age_at_least]
         if sum(form is not None for form in forms) != 1:
-            raise ValueError("a condition has exactly one of: all, any, not, equals, in")
+            raise ValueError(
+                "a condition has exactly one of: all, any, not, equals, in, age_at_least"
+            )
         return self
 
-    def holds(self, answers: Mapping[str, Any]) -> bool:
+    def holds(self, answers: Mapping[str, Any], today: date | None = None) -> bool:
         if self.all_of is not None:
-            return all(part.holds(answers) for part in self.all_of)
+            return all(part.holds(answers, today) for part in self.all_of)
         if self.any_of is not None:
-            return any(part.holds(answers) for part in self.any_of)
+            return any(part.holds(answers, today) for part in self.any_of)
         if self.not_ is not None:
-            return not self.not_.holds(answers)
+            return not self.not_.holds(answers, today)
+        if self.age_at_least is not None:
+            return self.age_at_least.holds(answers, today or date.today())
         if self.equals is not None:
             answer = answers.get(self.equals.field)
             if isinstance(answer, list | tuple):
@@ -75,3 +112,19 @@ class Condition(BaseModel):
             yield self.equals.field
         if self.in_ is not None:
             yield self.in_.field
+        if self.age_at_least is not None:
+            yield self.age_at_least.field
+            if self.age_at_least.on is not None:
+                yield self.age_at_least.on
+
+    def date_fields(self) -> Iterator[str]:
+        """The fields read as dates (they must be date pages)."""
+        for parts in (self.all_of, self.any_of):
+            for part in parts or ():
+                yield from part.date_fields()
+        if self.not_ is not None:
+            yield from self.not_.date_fields()
+        if self.age_at_least is not None:
+            yield self.age_at_least.field
+            if self.age_at_least.on is not None:
+                yield self.age_at_least.on

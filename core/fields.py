@@ -10,6 +10,7 @@ from typing import Any
 
 from core.catalog import FieldType, Page
 from core.i18n import UiText
+from core.phone import format_phone
 from core.wareki import to_wareki
 
 
@@ -32,6 +33,14 @@ def _option_label(page: Page, value: str, language: str) -> str:
     return str(value)
 
 
+def postal_text(value: Any) -> str:
+    """〒060-0001 北海道札幌市中央区北一条西: a postal-code answer and its chosen town."""
+    code = value["code"] if isinstance(value, dict) else str(value)
+    chosen = value.get("chosen") if isinstance(value, dict) else None
+    town = "".join(chosen[part] for part in ("prefecture", "city", "town")) if chosen else ""
+    return f"〒{code[:3]}-{code[3:]} {town}".rstrip()
+
+
 def display_value(page: Page, value: Any, language: str, ui: UiText) -> str:
     if value is None:
         return ui.get("not_answered", language)
@@ -49,10 +58,9 @@ def display_value(page: Page, value: Any, language: str, ui: UiText) -> str:
     if kind is FieldType.DATE:
         return _date(value, language)
     if kind is FieldType.POSTAL_CODE:
-        code = value["code"] if isinstance(value, dict) else str(value)
-        chosen = value.get("chosen") if isinstance(value, dict) else None
-        town = "".join(chosen[part] for part in ("prefecture", "city", "town")) if chosen else ""
-        return f"〒{code[:3]}-{code[3:]} {town}".rstrip()
+        return postal_text(value)
+    if kind is FieldType.PHONE:
+        return format_phone(str(value))  # stored as digits, read with the plan's hyphens
     if kind is FieldType.MY_NUMBER:
         # Shown on screen only masked: someone may be standing behind the resident.
         return "●●●● ●●●● " + str(value)[-4:]

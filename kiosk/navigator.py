@@ -39,6 +39,7 @@ from kiosk.services import (
 from kiosk.views import (
     CardView,
     CompletionView,
+    ElsewhereView,
     EventReaction,
     HomeView,
     IdleCheck,
@@ -83,6 +84,8 @@ class Navigator:
         self.print_status = PRINTING
         self.card_procedure_id: str | None = None
         self.card_page: CardPageChanged | None = None
+        # The card's items while the resident is led to another procedure (ElsewhereView).
+        self._card_for_elsewhere: dict | None = None
         self._warned = False
         self._resident_left = False  # memory to give back on the next idle tick at home
         self._back = {
@@ -94,6 +97,7 @@ class Navigator:
             Screen.SCAN: self.go_home,
             Screen.CARD: self._leave_card,
             Screen.LIFE_EVENT: self._navi_back,
+            Screen.ELSEWHERE: self._leave_elsewhere,
         }
         self._on_event = {
             EventKind.CARD_PAGE_DID_CHANGE: self._on_card_page,
@@ -176,6 +180,7 @@ class Navigator:
         self.application = None
         self.completion_info = None
         self.print_status = PRINTING
+        self._card_for_elsewhere = None
 
     def refresh(self, pending: object = None) -> View:
         """The current view built again from the state (after a language change)."""
@@ -255,7 +260,13 @@ class Navigator:
         assert session is not None
         page = session.page
         shown = pending if pending not in (None, []) else session.answer_for(page.id)
-        return QuestionView(session.procedure, page, shown, session.progress)
+        return QuestionView(
+            session.procedure,
+            page,
+            shown,
+            session.progress,
+            address_so_far=session.address_so_far(page.id),
+        )
 
     def submit_application(self) -> View:
         session = self.session
@@ -326,7 +337,7 @@ class Navigator:
         procedures = [step.procedure for step in self.navi.plan() if step.procedure is not None]
         if not procedures:
             return self.view  # nothing this kiosk can do: the list stays
-        self.visit = Visit(procedures, self.services.ui)
+        self.visit = Visit(procedures, self.services.ui, area=self.services.municipal_area())
         reading = next((p for p in procedures if self.services.reads_cards_for(p)), None)
         if reading is not None:
             return self.open_card(reading.id)  # once for the whole visit
@@ -359,6 +370,7 @@ class Navigator:
             reading.demo_pin,
             simulated.present if simulated is not None else None,
             can_scan=self.services.scanner is not None,
+            reader_position=self.services.catalog.municipality.card_reader_position.value,
         )
 
     def enter_pin(self, pin: str) -> None:
@@ -419,8 +431,45 @@ class Navigator:
             self._start_visit_session()
         else:
             self.session = self.services.start_session(procedure_id, card=card)
-            self._show_step()
+            if not self._lead_elsewhere(card):
+                self._show_step()
         return EventReaction.RENDER
+
+    # -- an address outside the municipality -----------------------------------------------
+
+    def _lead_elsewhere(self, card: dict | None) -> bool:
+        """The card's address lies outside the municipality on an in-city page (転居): show
+        the procedure that fits instead (転入). False when there is nothing to say."""
+        session = self.session
+        outside = session.outside if session is not None else None
+        offered = {procedure.id for procedure in self.services.procedures()}
+        if session is None or outside is None or outside[0].outside not in offered:
+            return False
+        page, address = outside
+        other = self.services.catalog.procedure(page.outside)
+        city = "・".join(session.area.city_names())
+        self._card_for_elsewhere = dict(card or {})
+        self._show(ElsewhereView(session.procedure, other, address, city))
+        return True
+
+    def go_elsewhere(self) -> View:
+        """The procedure that fits the card's address, with the card already read."""
+        view = self.view
+        assert isinstance(view, ElsewhereView)
+        card, self._card_for_elsewhere = self._card_for_elsewhere, None
+        if self.session is not None:
+            self.session.wipe()
+        self.session = self.services.start_session(view.other.id, card=card)
+        return self._show_step()
+
+    def _leave_elsewhere(self) -> View:
+        view = self.view
+        assert isinstance(view, ElsewhereView)
+        self._card_for_elsewhere = None
+        if self.session is not None:
+            self.session.wipe()
+        self.session = None
+        return self.open_category(view.procedure.category)
 
     # -- phone pre-entry (QR code) ----------------------------------------------------------
 

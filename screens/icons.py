@@ -28,3 +28,23 @@ def icon(name: str, colour: str, size: int = ICON_PX) -> QIcon | None:
     painter.end()
     pixmap.setDevicePixelRatio(2)
     return QIcon(pixmap)
+
+
+def picture(name: str, colour: str, width: int) -> QPixmap | None:
+    """A line drawing of assets/icons at `width` px, its own proportions kept (the card on
+    the reader), in the theme's text colour."""
+    path = resources.files("assets").joinpath("icons", f"{name}.svg")
+    if not path.is_file():
+        return None
+    svg = path.read_text(encoding="utf-8").replace("currentColor", colour)
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    box = renderer.defaultSize()
+    height = round(width * box.height() / box.width())
+    pixmap = QPixmap(QSize(width, height) * 2)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter)
+    painter.end()
+    pixmap.setDevicePixelRatio(2)
+    return pixmap

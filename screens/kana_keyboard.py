@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.kana import (
+    ADDRESS_WORDS,
     KANA_SPACE,
     LATIN_SPACE,
     LONG_VOWEL,
@@ -100,7 +101,12 @@ class KanaKeyboard(QWidget):
         t: Callable[..., str],
         katakana_first: bool = False,
         metrics: Metrics = KIOSK,
+        first_mode: KeyboardMode | None = None,
+        known_part: str = "",
     ) -> None:
+        """first_mode: the keys shown first (else katakana for a kana name, hiragana for the
+        rest). known_part: what the answer continues, shown above it (an address page: the
+        postal code and town chosen before)."""
         super().__init__()
         self.setObjectName("kana_keyboard")
         self.setStyleSheet(key_style(metrics))
@@ -113,8 +119,20 @@ class KanaKeyboard(QWidget):
 
         self.display = EntryDisplay("kb_display")
         self.length_note = label(role="entry_note", name="kb_length", wrap=False)
+        self._known_part = known_part
+        self.known = label(role="entry_note", name="kb_known")
+        self.known.setVisible(bool(known_part))
         top = QHBoxLayout()
         top.setSpacing(spacing * 2)
+        # A key beside the known part to change it (an in-city address: 町名を選びなおす).
+        self.known_row = QHBoxLayout()
+        self.known_row.setSpacing(spacing * 2)
+        self.known_row.addWidget(self.known, 1)
+        if not metrics.narrow:
+            # On the kiosk the known part sits left of what is typed, as the start of the same
+            # line: the address reads on in one line, and the keys keep their height.
+            self.known.setWordWrap(False)
+            top.addLayout(self.known_row)
         top.addWidget(self.display, 1)
         top.addWidget(self.length_note)
 
@@ -129,6 +147,8 @@ class KanaKeyboard(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(spacing)
+        if metrics.narrow:
+            column.addLayout(self.known_row)  # a phone has no room beside the entry
         column.addLayout(top)
         if metrics.narrow:
             column.addWidget(self.pages, 1)
@@ -142,7 +162,9 @@ class KanaKeyboard(QWidget):
             keys.addLayout(self._mode_column())
             column.addLayout(keys, 1)
 
-        self._mode = KeyboardMode.KATAKANA if katakana_first else KeyboardMode.HIRAGANA
+        self._mode = first_mode or (
+            KeyboardMode.KATAKANA if katakana_first else KeyboardMode.HIRAGANA
+        )
         self.set_mode(self._mode)
         self.retranslate(t)
 
@@ -284,16 +306,27 @@ class KanaKeyboard(QWidget):
         page = QWidget()
         grid = self._grid()
         page.setLayout(grid)
+        widest = max(self._metrics.min_target_px * 3, self._metrics.pad_key_max[0])
         for row, characters in enumerate(DIGIT_ROWS):
             for column, character in enumerate(characters):
                 if character == " ":
                     continue
                 key = self._plain_key(character, f"kb_digit_{ord(character):x}")
-                key.setMaximumWidth(max(key.minimumWidth() * 3, self._metrics.pad_key_max[0]))
+                key.setMaximumWidth(widest)
                 grid.addWidget(key, row, column)
-        # Three columns on a page made for eleven: the keys grow to three times their width
+        # 丁目・番地・号 … beside the digits, a gap apart: words, not characters.
+        grid.setColumnMinimumWidth(3, self._metrics.key_spacing_px)
+        self.address_word_keys: dict[str, QPushButton] = {}
+        for index, word in enumerate(ADDRESS_WORDS):
+            key = self._plain_key(word, f"kb_word_{index}")
+            if self._metrics.narrow:
+                key.setProperty("key", "label")  # 号室 in a phone's narrow key
+            key.setMaximumWidth(widest)
+            grid.addWidget(key, index // 2, 4 + index % 2)
+            self.address_word_keys[word] = key
+        # Five columns on a page made for eleven: the keys grow to three times their width
         # at most and the rest stays empty, so the pad keeps a pad's shape.
-        for column in range(4):
+        for column in (0, 1, 2, 4, 5, 6):
             grid.setColumnStretch(column, 1)
         return page
 
@@ -365,12 +398,18 @@ class KanaKeyboard(QWidget):
 
     def retranslate(self, t: Callable[..., str]) -> None:
         self._t = t
+        self.known.setText(t("kb_known_part", known=self._known_part) if self._known_part else "")
         self.delete_key.setText(t("kb_delete"))
         self.space_key.setText(t("kb_space"))
         self.clear_key.setText(t("kb_clear"))
         for mode, key in self.mode_keys.items():
             key.setText(t(_MODE_TEXT[mode]))
         self._refresh()
+
+    def set_known_part(self, known_part: str) -> None:
+        self._known_part = known_part
+        self.known.setVisible(bool(known_part))
+        self.retranslate(self._t)
 
     def mode(self) -> KeyboardMode:
         return self._mode

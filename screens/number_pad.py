@@ -178,13 +178,17 @@ class NumberPad(QWidget):
         group: tuple[int, ...] = (),
         prefix: str = "",
         metrics: Metrics = KIOSK,
+        plan: Callable[[str], tuple[tuple[int, ...], int]] | None = None,
     ) -> None:
+        """plan: for numbers whose shape depends on their first digits (a phone number), the
+        groups and the length for the digits typed so far (core.phone)."""
         super().__init__()
         self.setObjectName("number_pad")
         self.setStyleSheet(key_style(metrics))
         self._metrics = metrics
         spacing = metrics.key_spacing_px
         self._max_digits, self._mask, self._group, self._prefix = max_digits, mask, group, prefix
+        self._plan = plan
         self._digits = "".join(c for c in (initial or "") if c.isascii() and c.isdigit())
         self._digits = self._digits[:max_digits]
 
@@ -234,8 +238,13 @@ class NumberPad(QWidget):
         self.clear_key.setText(t("pad_clear"))
         self.delete_key.setText(t("pad_delete"))
 
+    def _limit(self) -> int:
+        return (
+            min(self._max_digits, self._plan(self._digits)[1]) if self._plan else self._max_digits
+        )
+
     def _type(self, digit: str) -> None:
-        if len(self._digits) < self._max_digits:
+        if len(self._digits) < self._limit():
             self._digits += digit
             self._refresh()
 
@@ -246,12 +255,14 @@ class NumberPad(QWidget):
 
     def _refresh(self) -> None:
         shown = MASK_CHARACTER * len(self._digits) if self._mask else self._digits
-        if self._group:
+        # Regrouped as the first digits tell the number's kind: 0771-23-4567, 090-1234-5678.
+        group = self._plan(self._digits)[0] if self._plan else self._group
+        if group:
             # A fixed-length number shows its open places, so the resident sees how many
             # digits are still missing (〒123-4___).
-            shown += OPEN_SLOT * (sum(self._group) - len(shown))
-        self.display.set_entry(self._prefix + grouped(shown, self._group))
-        full = len(self._digits) >= self._max_digits
+            shown += OPEN_SLOT * (sum(group) - len(shown))
+        self.display.set_entry(self._prefix + grouped(shown, group))
+        full = len(self._digits) >= self._limit()
         for key in self.digit_keys.values():
             key.setEnabled(not full)
         self.delete_key.setEnabled(bool(self._digits))
@@ -260,6 +271,11 @@ class NumberPad(QWidget):
 
     def value(self) -> str:
         return self._digits
+
+    def set_value(self, digits: str) -> None:
+        """The whole number at once (a postal code from a chosen town)."""
+        self._digits = "".join(c for c in digits if c.isascii() and c.isdigit())[: self._limit()]
+        self._refresh()
 
     def clear(self) -> None:
         self._digits = ""

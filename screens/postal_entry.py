@@ -17,13 +17,16 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QSizePolicy,
+    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
 
+from core.area import Town
 from screens.key_groups import KeyGroups
 from screens.metrics import KIOSK, Metrics
 from screens.number_pad import NumberPad, bound, key_style
+from screens.town_chooser import TownChooser
 from screens.widgets import label
 
 CODE_DIGITS = 7
@@ -61,7 +64,10 @@ class PostalEntry(QWidget):
         t: Callable[..., str],
         candidates: Callable[[str], list[Candidate]],
         metrics: Metrics = KIOSK,
+        towns: tuple[tuple[str, tuple[Town, ...]], ...] = (),
     ) -> None:
+        """towns: the municipality's 町名 by 50-on row, for a resident who does not know the
+        code (an in-city page): "郵便番号がわからない" shows them as buttons."""
         super().__init__()
         self.setObjectName("postal_entry")
         # On a phone the tabs are keys of this widget's own: they take the keys' sizes too.
@@ -100,10 +106,30 @@ class PostalEntry(QWidget):
         self.next_key = self._page_key("postal_next", +1)
         self.page_note = label(role="entry_note", name="postal_page", wrap=False)
         self.page_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Everything above goes on the entry page; the town chooser is the other page.
+        self.unknown_key = self._page_key("postal_unknown", 0)
+        self.unknown_key.clicked.disconnect()
+        self.unknown_key.clicked.connect(lambda: self._show_towns(True))
+        self.unknown_key.setVisible(bool(towns))
+        self._entry_page = QWidget()
         if m.narrow:
             self._phone_layout(buttons)
         else:
             self._kiosk_layout(buttons)
+        self.chooser = TownChooser(towns, t, m, with_codes=True) if towns else None
+        self._pages = QStackedLayout(self)
+        self._pages.addWidget(self._entry_page)
+        if self.chooser is not None:
+            chooser_page = QWidget()
+            chooser_column = QVBoxLayout(chooser_page)
+            chooser_column.setContentsMargins(0, 0, 0, 0)
+            chooser_column.addWidget(self.chooser, 1)
+            self.code_key = self._page_key("postal_enter_code", 0)
+            self.code_key.clicked.disconnect()
+            self.code_key.clicked.connect(lambda: self._show_towns(False))
+            chooser_column.addWidget(self.code_key, 0, Qt.AlignmentFlag.AlignLeft)
+            self._pages.addWidget(chooser_page)
+            self.chooser.chosen.connect(self._choose_town)
 
         self.retranslate(t)
         self.pad.changed.connect(self._code_changed)
@@ -135,11 +161,12 @@ class PostalEntry(QWidget):
         choice.addWidget(self.status)
         choice.addLayout(listing)
         choice.addStretch(1)
+        choice.addWidget(self.unknown_key, 0, Qt.AlignmentFlag.AlignLeft)
         # Room for a whole address line; also keeps the wrapped prompt from being squeezed
         # into a column one character wide when the pad asks for its width first.
         self.status.setMinimumWidth(self._metrics.primary_target_px * 6)
 
-        row = QHBoxLayout(self)
+        row = QHBoxLayout(self._entry_page)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(spacing * 6)  # the pad and the addresses are two steps
         row.addWidget(self.pad)
@@ -166,11 +193,12 @@ class PostalEntry(QWidget):
         addresses = QWidget()
         addresses.setLayout(choice)
         self.steps.add(addresses, "")
-        column = QVBoxLayout(self)
+        column = QVBoxLayout(self._entry_page)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(spacing)
         column.addWidget(self.steps.tab_row)
         column.addWidget(self.steps.stack, 1)
+        column.addWidget(self.unknown_key)
 
     def tab_for(self, key: QPushButton) -> QPushButton | None:
         """On a phone, the tab to touch first so that `key` shows; None on the kiosk or when
@@ -193,6 +221,10 @@ class PostalEntry(QWidget):
     def retranslate(self, t: Callable[..., str]) -> None:
         self._t = t
         self.pad.retranslate(t)
+        self.unknown_key.setText(t("postal_unknown"))
+        if self.chooser is not None:
+            self.chooser.retranslate(t)
+            self.code_key.setText(t("postal_enter_code"))
         self.previous_key.setText(t("postal_previous"))
         self.next_key.setText(t("postal_next"))
         if self.steps is not None:
@@ -212,6 +244,19 @@ class PostalEntry(QWidget):
         if self.steps is not None and len(code) == CODE_DIGITS:
             self.steps.show(1)  # the addresses of the code (or why there are none) come next
         self.changed.emit(self.value())
+
+    def _show_towns(self, shown: bool) -> None:
+        self._pages.setCurrentIndex(1 if shown and self.chooser is not None else 0)
+
+    def _choose_town(self, town: Town) -> None:
+        """A town chosen by name: its code, and the town among the code's addresses."""
+        self.pad.set_value(town.postal_code)  # looks the code's addresses up
+        if town.candidate() in self._candidates:
+            self._chosen = town.candidate()
+            self._page = self._candidates.index(self._chosen) // CANDIDATES_PER_PAGE
+            self._refresh()
+            self.changed.emit(self.value())
+        self._show_towns(False)
 
     def _choose(self, index: int) -> None:
         position = self._page * CANDIDATES_PER_PAGE + index

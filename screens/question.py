@@ -16,12 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.area import NO_AREA, MunicipalArea
 from core.catalog import DEFAULT_MAX_LENGTH, FieldType, Page, Procedure
+from core.fields import postal_text
 from core.flow import Progress
-from screens.kana_keyboard import KanaKeyboard
+from core.phone import entry_groups, entry_length
+from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.metrics import KIOSK, Metrics
 from screens.number_pad import NumberPad
 from screens.postal_entry import PostalEntry
+from screens.town_chooser import TownAddressEntry
 from screens.wareki_picker import WarekiPicker
 from screens.widgets import PageFrame, big_button, label
 
@@ -31,6 +35,10 @@ TOUCH_TYPES = set(FieldType)
 TEXT_INPUT_TYPES = {FieldType.KANA_NAME, FieldType.KANJI_NAME, FieldType.TEXT, FieldType.ADDRESS}
 PAD_GROUPS = {FieldType.PHONE: (3, 4, 4), FieldType.MY_NUMBER: (4, 4, 4)}
 PAD_DIGITS = {FieldType.PHONE: 11, FieldType.MY_NUMBER: 12}
+
+
+def phone_entry_plan(digits: str) -> tuple[tuple[int, ...], int]:
+    return entry_groups(digits), entry_length(digits)
 
 
 def touch_ready(procedure: Procedure) -> bool:
@@ -165,6 +173,8 @@ class QuestionScreen(PageFrame):
         # Set by the window: a postal code's address candidates (from services), and today.
         self.postal_candidates: Callable[[str], list[dict[str, str]]] = lambda code: []
         self.today: Callable[[], date] = date.today
+        # Set by the window: the municipality's postal codes and 町名 (in-city pages).
+        self.municipal_area: Callable[[], MunicipalArea] = lambda: NO_AREA
 
     def show_page(
         self,
@@ -174,14 +184,13 @@ class QuestionScreen(PageFrame):
         procedure_title: str,
         language: str,
         t: Callable[..., str],
+        address_so_far: dict[str, Any] | None = None,
     ) -> None:
+        """address_so_far: on an address page, the postal code and town chosen before."""
         self.set_footer_texts(t)
         self.title.setText(procedure_title)
-        self.progress.setText(
-            t("progress", position=progress.position, total=progress.total)
-            + "　"
-            + t("progress_words", position=progress.position, total=progress.total)
-        )
+        # Once, as numbers and words together ("3問目 / 全10問"): twice read as two counts.
+        self.progress.setText(t("progress", position=progress.position, total=progress.total))
         self.heading.setText(page.question.text(language))
         self.hint.setText(page.hint.text(language) if page.hint else "")
         self.hint.setVisible(page.hint is not None)
@@ -189,12 +198,25 @@ class QuestionScreen(PageFrame):
         if self.input is not None:
             self.input.setParent(None)
             self.input.deleteLater()
-        self.input = self._input_for(page, answer, language, t)
+        self.input = self._input_for(page, answer, language, t, address_so_far)
         self._input_host.addWidget(self.input)
         self.input.show()  # a layout only queues the show; a quick tap must find it there
 
-    def _input_for(self, page: Page, answer: Any, language: str, t: Callable[..., str]) -> QWidget:
+    def _input_for(
+        self,
+        page: Page,
+        answer: Any,
+        language: str,
+        t: Callable[..., str],
+        address_so_far: dict[str, Any] | None = None,
+    ) -> QWidget:
         kind, m = page.type, self.metrics
+        area = self.municipal_area() if page.in_municipality else NO_AREA
+        if kind is FieldType.ADDRESS and area.known:
+            # The town from the municipality's own 町名, then the rest typed.
+            return TownAddressEntry(
+                answer if isinstance(answer, str) else "", area, page.length_limit, t, m
+            )
         if kind in TEXT_INPUT_TYPES:
             return KanaKeyboard(
                 answer if isinstance(answer, str) else "",
@@ -202,6 +224,9 @@ class QuestionScreen(PageFrame):
                 t,
                 katakana_first=kind is FieldType.KANA_NAME,
                 metrics=m,
+                # After the town: the 番地 starts with digits (2丁目3番4号, 1-2-3).
+                first_mode=KeyboardMode.DIGITS if address_so_far else None,
+                known_part=postal_text(address_so_far) if address_so_far else "",
             )
         if kind in PAD_DIGITS:
             return NumberPad(
@@ -210,16 +235,29 @@ class QuestionScreen(PageFrame):
                 max_digits=PAD_DIGITS[kind],
                 group=PAD_GROUPS[kind],
                 metrics=m,
+                # A phone number is grouped by the numbering plan as it is typed, and stops
+                # at its kind's length (no 11th digit on a landline).
+                plan=phone_entry_plan if kind is FieldType.PHONE else None,
             )
         if kind is FieldType.DATE:
+            today = self.today()
             return WarekiPicker(
                 answer,
                 t,
                 earliest=page.earliest,
-                latest=self.today() if page.latest_is_today else None,
+                latest=today if page.latest_is_today else None,
                 metrics=m,
+                opens_on=page.opens_on,
+                today=today,
             )
         if kind is FieldType.POSTAL_CODE:
+            if area.known:
+                # Only the municipality's own codes and towns, and its 町名 for a resident
+                # who does not know the code.
+                def inside(code: str) -> list[dict[str, str]]:
+                    return [c for c in self.postal_candidates(code) if area.holds(c)]
+
+                return PostalEntry(answer, t, inside, metrics=m, towns=area.rows())
             return PostalEntry(answer, t, self.postal_candidates, metrics=m)
         if kind is FieldType.COPIES:
             return Stepper(page, answer, lambda n: t("copies_unit", count=n), t, m)

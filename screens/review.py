@@ -26,7 +26,7 @@ class ReviewScreen(PageFrame):
         self.intro = label(name="intro")
         self.error = label(role="error", name="error")
         self.error.hide()
-        self.column = ScrollingColumn("review_rows", metrics)
+        self.column = ScrollingColumn("review_rows", metrics, whole_rows=True)
         # Kept as attributes: tests and the tour reach the scroll controls through the page.
         self.scroll = self.column.scroll
         self.up_button, self.down_button = self.column.up_button, self.column.down_button
@@ -52,7 +52,10 @@ class ReviewScreen(PageFrame):
         self._add_row(t("procedure_label"), procedure.title.text(language), None, t)
         for item in view.items:
             answer = display_value(item.page, item.value, language, ui)
-            self._add_row(item.page.question.text(language), answer, item.page.id, t)
+            if item.derived:
+                # Not asked: the kiosk says it filled this in, so the resident checks it.
+                answer = t("review_derived", answer=answer)
+            self._add_row(item.page.label.text(language), answer, item.page.id, t)
         if view.error is not None:
             self.show_error(t(view.error.key, **dict(view.error.values)))
 
@@ -79,11 +82,13 @@ class ReviewScreen(PageFrame):
             layout.setContentsMargins(0, 0, 0, 0)
             # One line per answer (question, answer, change) keeps long procedures on one
             # screen.
-            layout.addWidget(label(question, role="small"), 2)
-            layout.addWidget(answer_label, 3)
+            # Short review labels (フリガナ, 電話番号): the answers get the room.
+            layout.addWidget(label(question, role="small"), 1)
+            layout.addWidget(answer_label, 2)
         if page_id is not None:
             button = big_button(t("change"), name=f"change_{page_id}", metrics=self.metrics)
-            button.setMinimumWidth(change_px)
+            # A secondary action: the 15 mm floor high, so more whole rows fit a page.
+            button.setMinimumSize(change_px, self.metrics.min_target_px)
             button.clicked.connect(lambda _=False, p=page_id: self.change_requested.emit(p))
             layout.addWidget(button)
         else:

@@ -20,6 +20,7 @@ from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.number_pad import NumberPad
 from screens.postal_entry import PostalEntry
 from screens.question import ChoiceButtons, Stepper, touch_ready
+from screens.town_chooser import TownAddressEntry
 from screens.wareki_picker import WarekiPicker
 from screens.window import KioskWindow
 
@@ -97,10 +98,22 @@ def answer_by_touch(page, widget, tap: Callable[[QPushButton], None]) -> None:
     elif isinstance(widget, NumberPad):
         for digit in PAD_ANSWERS[page.type.value]:
             tap(widget.digit_keys[digit])
+    elif isinstance(widget, PostalEntry) and widget.chooser is not None:
+        # An in-city page: the municipality's first town, without knowing the code.
+        press(widget.unknown_key)
+        press(widget.chooser.town_keys[0])
     elif isinstance(widget, PostalEntry):
         for digit in "1000001":
             press(widget.pad.digit_keys[digit])
         press(widget.candidate_keys[0])
+    elif isinstance(widget, TownAddressEntry):
+        press(widget.chooser.town_keys[0])
+        for character in "1-2-3":
+            press(widget.keyboard.key(character))
+    elif isinstance(widget, WarekiPicker) and widget.recent_keys:
+        # A day just past: one touch (きのう where allowed, else the first day that is).
+        enabled = [key for key in widget.recent_keys if key.isEnabled()]
+        press(enabled[1] if len(enabled) > 1 else enabled[0])
     elif isinstance(widget, WarekiPicker):
         press(next(key for key in widget.era_keys.values() if key.isEnabled()))
         press(next(key for key in widget.month_keys.values() if key.isEnabled()))
@@ -202,9 +215,17 @@ def walk(
         while window.session is not None and window.session.step is Step.QUESTION:
             page = window.session.page
             shot(f"card-question-{page.id}")
+            entry = window.question.input
+            if isinstance(entry, PostalEntry) and entry.chooser is not None:
+                entry.unknown_key.click()  # the municipality's 町名, for who lacks the code
+                shot(f"card-question-{page.id}-towns")
+                entry.code_key.click()
             answer_by_touch(page, window.question.input, lambda button: button.click())
             window.submit_answer()
         shot("card-review")
+        if window.review.down_button.isVisible():
+            window.review.down_button.click()  # the next page of whole rows
+            shot("card-review-scrolled")
         window.go_home()
     window.close()
     QApplication.processEvents()

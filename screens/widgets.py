@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -307,10 +308,21 @@ class _ShrinkingHost(QWidget):
 
 class ScrollingColumn(QWidget):
     """A column of rows that scrolls inside its page, never past the screen: large ▲ ▼
-    buttons for those who do not swipe (shown only when needed), and a drag also scrolls."""
+    buttons for those who do not swipe (shown only when needed), and a drag also scrolls.
 
-    def __init__(self, name: str, metrics: Metrics = KIOSK, shrink_first: bool = False) -> None:
+    With whole_rows (the review page's answers), only rows that fit whole are drawn, ▲ ▼ turn
+    a page of whole rows and a drag comes to rest on a row's top: a row cut in half at the
+    edge looks broken, and its change button would be half a target."""
+
+    def __init__(
+        self,
+        name: str,
+        metrics: Metrics = KIOSK,
+        shrink_first: bool = False,
+        whole_rows: bool = False,
+    ) -> None:
         super().__init__()
+        self._whole_rows = whole_rows
         self._host = _ShrinkingHost() if shrink_first else QWidget()
         self.rows = QVBoxLayout(self._host)
         self.rows.setSpacing(metrics.gap_px)
@@ -357,6 +369,10 @@ class ScrollingColumn(QWidget):
         bar.valueChanged.connect(self._update_arrows)
         self.up_button.clicked.connect(lambda: self._page(-1))
         self.down_button.clicked.connect(lambda: self._page(+1))
+        if whole_rows:
+            # Rows move and re-wrap whenever the page is laid out or resized.
+            self._host.installEventFilter(self)
+            self.scroll.viewport().installEventFilter(self)
         self._update_arrows()
 
     def set_texts(self, t) -> None:
@@ -377,7 +393,66 @@ class ScrollingColumn(QWidget):
 
     def _page(self, direction: int) -> None:
         bar = self.scroll.verticalScrollBar()
+        if self._whole_rows:
+            bar.setValue(self._whole_page(direction))
+            return
         bar.setValue(bar.value() + direction * self.scroll.viewport().height() * 3 // 4)
+
+    # -- whole rows ---------------------------------------------------------------------------
+
+    def row_widgets(self) -> list[QWidget]:
+        items = (self.rows.itemAt(index) for index in range(self.rows.count()))
+        return [item.widget() for item in items if item.widget() is not None]
+
+    def shown_rows(self) -> list[QWidget]:
+        """The rows drawn now: those that fit the viewport whole (at least the first one
+        there, when a single row is taller than the viewport)."""
+        top, height = self.scroll.verticalScrollBar().value(), self.scroll.viewport().height()
+        rows = self.row_widgets()
+        inside = [r for r in rows if r.y() >= top and r.y() + r.height() <= top + height]
+        if inside or not rows:
+            return inside
+        return [next((r for r in rows if r.y() + r.height() > top), rows[-1])]
+
+    def _whole_page(self, direction: int) -> int:
+        """Where ▼ or ▲ leads: the first row not yet whole on top, or the rows above that
+        fill the view, ending at the row now first."""
+        bar, height = self.scroll.verticalScrollBar(), self.scroll.viewport().height()
+        rows, shown = self.row_widgets(), self.shown_rows()
+        if not rows or not shown:
+            return bar.value()
+        if direction > 0:
+            after = [r for r in rows if r.y() > shown[-1].y()]
+            return min(after[0].y(), bar.maximum()) if after else bar.maximum()
+        first = shown[0]
+        above = [r for r in rows if r.y() < first.y()]
+        target = first.y()
+        for row in reversed(above):
+            if first.y() - row.y() > height:
+                break
+            target = row.y()
+        return max(target, 0)
+
+    def _mask_to_whole_rows(self) -> None:
+        """Draw (and let touches reach) only the rows that fit whole."""
+        viewport = self.scroll.viewport()
+        shown, top = self.shown_rows(), self.scroll.verticalScrollBar().value()
+        if self.scroll.verticalScrollBar().maximum() == 0 or not shown:
+            viewport.clearMask()
+        else:
+            start = max(shown[0].y() - top, 0)
+            end = min(shown[-1].y() + shown[-1].height() - top, viewport.height())
+            viewport.setMask(QRegion(0, start, viewport.width(), max(end - start, 1)))
+        if self._dragging:
+            # A drag or flick comes to rest on a row's top, never between two rows.
+            snaps = [float(row.y()) for row in self.row_widgets()]
+            QScroller.scroller(viewport).setSnapPositionsY(snaps)
+
+    def eventFilter(self, watched, event) -> bool:
+        kinds = (QEvent.Type.Resize, QEvent.Type.LayoutRequest, QEvent.Type.Move)
+        if event.type() in kinds:
+            QTimer.singleShot(0, self, self._mask_to_whole_rows)  # after the layout has run
+        return super().eventFilter(watched, event)
 
     def _update_arrows(self, *_: object) -> None:
         bar = self.scroll.verticalScrollBar()
@@ -402,3 +477,5 @@ class ScrollingColumn(QWidget):
         self.down_button.setVisible(scrolls)
         self.up_button.setEnabled(bar.value() > bar.minimum())
         self.down_button.setEnabled(bar.value() < bar.maximum())
+        if self._whole_rows:
+            self._mask_to_whole_rows()

@@ -26,6 +26,7 @@ from kiosk.technician import CornerTaps, TechnicianDesk, TechnicianMenu
 from kiosk.views import (
     CardView,
     CompletionView,
+    ElsewhereView,
     EventReaction,
     HomeView,
     LifeEventView,
@@ -41,6 +42,7 @@ from screens.activity import ActivityWatcher
 from screens.card import CardScreen
 from screens.completion import CompletionScreen
 from screens.device_problem import DeviceProblemOverlay
+from screens.elsewhere import ElsewhereScreen
 from screens.home import HomeScreen
 from screens.idle_warning import IdleWarningOverlay
 from screens.language_choice import LanguageOverlay
@@ -94,11 +96,13 @@ class KioskWindow(QWidget):
         self.menu = MenuScreen(metrics)
         self.question = QuestionScreen(metrics)
         self.question.postal_candidates = services.address_candidates
+        self.question.municipal_area = services.municipal_area
         self.review = ReviewScreen(metrics)
         self.completion = CompletionScreen(metrics)
         self.scan = ScanScreen(metrics)
         self.card = CardScreen(metrics)
         self.life = LifeEventScreen(metrics)
+        self.elsewhere = ElsewhereScreen(metrics)
         self._widgets: dict[Screen, PageFrame] = {
             Screen.HOME: self.home,
             Screen.MENU: self.menu,
@@ -108,6 +112,7 @@ class KioskWindow(QWidget):
             Screen.SCAN: self.scan,
             Screen.CARD: self.card,
             Screen.LIFE_EVENT: self.life,
+            Screen.ELSEWHERE: self.elsewhere,
         }
         self._renderers: dict[Screen, Callable[[View], None]] = {
             Screen.HOME: self._render_home,
@@ -118,6 +123,7 @@ class KioskWindow(QWidget):
             Screen.SCAN: self._render_scan,
             Screen.CARD: self._render_card,
             Screen.LIFE_EVENT: self._render_life,
+            Screen.ELSEWHERE: self._render_elsewhere,
         }
         # What each widget that can show a resident's answers does to forget them.
         self._forget: dict[Screen, Callable[[], None]] = {
@@ -125,6 +131,7 @@ class KioskWindow(QWidget):
             Screen.REVIEW: self.review.clear_rows,
             Screen.COMPLETION: self.completion.clear,
             Screen.CARD: self.card.clear,
+            Screen.ELSEWHERE: self.elsewhere.clear,
         }
         self.stack = QStackedLayout(self)
         for screen in self.screens():
@@ -174,6 +181,7 @@ class KioskWindow(QWidget):
         self._connect(self.life.primary_requested, nav.start_visit)
         self._connect(self.card.manual_requested, nav.continue_without_card)
         self._connect(self.card.qr_requested, nav.card_to_scan)
+        self._connect(self.elsewhere.primary_requested, nav.go_elsewhere)
         self.card.pin_entered.connect(nav.enter_pin)
         self.card.demo_place_requested.connect(nav.place_demo_card)
         self.card.demo_take_requested.connect(nav.take_demo_card)
@@ -348,7 +356,15 @@ class KioskWindow(QWidget):
             self.question.show_error(self.t(view.error.key, **dict(view.error.values)))
             return
         title = view.procedure.title.text(self.language)
-        self.question.show_page(view.page, view.answer, view.progress, title, self.language, self.t)
+        self.question.show_page(
+            view.page,
+            view.answer,
+            view.progress,
+            title,
+            self.language,
+            self.t,
+            address_so_far=view.address_so_far,
+        )
 
     def _render_review(self, view: View) -> None:
         assert isinstance(view, ReviewView)
@@ -367,6 +383,10 @@ class KioskWindow(QWidget):
     def _render_card(self, view: View) -> None:
         assert isinstance(view, CardView)
         self.card.show_page(view, self.language, self.t)
+
+    def _render_elsewhere(self, view: View) -> None:
+        assert isinstance(view, ElsewhereView)
+        self.elsewhere.show_view(view, self.language, self.t)
 
     def _render_life(self, view: View) -> None:
         assert isinstance(view, LifeEventView)

@@ -329,3 +329,46 @@ def test_a_municipality_profile_may_carry_its_sealing_key_and_a_bad_one_is_refus
     profile.write_text('seal_public_key = "not a key"\n' + text, encoding="utf-8")
     problems = check_paths([profile])
     assert len(problems) == 1 and "seal_public_key" in problems[0] and "PEM" in problems[0]
+
+
+REVIEW_LABEL_MAX = 16  # characters of the Japanese label: one short line on the review page
+
+
+def test_every_shipped_page_has_a_short_review_label_and_the_question_is_the_fallback():
+    catalog = load_catalog("sample-city")
+    for procedure in catalog.all_procedures():
+        for page in procedure.pages:
+            where = f"{procedure.id}.{page.id}"
+            assert page.review_label is not None, where
+            label = page.label.text("ja")
+            assert len(label) <= REVIEW_LABEL_MAX and label != page.question.text("ja"), where
+    plain = Procedure.model_validate(
+        {
+            "id": "p",
+            "version": 1,
+            "category": "c",
+            "counter": "k",
+            "form_layout": "application",
+            "title": {"ja": "手続き"},
+            "summary": {"ja": "説明"},
+            "pages": [{"id": "a", "type": "text", "question": {"ja": "ご用件は"}}],
+        }
+    )
+    assert plain.pages[0].label.text("en") == "ご用件は"  # no label: the question, as written
+
+
+def test_opens_on_is_for_date_pages_only():
+    page = {"id": "a", "type": "text", "question": {"ja": "ご用件は"}, "opens_on": "today"}
+    with pytest.raises(ValueError, match="opens_on is for date fields"):
+        Procedure.model_validate(
+            {
+                "id": "p",
+                "version": 1,
+                "category": "c",
+                "counter": "k",
+                "form_layout": "application",
+                "title": {"ja": "手続き"},
+                "summary": {"ja": "説明"},
+                "pages": [page],
+            }
+        )

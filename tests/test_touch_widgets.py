@@ -21,11 +21,12 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from core.catalog import FieldType, Page
 from core.i18n import TITLE_LANGUAGES, LocalizedText, UiText
 from core.validators import Valid, validate
-from core.wareki import DateDraft, SelectableDates
+from core.wareki import DateDraft, DateOpening, SelectableDates
 from kiosk.config import TextSize, Theme
 from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.number_pad import NumberPad
 from screens.postal_entry import PostalEntry
+from screens.question import phone_entry_plan
 from screens.theme import MIN_TARGET_PX, Look
 from screens.wareki_picker import WarekiPicker
 
@@ -225,6 +226,19 @@ def test_phone_number_is_grouped_3_4_4_and_value_is_digits_only(show, tap):
     assert not any(key.isEnabled() for key in pad.digit_keys.values())
 
 
+def test_a_phone_pad_groups_by_the_numbering_plan_and_takes_no_11th_landline_digit(show, tap):
+    pad = NumberPad("", texts(), max_digits=11, group=(3, 4, 4), plan=phone_entry_plan)
+    show(pad)
+    pad_type(tap, pad, "0771")
+    assert pad.display.text() == "0771-__-____"
+    pad_type(tap, pad, "234567")
+    assert pad.display.text() == "0771-23-4567"
+    assert not any(key.isEnabled() for key in pad.digit_keys.values())  # ten is all
+    tap(pad.clear_key)
+    pad_type(tap, pad, "09012345678")
+    assert pad.display.text() == "090-1234-5678" and pad.value() == "09012345678"
+
+
 def test_my_number_is_grouped_4_4_4(show, tap):
     pad = NumberPad("123456789012", texts(), max_digits=12, group=(4, 4, 4))
     show(pad)
@@ -267,8 +281,11 @@ def offered(keys: dict[int, QPushButton]) -> list[int]:
     return [number for number, key in keys.items() if key.isVisible() and key.isEnabled()]
 
 
+PICKER_TODAY = date(2026, 6, 10)  # the median resident (49) was born in 1977, 昭和52年
+
+
 def picker(show, initial=None, **bounds) -> WarekiPicker:
-    widget = WarekiPicker(initial, texts(), **bounds)
+    widget = WarekiPicker(initial, texts(), **{"today": PICKER_TODAY, **bounds})
     show(widget)
     return widget
 
@@ -281,7 +298,7 @@ def step_to_last_year(tap, widget: WarekiPicker) -> None:
 def test_showa_ends_at_64_and_65_is_never_offered(show, tap):
     p = picker(show)
     tap(p.era_keys["昭和"])
-    assert p.value()["year"] == 1
+    assert p.value()["year"] == 52  # where most residents' birth years are, not 昭和元年
     step_to_last_year(tap, p)
     assert p.value()["year"] == 64
     assert not p.year_keys[1].isEnabled()
@@ -342,8 +359,11 @@ def test_picked_date_is_accepted_by_the_validator_for_a_date_page(show, tap):
 
 def test_seireki_gives_era_blank_and_a_gregorian_year(show, tap):
     page = date_page(latest_is_today=True)
-    p = picker(show, latest=date(2024, 3, 15))
+    today = date(2024, 3, 15)
+    p = picker(show, latest=today, today=today)
     tap(p.era_keys[""])
+    assert p.value()["year"] == 1975  # where most residents' birth years are
+    step_to_last_year(tap, p)
     assert p.value()["year"] == 2024
     assert not p.year_keys[1].isEnabled()
     assert offered(p.month_keys) == [1, 2, 3]
@@ -359,6 +379,50 @@ def test_switching_era_keeps_the_gregorian_year_and_drops_a_day_it_lacks(show, t
     tap(p.era_keys["平成"])
     assert p.value() == {"era": "平成", "year": 1, "month": 1, "day": None}
     assert offered(p.day_keys)[0] == 8
+
+
+def test_a_day_just_past_opens_on_this_month_and_yesterday_is_one_tap(show, tap, qtbot):
+    p = picker(show, latest=PICKER_TODAY, opens_on=DateOpening.TODAY)
+    assert p.value() == {"era": "", "year": 2026, "month": 6, "day": None}
+    assert p.year_display.text() == "令和8年（2026年）"
+    assert p.era_keys == {}  # no era to choose first: the years step across eras
+    assert p.month_keys[6].isChecked() and not p.year_keys[1].isEnabled()
+    assert offered(p.day_keys) == list(range(1, 11))  # never a day after today
+    assert [key.text() for key in p.recent_keys] == [
+        "今日　6月10日",
+        "きのう　6月9日",
+        "おととい　6月8日",
+    ]
+    with qtbot.waitSignal(p.changed):
+        tap(p.recent_keys[1])
+    assert p.value() == {"era": "", "year": 2026, "month": 6, "day": 9}
+    assert validate(date_page(latest_is_today=True), p.value(), PICKER_TODAY) == Valid("2026-06-09")
+    assert p.recent_keys[1].isChecked() and p.day_keys[9].isChecked()
+    assert not p.recent_keys[0].isChecked()
+    tap(p.day_keys[10])  # the same as 今日: its shortcut shows chosen
+    assert p.recent_keys[0].isChecked() and not p.recent_keys[1].isChecked()
+
+
+def test_a_day_just_past_steps_back_across_an_era_with_both_names_shown(show, tap):
+    p = picker(show, "2020-03-01", latest=PICKER_TODAY, opens_on=DateOpening.TODAY)
+    assert p.year_display.text() == "令和2年（2020年）"
+    tap(p.year_keys[-1])
+    assert p.year_display.text() == "平成31年・令和元年（2019年）"
+    assert offered(p.month_keys) == list(range(1, 13))  # May 2019 is as reachable as April
+    tap(p.year_keys[-1])
+    assert p.year_display.text() == "平成30年（2018年）"
+
+
+def test_a_shortcut_to_a_day_the_page_refuses_is_disabled(show):
+    p = picker(show, earliest=PICKER_TODAY, opens_on=DateOpening.TODAY)
+    assert [key.isEnabled() for key in p.recent_keys] == [True, False, False]
+
+
+def test_a_birth_date_picker_has_no_shortcuts_and_asks_for_the_era_first(show):
+    p = picker(show, earliest=date(1900, 1, 1), latest=PICKER_TODAY)
+    assert p.recent_keys == [] and "date_row_recent" not in p.row_labels
+    assert p.value() == {"era": "", "year": None, "month": None, "day": None}
+    assert p.year_display.text() == texts()("date_year_choose_era")
 
 
 def test_eras_before_the_earliest_date_cannot_be_chosen(show):
@@ -436,6 +500,10 @@ WIDGETS = {
         "090", texts(language), max_digits=11, group=(3, 4, 4)
     ),
     "wareki": lambda language: WarekiPicker(date(1989, 1, 7), texts(language)),
+    # With 今日・きのう・おととい: one row more, in the same room.
+    "wareki_today": lambda language: WarekiPicker(
+        None, texts(language), latest=PICKER_TODAY, opens_on=DateOpening.TODAY, today=PICKER_TODAY
+    ),
     "postal": lambda language: PostalEntry("6040000", texts(language), many_towns),
 }
 

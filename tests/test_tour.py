@@ -179,6 +179,8 @@ def checked_tour(update, settings, kiosk_paths, tmp_path: Path, monkeypatch) -> 
     names = [path.stem.split("-", 1)[1] for path in written]
     assert names[: len(EXPECTED_SCREENS)] == EXPECTED_SCREENS
     rest = names[len(EXPECTED_SCREENS) :]
+    if rest[-1] == "card-review-scrolled":  # the review's next page of whole rows
+        rest = rest[:-1]
     assert rest[-1] == "card-review" and set(CARD_PAGES) <= set(rest[:-1])
     assert all(name.startswith("card-question-") for name in rest[:-1])
     for path in written:

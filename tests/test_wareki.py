@@ -11,19 +11,25 @@ from core.wareki import (
     ERAS,
     FIRST_SUPPORTED,
     LAST_SUPPORTED,
+    MEDIAN_AGE,
     SEIREKI,
     DateDraft,
+    DateOpening,
     EraSpan,
     SelectableDates,
     WarekiError,
+    age_on,
+    days_from_today,
     era_span,
     format_wareki,
+    landing_year,
     parse_day,
     parse_month,
     parse_wareki,
     parse_year,
     to_wareki,
     wareki_parts,
+    wareki_years,
 )
 
 
@@ -384,13 +390,137 @@ def test_switching_era_keeps_the_gregorian_year_and_drops_a_day_it_lacks():
     assert draft.days()[0] == 8
 
 
-def test_an_era_without_the_year_starts_at_its_first_year_and_seireki_at_this_year():
+def test_an_era_chosen_first_lands_on_the_middle_of_the_residents_birth_years():
+    # TODAY is 2024: the median resident (49) was born in 1975, 昭和50年.
     draft = DateDraft(ALL_DAYS).with_era(span("昭和"), TODAY)
-    assert (draft.year, draft.gregorian_year) == (1, 1926)
-    assert draft.with_era(span(SEIREKI), TODAY).year == 1926  # the same year, as 西暦
-    assert DateDraft(ALL_DAYS).with_era(span(SEIREKI), TODAY).year == 2024
+    assert (draft.year, draft.gregorian_year) == (50, 1975)
+    assert draft.with_era(span(SEIREKI), TODAY).year == 1975  # the same year, as 西暦
+    assert DateDraft(ALL_DAYS).with_era(span(SEIREKI), TODAY).year == 1975
+    # An era that does not reach that year lands on its own nearest year.
+    assert DateDraft(ALL_DAYS).with_era(span("平成"), TODAY).year == 1
+    assert DateDraft(ALL_DAYS).with_era(span("大正"), TODAY).year == 15
     old_only = SelectableDates.between(None, date(1950, 6, 1))
     assert DateDraft(old_only).with_era(span(SEIREKI), TODAY).year == 1950
+
+
+def test_a_today_page_lands_on_this_year_when_an_era_is_chosen():
+    draft = DateDraft(ALL_DAYS, opens_on=DateOpening.TODAY)
+    assert draft.with_era(span("令和"), TODAY).year == 6
+    assert draft.with_era(span(SEIREKI), TODAY).year == 2024
+    assert draft.with_era(span("昭和"), TODAY).year == 64  # the era's nearest year
+
+
+def test_landing_years_count_from_today():
+    assert landing_year(DateOpening.ERA, date(2026, 6, 10)) == 2026 - MEDIAN_AGE
+    assert landing_year(DateOpening.TODAY, date(2026, 6, 10)) == 2026
+
+
+def test_days_from_today_counts_calendar_days_across_months_years_and_leap_days():
+    assert days_from_today(date(2026, 6, 10), 0) == date(2026, 6, 10)
+    assert days_from_today(date(2026, 6, 1), -1) == date(2026, 5, 31)
+    assert days_from_today(date(2026, 1, 1), -2) == date(2025, 12, 30)
+    assert days_from_today(date(2024, 3, 1), -1) == date(2024, 2, 29)
+    assert days_from_today(date(2026, 12, 31), 14) == date(2027, 1, 14)
+
+
+NOT_FUTURE = SelectableDates.between(None, TODAY)
+
+
+def test_a_today_draft_opens_on_this_year_and_month_in_gregorian_years_with_no_day():
+    draft = DateDraft.start(None, NOT_FUTURE, DateOpening.TODAY, TODAY)
+    assert draft.answer() == {"era": SEIREKI, "year": 2024, "month": 3, "day": None}
+    assert draft.days()[-1] == 15  # the days after today stay disabled
+    # Years step across eras: 2019 has every month, 2018 is 平成30年.
+    draft = DateDraft.start("2020-06-01", ALL_DAYS, DateOpening.TODAY, TODAY)
+    assert draft.stepped(-1).months() == tuple(range(1, 13))
+    assert draft.stepped(-1).stepped(-1).gregorian_year == 2018
+    # A stored 和暦 part answer (a language switch mid-way) is the same year in 西暦.
+    partial = {"era": "平成", "year": 31, "month": 4, "day": None}
+    assert DateDraft.start(partial, ALL_DAYS, DateOpening.TODAY, TODAY).answer() == {
+        "era": SEIREKI,
+        "year": 2019,
+        "month": 4,
+        "day": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("year", "names"),
+    [
+        (2026, (("令和", 8),)),
+        (2019, (("平成", 31), ("令和", 1))),
+        (1989, (("昭和", 64), ("平成", 1))),
+        (1926, (("大正", 15), ("昭和", 1))),
+        (1873, (("明治", 6),)),
+        (1800, ()),
+    ],
+)
+def test_a_gregorian_year_has_the_wareki_names_of_every_era_in_it(year, names):
+    assert wareki_years(year) == names
+
+
+def test_a_today_draft_keeps_a_stored_answer_and_an_era_draft_starts_empty():
+    assert DateDraft.start("2024-03-01", NOT_FUTURE, DateOpening.TODAY, TODAY).day == 1
+    assert DateDraft.start(None, NOT_FUTURE, DateOpening.ERA, TODAY).era is None
+    blank = {"era": "", "year": None, "month": None, "day": None}  # a picker before any touch
+    assert DateDraft.start(blank, NOT_FUTURE, DateOpening.TODAY, TODAY).month == 3
+
+
+def test_a_today_draft_outside_the_range_opens_on_the_nearest_allowed_month():
+    past_only = SelectableDates.between(None, date(2023, 12, 31))
+    draft = DateDraft.start(None, past_only, DateOpening.TODAY, TODAY)
+    assert (draft.gregorian_year, draft.month, draft.day) == (2023, 12, None)
+    future_only = SelectableDates.between(date(2024, 5, 1), None)
+    draft = DateDraft.start(None, future_only, DateOpening.TODAY, TODAY)
+    assert (draft.gregorian_year, draft.month) == (2024, 5)
+
+
+def test_today_yesterday_and_the_day_before_are_one_choice_each():
+    recent = NOT_FUTURE.recent(TODAY)
+    assert [(choice.name_key, choice.day) for choice in recent] == [
+        ("date_today", date(2024, 3, 15)),
+        ("date_yesterday", date(2024, 3, 14)),
+        ("date_two_days_ago", date(2024, 3, 13)),
+    ]
+    assert all(choice.selectable for choice in recent)
+    draft = DateDraft.start(None, NOT_FUTURE, DateOpening.TODAY, TODAY).on_date(recent[1].day)
+    assert draft.chosen_date() == date(2024, 3, 14)
+    assert validate(DATE_PAGE, draft.answer(), TODAY) == Valid("2024-03-14")
+
+
+def test_a_recent_day_the_page_refuses_is_not_selectable_and_cannot_be_chosen():
+    # A page whose dates start today: yesterday and the day before are shown disabled.
+    from_today = SelectableDates.between(TODAY, None)
+    assert [choice.selectable for choice in from_today.recent(TODAY)] == [True, False, False]
+    draft = DateDraft.start(None, from_today, DateOpening.TODAY, TODAY)
+    assert draft.on_date(date(2024, 3, 14)) is draft
+
+
+def test_a_shortcut_across_an_era_boundary_is_the_right_day():
+    # 2019-05-02: きのう is 令和元年5月1日, おととい 平成31年4月30日.
+    today = date(2019, 5, 2)
+    dates = SelectableDates.between(None, today)
+    draft = DateDraft.start(None, dates, DateOpening.TODAY, today)
+    two_days_ago = draft.on_date(days_from_today(today, -2))
+    assert validate(DATE_PAGE, two_days_ago.answer(), today) == Valid("2019-04-30")
+    assert draft.on_date(days_from_today(today, -1)).chosen_date() == date(2019, 5, 1)
+
+
+def test_a_shortcut_on_an_era_draft_takes_the_days_own_era():
+    draft = DateDraft.start({"era": "平成", "year": 31}, ALL_DAYS)
+    assert draft.on_date(date(2019, 5, 1)).answer() == {
+        "era": "令和",
+        "year": 1,
+        "month": 5,
+        "day": 1,
+    }
+    in_seireki = draft.with_era(span(SEIREKI), TODAY)
+    assert in_seireki.on_date(date(2019, 5, 1)).answer()["era"] == SEIREKI
+
+
+def test_clearing_keeps_where_the_picker_opens():
+    draft = DateDraft.start("2024-03-01", NOT_FUTURE, DateOpening.TODAY, TODAY).cleared()
+    assert draft.opens_on is DateOpening.TODAY and draft.era is None
 
 
 def test_an_era_with_no_offered_day_cannot_be_chosen():
@@ -431,7 +561,22 @@ def test_a_day_not_offered_is_refused():
 
 
 def test_a_picked_draft_is_a_valid_answer_and_cleared_forgets_it():
-    draft = DateDraft(ALL_DAYS).with_era(span("昭和"), TODAY).stepped(10).stepped(10)
-    draft = draft.with_month(4).with_day(29)
+    draft = DateDraft(ALL_DAYS).with_era(span("昭和"), TODAY)  # 昭和50年
+    draft = draft.stepped(-10).stepped(-10).stepped(-10).stepped(1).with_month(4).with_day(29)
     assert validate(DATE_PAGE, draft.answer()) == Valid("1946-04-29")
     assert draft.cleared().answer() == {"era": "", "year": None, "month": None, "day": None}
+
+
+@pytest.mark.parametrize(
+    ("birth", "day", "age"),
+    [
+        (date(1989, 1, 7), date(2026, 11, 26), 37),  # the demo card holder
+        (date(1961, 4, 2), date(2026, 4, 1), 65),  # the law: reached the day before
+        (date(1961, 4, 2), date(2026, 3, 31), 64),
+        (date(1960, 2, 29), date(2025, 2, 27), 64),  # born on a leap day, common year
+        (date(1960, 2, 29), date(2025, 2, 28), 65),
+        (date(2026, 11, 26), date(2026, 11, 26), 0),
+    ],
+)
+def test_an_age_is_reached_at_the_end_of_the_day_before_the_birthday(birth, day, age):
+    assert age_on(birth, day) == age

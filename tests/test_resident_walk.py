@@ -1,0 +1,129 @@
+"""The 転居 walk of issue 19 on the kiosk screen, by touch with the demo card: the places where
+an older resident would hesitate or take extra taps, each checked where it happens."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from core.wareki import days_from_today
+from kiosk.cli.local_backend import build_services
+from kiosk.events import CardStep
+from screens.kana_keyboard import KeyboardMode
+from screens.tour import answer_by_touch
+from tests.gui import card_step, show_window, tap, use_demo_card
+
+# The picker's today and the rules' today must agree: both are the machine's.
+TODAY = date.today()
+
+
+@pytest.fixture
+def kiosk(settings, kiosk_paths, japanese_qapp, qtbot):
+    services = build_services(settings.model_copy(update={"card_reader": "sim"}), kiosk_paths)
+    window = show_window(services, qtbot)
+    yield window
+    window.close()
+    services.close()
+
+
+def open_with_card(qtbot, window, procedure_id: str) -> None:
+    procedure = window.services.catalog.procedure(procedure_id)
+    tap(qtbot, window.home.primary_button)
+    tap(qtbot, window.menu.category_buttons[procedure.category])
+    tap(qtbot, window.menu.procedure_buttons[procedure_id])
+    use_demo_card(qtbot, window)
+
+
+def answer_until(qtbot, window, page_id: str) -> None:
+    """Answer each page as a resident would, until `page_id` is the one on screen."""
+    for _ in range(30):
+        assert window.stack.currentWidget() is window.question, f"{page_id} was never asked"
+        page = window.session.page
+        if page.id == page_id:
+            return
+        answer_by_touch(page, window.question.input, lambda button: tap(qtbot, button))
+        tap(qtbot, window.question.primary_button)
+    raise AssertionError(f"{page_id} was never asked")
+
+
+def test_a_moving_date_of_yesterday_takes_two_taps_once_the_picker_is_open(kiosk, qtbot):
+    window = kiosk
+    open_with_card(qtbot, window, "tenkyo")
+    answer_until(qtbot, window, "moving_date")
+    picker = window.question.input
+    yesterday = picker.recent_keys[1]
+    tap(qtbot, yesterday)  # 1
+    tap(qtbot, window.question.primary_button)  # 2
+    assert window.session.answer_for("moving_date") == days_from_today(TODAY, -1).isoformat()
+    assert window.session.page.id != "moving_date"  # and on to the next question
+
+
+def test_the_banchi_page_shows_the_town_chosen_and_opens_on_digits_with_word_keys(kiosk, qtbot):
+    window = kiosk
+    open_with_card(qtbot, window, "tenkyo")
+    answer_until(qtbot, window, "new_address")
+    keyboard = window.question.input
+    chosen = window.session.address_so_far("new_address")["chosen"]
+    assert chosen["town"] in keyboard.known.text() and keyboard.known.isVisible()
+    assert keyboard.mode() is KeyboardMode.DIGITS
+    for key in ("2", "丁目", "3", "番", "4", "号"):
+        tap(qtbot, keyboard.key(key))
+    tap(qtbot, window.question.primary_button)
+    assert window.session.answer_for("new_address") == "2丁目3番4号"
+
+
+def test_the_65_question_is_not_asked_of_the_37_year_old_card_holder_moving_alone(kiosk, qtbot):
+    window = kiosk
+    open_with_card(qtbot, window, "tenkyo")
+    asked = []
+    while window.stack.currentWidget() is window.question:
+        page = window.session.page
+        asked.append(page.id)
+        answer_by_touch(page, window.question.input, lambda button: tap(qtbot, button))
+        tap(qtbot, window.question.primary_button)
+    assert window.stack.currentWidget() is window.review
+    assert "people" in asked and "elderly" not in asked
+    shown = window.review.findChild(QLabel, "answer_elderly")
+    assert shown is not None and shown.text() == "いいえ（自動で記入）"
+
+
+def test_a_card_address_outside_the_city_on_a_tenkyo_leads_to_tennyu_with_the_card(kiosk, qtbot):
+    from devices.emulators.card_emulator import CardIdentity, EmulatedCard
+    from devices.sim_card_reader import DEMO_PIN
+
+    window = kiosk
+    reading = window.services.card_reading
+    tokyo = CardIdentity(
+        name="山田 花子", address="東京都千代田区千代田1-1", birth_date=date(1948, 3, 15), sex="2"
+    )
+    reading.simulated.card = EmulatedCard(identity=tokyo, pin=DEMO_PIN)
+    open_with_card(qtbot, window, "tenkyo")
+    assert window.stack.currentWidget() is window.elsewhere
+    assert "東京都千代田区千代田1-1" in window.elsewhere.address.text()
+    assert "転入届" in window.elsewhere.primary_button.text()
+    tap(qtbot, window.elsewhere.primary_button)
+    assert window.session.procedure.id == "tennyu"
+    assert window.session.answer_for("name") == "山田\u3000花子"  # the card, not read again
+    assert window.stack.currentWidget() is window.question
+
+
+def test_the_card_page_shows_the_reader_and_once_read_offers_nothing_but_taking_it(kiosk, qtbot):
+    window = kiosk
+    procedure = window.services.catalog.procedure("tenkyo")
+    tap(qtbot, window.home.primary_button)
+    tap(qtbot, window.menu.category_buttons[procedure.category])
+    tap(qtbot, window.menu.procedure_buttons["tenkyo"])
+    card = window.card
+    assert card.picture.isVisible() and not card.picture.pixmap().isNull()
+    assert card.reader_hint.text().startswith("読み取り機は、画面の右")  # the profile's place
+    assert card.manual_button.isVisible()
+    tap(qtbot, card.demo_place)
+    qtbot.waitUntil(lambda: card.pad_buttons["0"].isVisible(), timeout=10_000)
+    assert not card.picture.isVisible()
+    for digit in window.services.card_reading.demo_pin:
+        tap(qtbot, card.pad_buttons[digit])
+    tap(qtbot, card.primary_button)
+    qtbot.waitUntil(lambda: card_step(window) is CardStep.TAKE_CARD, timeout=10_000)
+    assert not card.manual_button.isVisible() and not card.qr_button.isVisible()
