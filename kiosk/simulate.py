@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from core.area import NO_AREA, MunicipalArea
 from core.catalog import FieldType, Page, Procedure
 from core.errors import plain
 from core.flow import ResidentSession, Step
@@ -107,9 +108,20 @@ def _dates(page: Page, resident: dict[str, str], today: date) -> Iterator[str]:
 
 
 def _candidates(
-    page: Page, resident: dict[str, str], rng: random.Random, today: date
+    page: Page,
+    resident: dict[str, str],
+    rng: random.Random,
+    today: date,
+    area: MunicipalArea = NO_AREA,
 ) -> Iterator[Any]:
     kind = page.type
+    if page.in_municipality and area.known:
+        # An in-city page takes only the municipality's own ground: a town of it, first.
+        town = rng.choice(area.town_names())
+        if kind is FieldType.POSTAL_CODE:
+            yield town.postal_code
+        elif kind is FieldType.ADDRESS:
+            yield f"{town.name}{rng.randint(1, 9)}-{rng.randint(1, 20)}-{rng.randint(1, 30)}"
     own = {
         FieldType.KANA_NAME: "kana",
         FieldType.KANJI_NAME: "name",
@@ -142,7 +154,7 @@ def answer_every_page(
         if session.step is Step.REVIEW:
             return
         page = session.page
-        for answer in _candidates(page, resident, rng, today):
+        for answer in _candidates(page, resident, rng, today, session.area):
             if isinstance(session.submit(answer), Valid):
                 break
         else:
