@@ -1,8 +1,10 @@
-"""The reference backend (FastAPI): the kiosk API of the sync protocol and the staff API.
+"""The reference backend (FastAPI): the kiosk API of the sync protocol, the staff API, and
+the staff console (backend/console/, at /staff/; `/` leads there).
 
 Stateless apart from the database: any number of these processes may serve one PostgreSQL
 (see docs/BACKEND.md). The key pair and the schema are made ready before it accepts requests.
-Every request passes backend/limits.py's RequestLimits first (rate, token, body size and pace).
+Every request passes backend/limits.py's RequestLimits first (rate, token, body size and pace);
+the console's security headers are put on outside it, its CSRF check runs inside it.
 
 No /docs or /redoc: FastAPI's pages load their scripts and fonts from a CDN, and no page of
 ours loads anything from another host. The OpenAPI document describes the staff API too, more
@@ -24,6 +26,10 @@ from sqlalchemy import Engine
 from backend import db, kiosk_api, staff_api
 from backend.auth import staff_caller
 from backend.catalog_bundle import CatalogSource
+from backend.console import mount as console
+from backend.console.headers import ConsoleHeaders
+from backend.console.refusals import validation_refusal
+from backend.console.settings import ConsoleSettings
 from backend.keys import load_private_key
 from backend.limits import Limits, RequestLimits
 from backend.paths import BackendPaths, database_url
@@ -41,10 +47,12 @@ def create_app(
     catalog_dir: Path | None = None,
     engine: Engine | None = None,
     limits: Limits | None = None,
+    console_settings: ConsoleSettings | None = None,
 ) -> FastAPI:
     """The backend for data in paths; database is a URL (default: database_url(paths)), or pass
     an engine to share one; catalog_dir replaces the shipped catalog; limits replaces the
-    default Limits (tests shorten the deadlines)."""
+    default Limits (tests shorten the deadlines); console_settings the console's (its clock,
+    session lifetimes, lockout)."""
     private_key = load_private_key(paths)
     owns_engine = engine is None
     engine = engine or db.connect(database_url(paths, database))
@@ -80,7 +88,9 @@ def create_app(
     def openapi() -> JSONResponse:
         return JSONResponse(app.openapi())
 
+    console.mount(app, console_settings)  # its CSRF check goes inside the door
     app.add_middleware(RequestLimits, limits=limits or Limits())
+    app.add_middleware(ConsoleHeaders)  # outside the door: its refusals carry them too
 
     @app.exception_handler(RequestValidationError)
     async def too_large(request: Request, error: RequestValidationError):
@@ -93,6 +103,9 @@ def create_app(
                 {"detail": f"a batch holds at most {MAX_BATCH} applications"},
                 status_code=status.HTTP_413_CONTENT_TOO_LARGE,
             )
+        page = validation_refusal(request)  # a console page's is a page, not JSON
+        if page is not None:
+            return page
         return await request_validation_exception_handler(request, error)
 
     return app

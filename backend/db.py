@@ -101,6 +101,8 @@ tokens = Table(
     Column("kind", String(10), nullable=False),
     Column("name", Text, nullable=False),
     Column("created_at", UtcTimestamp, nullable=False),
+    # A staff token's role (backend/console/roles.py); None for a kiosk token.
+    Column("role", Text),
 )
 
 kiosk_status = Table(
@@ -141,6 +143,45 @@ staff_audit = Table(
     Column("kiosk_id", Text),
     Column("application_id", String(36)),
     Column("detail", Text, nullable=False),
+)
+
+# The console's staff accounts (backend/console/users.py): a role, a slow salted password hash,
+# and the lockout after repeated wrong passwords. Accounts are disabled, never deleted, so the
+# audit log's names keep meaning someone.
+staff_users = Table(
+    "staff_users",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Integer, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", UtcTimestamp),
+    Column("created_at", UtcTimestamp, nullable=False),
+    Column("changed_at", UtcTimestamp, nullable=False),
+)
+
+# The divisions (課) a staff member belongs to, in the order they were given.
+staff_user_divisions = Table(
+    "staff_user_divisions",
+    metadata,
+    Column("user_name", Text, nullable=False),
+    Column("division", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("user_name", "division"),
+)
+
+# Server-side console sessions (backend/console/sessions.py): the cookie's random id is stored
+# only as its sha256, like a bearer token.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column("user_name", Text, nullable=False),
+    Column("csrf_token", Text, nullable=False),
+    Column("created_at", UtcTimestamp, nullable=False),
+    Column("last_seen", UtcTimestamp, nullable=False),
+    Column("address", Text, nullable=False),
 )
 
 # One row the health check rewrites: "ok" means a write has just succeeded.

@@ -25,9 +25,18 @@ the connection, so the client reliably reads the answer; backend/server.py's hea
 ends a discard that trickles). The slow-header and idle-connection deadlines are uvicorn's side
 (backend/server.py).
 
-A route authenticated some other way (the coming staff console's session) must be taught here
-(TOKEN_DEPENDENCIES, or a policy of its own), or it counts as tokenless: per-address budget
-and SMALL_BODY.
+The staff console (every path under /staff, backend/console/) has a policy of its own: it is
+authenticated by a session cookie, not a bearer token, so it never counts as a failed token
+check. A request carrying a live session (looked up here, and left in the request's scope for
+the console, so it is looked up once) spends no budget at all: a clerk's page refreshing
+itself all day must not use up the office's address. One without (the login page and its
+POST, a stale cookie, a stranger) spends the per-address budget of requests without a token,
+like any anonymous request; the login POST's failures have their own budget besides
+(backend/console/login_pages.py). Console bodies (forms) are held to CONSOLE_BODY, and the
+console's refusals here are plain Japanese pages, not JSON.
+
+A route authenticated some other way must be taught here (TOKEN_DEPENDENCIES, or a policy of
+its own), or it counts as tokenless: per-address budget and SMALL_BODY.
 """
 
 from __future__ import annotations
@@ -48,11 +57,15 @@ from fastapi.routing import APIRoute
 from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import AwareDatetime, BaseModel, FutureDatetime, NaiveDatetime, PastDatetime
 from pydantic.fields import FieldInfo
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import auth
+from backend.console import urls as console_urls
+from backend.console.refusals import door_message, refusal_document
+from backend.console.visits import resolve_visit
 from backend.ratelimit import Rate, RateLimiter, client_key
 from backend.tokens import Principal, TokenKind, authenticate
 from core.wire import (
@@ -81,8 +94,10 @@ LAYOUT_BYTES_PER_FIELD = 16
 NUMBER_BYTES = 24
 MOMENT_BYTES = 48  # "2026-11-26T10:00:00.123456+09:00" is 34 with its quotes
 MOMENTS = (datetime, date, AwareDatetime, NaiveDatetime, PastDatetime, FutureDatetime)
-# Every route not in body_limits(): a staff status change, a query, the coming login form.
+# Every route not in body_limits(): a staff status change, a query.
 SMALL_BODY = 16 * 1024
+# A console form: a comment of 1,000 Japanese characters is 9 KB percent-encoded.
+CONSOLE_BODY = 16 * 1024
 
 
 def _pattern_width(pattern: str) -> int | None:
@@ -188,6 +203,7 @@ class Limits:
 
     body: dict[tuple[str, str], int] = field(default_factory=body_limits)
     small_body: int = SMALL_BODY
+    console_body: int = CONSOLE_BODY  # every request under /staff (the console's forms)
     # A body gets body_grace_s, then must average min_body_rate bytes/s (a batch at its limit
     # on a 1 Mbit/s line arrives well within it; a body at 1 byte/s is cut off after the grace).
     body_grace_s: float = 10.0
@@ -223,6 +239,12 @@ TOKEN_DEPENDENCIES: dict[Callable[..., Any], TokenKind] = {
 class RoutePolicy:
     token: TokenKind | None  # None: reachable without a token (counted per address)
     body_limit: int
+    # The staff console: a live session spends no budget; refusals are Japanese pages.
+    console: bool = False
+
+
+def _console_policy(limits: Limits) -> RoutePolicy:
+    return RoutePolicy(None, limits.console_body, console=True)
 
 
 def _needed_token(dependant) -> TokenKind | None:
@@ -251,6 +273,9 @@ def policies(app, limits: Limits) -> list[tuple[Any, RoutePolicy]]:
     found = []
     for route in api_routes(app.router.routes):
         token = _needed_token(route.dependant)
+        if token is None and console_urls.is_console_path(route.path):
+            found.append((route, _console_policy(limits)))
+            continue
         limit = max(limits.body_limit(method, route.path) for method in route.methods)
         found.append((route, RoutePolicy(token, limit)))
     return found
@@ -277,10 +302,23 @@ def _header(headers: list[tuple[bytes, bytes]], wanted: bytes) -> str:
 
 
 async def _answer(
-    send: Send, status: int, detail: str, *, close: bool, headers: dict[str, str] | None = None
+    send: Send,
+    status: int,
+    detail: str,
+    *,
+    close: bool,
+    headers: dict[str, str] | None = None,
+    page_of: Any = None,
 ) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    """A refusal: JSON {"detail": …}; or, with page_of (the app), the console's Japanese page."""
+    if page_of is not None:
+        retry_after = (headers or {}).get("Retry-After")
+        body = refusal_document(page_of, status, door_message(status, retry_after))
+        content_type = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps({"detail": detail}).encode()
+        content_type = b"application/json"
+    raw = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     raw += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     if close:
         raw.append((b"connection", b"close"))
@@ -305,6 +343,8 @@ class RequestLimits:
             match, _ = route.matches(scope)
             if match is Match.FULL:
                 return policy
+        if console_urls.is_console_path(scope["path"]):  # its stylesheet, or a 404 to come
+            return _console_policy(self.limits)
         return RoutePolicy(None, self.limits.small_body)  # a 404 or 405 to come
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -320,12 +360,26 @@ class RequestLimits:
         # h11 bounds headers that arrive in pieces (max_header_bytes in backend/server.py); a
         # header block that came in one read is whole before it could, so it is counted here.
         header_bytes = sum(len(name) + len(value) + 4 for name, value in headers)
+        page_of = scope["app"] if policy.console else None
         if header_bytes > self.limits.max_header_bytes:
-            await _answer(send, 431, "the request headers are too large", close=True)
+            await _answer(
+                send, 431, "the request headers are too large", close=True, page_of=page_of
+            )
             return
         address = client_key(scope.get("client"))
 
-        if policy.token is None:
+        if policy.console:
+            try:
+                visit = await resolve_visit(scope)
+            except SQLAlchemyError:
+                await _answer(send, 503, "database unavailable", close=big, page_of=page_of)
+                return
+            if visit.session is None:  # anonymous: the login page, a stale cookie, a stranger
+                decision = self.tokenless.hit(address)
+                if not decision.allowed:
+                    await self._too_many(send, decision, self.tokenless.name, big, page_of)
+                    return
+        elif policy.token is None:
             decision = self.tokenless.hit(address)
             if not decision.allowed:
                 await self._too_many(send, decision, self.tokenless.name, big)
@@ -352,16 +406,18 @@ class RequestLimits:
             scope.setdefault("state", {})[auth.PRINCIPAL_STATE] = principal
 
         if declared is not None and declared > policy.body_limit:
-            await _answer(send, 413, self._too_large(policy), close=True)
+            await _answer(send, 413, self._too_large(policy), close=True, page_of=page_of)
             return
         if not has_body:
             await self.app(scope, receive, send)
             return
-        body = await self._read_body(receive, send, policy)
+        body = await self._read_body(receive, send, policy, page_of)
         if body is not None:
             await self.app(scope, _replay(body, receive), send)
 
-    async def _read_body(self, receive: Receive, send: Send, policy: RoutePolicy) -> bytes | None:
+    async def _read_body(
+        self, receive: Receive, send: Send, policy: RoutePolicy, page_of: Any = None
+    ) -> bytes | None:
         """The whole body, counted and paced; or None when it was refused here (413, 408) or the
         client left. Read here rather than by the app so that a refused body is dropped at once:
         cut off inside the app, it would end in an exception whose traceback keeps the gathered
@@ -378,14 +434,16 @@ class RequestLimits:
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
             except TimeoutError:
-                await _answer(send, 408, "the request body arrived too slowly", close=True)
+                await _answer(
+                    send, 408, "the request body arrived too slowly", close=True, page_of=page_of
+                )
                 return None
             if message["type"] != "http.request":  # the client is gone: nobody to answer
                 return None
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > policy.body_limit:
-                await _answer(send, 413, self._too_large(policy), close=True)
+                await _answer(send, 413, self._too_large(policy), close=True, page_of=page_of)
                 return None
             if chunk:
                 chunks.append(chunk)
@@ -400,10 +458,10 @@ class RequestLimits:
         return await run_in_threadpool(authenticate, engine, token)  # never block the loop
 
     @staticmethod
-    async def _too_many(send: Send, decision, what: str, close: bool) -> None:
+    async def _too_many(send: Send, decision, what: str, close: bool, page_of: Any = None) -> None:
         detail = f"too many {what} from this address; try again in {decision.retry_after_s} s"
         headers = {"Retry-After": str(decision.retry_after_s)}
-        await _answer(send, 429, detail, close=close, headers=headers)
+        await _answer(send, 429, detail, close=close, headers=headers, page_of=page_of)
 
     @staticmethod
     def _too_large(policy: RoutePolicy) -> str:

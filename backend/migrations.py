@@ -236,6 +236,43 @@ def _v8_health_probe(connection: Connection) -> None:
     connection.execute(text("CREATE TABLE health_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL)"))
 
 
+def _v9_staff_accounts(connection: Connection) -> None:
+    """The console's staff accounts (role, divisions, password hash, lockout) and their
+    server-side sessions; and a role for each staff bearer token, supervisor for the existing
+    ones (what they could do before: read and change every application)."""
+    connection.execute(
+        text(
+            "CREATE TABLE staff_users (name TEXT PRIMARY KEY,"
+            " role VARCHAR(16) NOT NULL CHECK (role IN ('clerk', 'supervisor', 'admin')),"
+            " password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+            " failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT,"
+            " created_at TEXT NOT NULL, changed_at TEXT NOT NULL)"
+        )
+    )
+    connection.execute(
+        text(
+            "CREATE TABLE staff_user_divisions ("
+            " user_name TEXT NOT NULL REFERENCES staff_users (name),"
+            " division TEXT NOT NULL, position INTEGER NOT NULL,"
+            " PRIMARY KEY (user_name, division))"
+        )
+    )
+    connection.execute(
+        text("CREATE INDEX ix_staff_user_divisions_division ON staff_user_divisions (division)")
+    )
+    connection.execute(
+        text(
+            "CREATE TABLE staff_sessions (id_sha256 VARCHAR(64) PRIMARY KEY,"
+            " user_name TEXT NOT NULL REFERENCES staff_users (name),"
+            " csrf_token TEXT NOT NULL, created_at TEXT NOT NULL, last_seen TEXT NOT NULL,"
+            " address TEXT NOT NULL)"
+        )
+    )
+    connection.execute(text("CREATE INDEX ix_staff_sessions_user ON staff_sessions (user_name)"))
+    connection.execute(text("ALTER TABLE tokens ADD COLUMN role TEXT"))
+    connection.execute(text("UPDATE tokens SET role = 'supervisor' WHERE kind = 'staff'"))
+
+
 Migration = tuple[int, str, Callable[[Connection], None]]
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "applications", _v1_applications),
@@ -246,6 +283,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (6, "alerts deduplicated", _v6_alerts_deduplicated),
     (7, "staff audit", _v7_staff_audit),
     (8, "health probe", _v8_health_probe),
+    (9, "staff accounts and sessions", _v9_staff_accounts),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -1,4 +1,5 @@
-"""The staff's commands on the backend host (`kiosk backend list|show|token|export`).
+"""The staff's commands on the backend host (`kiosk backend list|show|token|export`; the
+console's accounts, `kiosk backend user …`, are backend/console/user_cli.py's).
 
 They read the database directly, so they work while the server is stopped, and print with
 the Japanese labels of the catalog. kiosk/cli/backend.py parses the arguments and picks the
@@ -169,9 +170,12 @@ def _readable(detail: ApplicationDetail, labels: ProcedureLabels | None) -> list
 
 def token(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
     words = args.words
+    role = getattr(args, "role", None)
+    if role is not None and not (len(words) == 3 and words[:2] == ["create", "staff"]):
+        raise CommandFailed("--role is for 'token create staff NAME' only")
     try:
         if len(words) == 3 and words[0] == "create":
-            terminal.lines([issue_token(engine, _kind(words[1]), words[2])])
+            terminal.lines([issue_token(engine, _kind(words[1]), words[2], role)])
             return 0
         if len(words) == 3 and words[0] == "revoke":
             removed = revoke_tokens(engine, _kind(words[1]), words[2])

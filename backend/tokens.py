@@ -2,7 +2,8 @@
 
 A token is 32 random bytes (urlsafe base64), so a plain sha256 is enough: there is nothing to
 guess, and a leaked database copy gives no usable token. Each token has a kind (a kiosk may
-submit, staff may read applications) and a name (for a kiosk: its kiosk_id).
+submit, staff may read applications) and a name (for a kiosk: its kiosk_id); a staff token
+also has a role (backend/console/roles.py: supervisor unless another is named).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import Engine, delete, insert, select
 
+from backend.console.roles import DEFAULT_TOKEN_ROLE, StaffRole
 from backend.db import WRITE, tokens
 from backend.names import check_name
 
@@ -29,31 +31,54 @@ class TokenKind(StrEnum):
 class Principal:
     kind: TokenKind
     name: str
+    # What the token may do, not who it is: principals are the same caller by kind and name.
+    role: StaffRole | None = field(default=None, compare=False)
 
 
 def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue(engine: Engine, kind: TokenKind | str, name: str) -> str:
+def _role(kind: TokenKind, role: StaffRole | str | None) -> StaffRole | None:
+    if kind is TokenKind.KIOSK:
+        if role is not None:
+            raise ValueError("only a staff token has a role")
+        return None
+    return StaffRole(role) if role is not None else DEFAULT_TOKEN_ROLE
+
+
+def issue(
+    engine: Engine, kind: TokenKind | str, name: str, role: StaffRole | str | None = None
+) -> str:
     """A new token for (kind, name); returns the plaintext, which is stored nowhere. The name
-    must pass backend.names.check_name (InvalidName, a ValueError, otherwise)."""
+    must pass backend.names.check_name (InvalidName, a ValueError, otherwise); a staff token
+    gets role (default: supervisor), a kiosk token none (ValueError if one is given)."""
     kind = TokenKind(kind)
     check_name(kind.value, name)
+    staff_role = _role(kind, role)
     token = secrets.token_urlsafe(32)
-    register(engine, token, kind, name)
+    register(engine, token, kind, name, staff_role)
     return token
 
 
-def register(engine: Engine, token: str, kind: TokenKind | str, name: str) -> None:
+def register(
+    engine: Engine,
+    token: str,
+    kind: TokenKind | str,
+    name: str,
+    role: StaffRole | str | None = None,
+) -> None:
     """Store the hash of an existing token (a legacy plaintext one being imported)."""
+    kind = TokenKind(kind)
+    staff_role = _role(kind, role)
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
         connection.execute(
             insert(tokens).values(
                 token_sha256=token_sha256(token),
-                kind=TokenKind(kind).value,
+                kind=kind.value,
                 name=name,
                 created_at=datetime.now(UTC),
+                role=staff_role.value if staff_role else None,
             )
         )
 
@@ -65,14 +90,16 @@ def authenticate(engine: Engine, presented: str) -> Principal | None:
     digest = token_sha256(presented)
     with engine.connect() as connection:
         row = connection.execute(
-            select(tokens.c.token_sha256, tokens.c.kind, tokens.c.name).where(
+            select(tokens.c.token_sha256, tokens.c.kind, tokens.c.name, tokens.c.role).where(
                 tokens.c.token_sha256 == digest
             )
         ).first()
     # The lookup is by an index; the final comparison is constant-time all the same.
     if row is None or not hmac.compare_digest(row.token_sha256, digest):
         return None
-    return Principal(TokenKind(row.kind), row.name)
+    kind = TokenKind(row.kind)
+    role = StaffRole(row.role or DEFAULT_TOKEN_ROLE) if kind is TokenKind.STAFF else None
+    return Principal(kind, row.name, role)
 
 
 def revoke(engine: Engine, kind: TokenKind | str, name: str) -> int:

@@ -1,4 +1,4 @@
-"""`kiosk backend serve|token|list|show|audit|export`: the reference backend's commands.
+"""`kiosk backend serve|token|user|list|show|audit|export`: the reference backend's commands.
 
 This module declares the arguments and picks the action; backend/staff_cli.py acts. The
 backend is an optional install (the `backend` extra), so it is imported only when one of these
@@ -32,6 +32,17 @@ PLACE.add_argument(
     metavar="URL",
     help="database URL, e.g. postgresql+psycopg://user@host/madoguchi (default: "
     "$KIOSK_BACKEND_DATABASE_URL, else backend.sqlite3 in --data)",
+)
+
+# The console's roles (backend/console/roles.py), spelt here so the parser needs no backend.
+ROLES = ["clerk", "supervisor", "admin"]
+
+PASSWORD_STDIN = argparse.ArgumentParser(add_help=False)
+PASSWORD_STDIN.add_argument(
+    "--password-stdin",
+    action="store_true",
+    help="read the password as one line from standard input (for scripts) instead of asking "
+    "twice on the terminal",
 )
 
 CATALOG = argparse.ArgumentParser(add_help=False)
@@ -85,12 +96,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "stored): a kiosk's NAME is its kiosk_id; put the token in that kiosk's configuration "
         "as backend_token. 'token revoke kiosk|staff NAME' invalidates all of NAME's tokens. "
         "'token KIOSK_ID' (the old form) prints the token of a kiosk on this same machine, "
-        "kept in DATA/local-kiosks/KIOSK_ID.token and created on first use.",
-        usage="kiosk backend token (create|revoke {kiosk,staff} NAME | KIOSK_ID) [--data DIR] "
-        "[--database URL]",
+        "kept in DATA/local-kiosks/KIOSK_ID.token and created on first use. "
+        "A staff token has a role (--role, default supervisor: every division).",
+        usage="kiosk backend token (create|revoke {kiosk,staff} NAME | KIOSK_ID) "
+        "[--role {clerk,supervisor,admin}] [--data DIR] [--database URL]",
     )
     token.add_argument("words", nargs="+", metavar="create|revoke KIND NAME | KIOSK_ID")
+    token.add_argument(
+        "--role", choices=ROLES, help="what a new staff token may do (default: supervisor)"
+    )
     token.set_defaults(handler=_token)
+
+    _add_user_parser(actions)
 
     listing = actions.add_parser(
         "list",
@@ -148,6 +165,67 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     export.set_defaults(handler=_export)
 
 
+def _add_user_parser(actions: argparse._SubParsersAction) -> None:
+    user = actions.add_parser(
+        "user",
+        help="staff accounts of the console: user create|list|disable|enable|reset-password",
+        description="The staff console's accounts (/staff/ on the backend). A clerk sees the "
+        "applications of their divisions (課), a supervisor every division, an admin also "
+        "manages accounts, kiosks and tokens. Passwords have at least 10 characters and are "
+        "stored as a slow salted hash only.",
+    )
+    commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+
+    create = commands.add_parser(
+        "create",
+        parents=[PLACE, PASSWORD_STDIN],
+        help="a new staff account",
+        description="Create a staff account; asks for its password twice on the terminal "
+        "(or reads it with --password-stdin).",
+    )
+    create.add_argument("name", metavar="NAME", help="the login name, e.g. tanaka or 田中")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument(
+        "--division",
+        action="append",
+        metavar="課",
+        help="a division whose applications a clerk sees, e.g. 市民課 (repeat for several)",
+    )
+    create.set_defaults(handler=_user_create)
+
+    listing = commands.add_parser(
+        "list",
+        parents=[JSON, PLACE],
+        help="every staff account",
+        description="Every staff account: name, role, divisions, and whether it is enabled, "
+        "disabled or locked after wrong passwords. Never a password hash.",
+    )
+    listing.set_defaults(handler=_user_list)
+
+    for action, handler, words in (
+        ("disable", _user_disable, "can no longer log in; its open sessions end now"),
+        ("enable", _user_enable, "may log in again"),
+    ):
+        command = commands.add_parser(
+            action,
+            parents=[PLACE],
+            help=f"the account {words}",
+            description=f"The account {words}.",
+        )
+        command.add_argument("name", metavar="NAME")
+        command.set_defaults(handler=handler)
+
+    reset = commands.add_parser(
+        "reset-password",
+        parents=[PLACE, PASSWORD_STDIN],
+        help="a new password (also lifts a lockout and ends open sessions)",
+        description="Give the account a new password, asked twice on the terminal (or read "
+        "with --password-stdin); its lockout is lifted and its open sessions end.",
+    )
+    reset.add_argument("name", metavar="NAME")
+    reset.set_defaults(handler=_user_reset_password)
+
+
 def _backend_paths(data: Path | None) -> BackendPaths:
     from backend.paths import BackendPaths
 
@@ -193,11 +271,12 @@ def _staff(args: argparse.Namespace, action: StaffAction) -> int:
     from backend.staff_cli import run
     from backend.terminal import safe
 
+    command = " ".join(filter(None, [args.backend_command, getattr(args, "user_command", None)]))
     try:
         return run(action, args, _backend_paths(args.data))
     except CommandFailed as error:
         # The reason may quote what was typed or stored: shown, never obeyed, by the terminal.
-        raise CommandFailed(safe(f"kiosk backend {args.backend_command}: {error}")) from error
+        raise CommandFailed(safe(f"kiosk backend {command}: {error}")) from error
 
 
 # One handler per action, each importing the backend only when it runs.
@@ -231,3 +310,33 @@ def _export(args: argparse.Namespace) -> int:
     from backend.staff_cli import export_applications
 
     return _staff(args, export_applications)
+
+
+def _user_create(args: argparse.Namespace) -> int:
+    from backend.console.user_cli import create_user
+
+    return _staff(args, create_user)
+
+
+def _user_list(args: argparse.Namespace) -> int:
+    from backend.console.user_cli import list_users
+
+    return _staff(args, list_users)
+
+
+def _user_disable(args: argparse.Namespace) -> int:
+    from backend.console.user_cli import disable_user
+
+    return _staff(args, disable_user)
+
+
+def _user_enable(args: argparse.Namespace) -> int:
+    from backend.console.user_cli import enable_user
+
+    return _staff(args, enable_user)
+
+
+def _user_reset_password(args: argparse.Namespace) -> int:
+    from backend.console.user_cli import reset_password
+
+    return _staff(args, reset_password)
