@@ -25,6 +25,22 @@ class Action(StrEnum):
     OPEN = "open"  # the answers were shown (staff API, by id or by receipt QR)
     STATUS = "status"  # the staff status was changed
     EXPORT = "export"  # applications were exported with their answers
+    ACKNOWLEDGE = "acknowledge"  # a kiosk's staff call or device problem was acknowledged
+    KIOSK = "kiosk"  # a kiosk was registered, or its name or location changed
+
+    @property
+    def label(self) -> str:
+        """The action in the console's words."""
+        return ACTION_LABELS.get(self.value, self.value)
+
+
+ACTION_LABELS = {
+    "open": "申請を開いた",
+    "status": "状態を変えた",
+    "export": "書き出した",
+    "acknowledge": "呼び出し・異常を確認した",
+    "kiosk": "端末の登録・変更",
+}
 
 
 def cli_user() -> str:
@@ -44,9 +60,11 @@ def append(
     application_id: str | None = None,
     detail: dict[str, Any] | None = None,
     at: datetime | None = None,
+    address: str | None = None,
 ) -> None:
     """Add one entry. Pass the Connection of an open transaction to make the entry part of
-    the change it records (it is then written exactly when the change is)."""
+    the change it records (it is then written exactly when the change is). address: the
+    client's address, for what the console does."""
     values = {
         "at": at or datetime.now(UTC),
         "who": who,
@@ -54,6 +72,7 @@ def append(
         "kiosk_id": kiosk_id,
         "application_id": application_id,
         "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
+        "address": address,
     }
     if isinstance(target, Connection):
         target.execute(insert(staff_audit).values(values))
@@ -67,18 +86,27 @@ def entries(
     *,
     application_id: str | None = None,
     kiosk_id: str | None = None,
-    who: str | None = None,
+    who: str | tuple[str, ...] | None = None,
     action: Action | str | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict]:
-    """Entries, newest first, optionally of one application (and kiosk), person or action."""
+    """Entries, newest first, optionally of one application (and kiosk), person or action,
+    and at or after since and before before."""
     clauses = []
+    if since is not None:
+        clauses.append(staff_audit.c.at >= since)
+    if before is not None:
+        clauses.append(staff_audit.c.at < before)
     if application_id is not None:
         clauses.append(staff_audit.c.application_id == application_id)
     if kiosk_id is not None:
         clauses.append(staff_audit.c.kiosk_id == kiosk_id)
-    if who is not None:
+    if isinstance(who, tuple):
+        clauses.append(staff_audit.c.who.in_(who))
+    elif who is not None:
         clauses.append(staff_audit.c.who == who)
     if action is not None:
         clauses.append(staff_audit.c.action == Action(action).value)

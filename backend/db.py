@@ -130,6 +130,21 @@ kiosk_alerts = Table(
     # sha256 of (kind, the kiosk's own time, detail): unique per kiosk, so a heartbeat sent
     # again (a lost reply, a replay) adds no alert twice.
     Column("alert_key", String(64), nullable=False),
+    # Who among the staff acknowledged it (a console name) and when; None: still open.
+    Column("acknowledged_at", UtcTimestamp),
+    Column("acknowledged_by", Text),
+)
+
+# The kiosks as administrators registered them (backend/kiosk_health.py): a name and where
+# the kiosk stands, for the console's kiosk page and its banners.
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("kiosk_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("created_at", UtcTimestamp, nullable=False),
+    Column("changed_at", UtcTimestamp, nullable=False),
 )
 
 # Who among the staff did what to which application, and when (backend/audit.py).
@@ -143,6 +158,8 @@ staff_audit = Table(
     Column("kiosk_id", Text),
     Column("application_id", String(36)),
     Column("detail", Text, nullable=False),
+    # The client's address, for entries written by the console (None: API token or CLI).
+    Column("address", Text),
 )
 
 # The console's staff accounts (backend/console/users.py): a role, a slow salted password hash,

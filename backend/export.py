@@ -122,7 +122,11 @@ def owner_only(out: IO[str]) -> None:
 
 @contextlib.contextmanager
 def _audited(
-    engine: Engine, who: str | None, export_format: str, filters: Filters
+    engine: Engine,
+    who: str | None,
+    export_format: str,
+    filters: Filters,
+    address: str | None = None,
 ) -> Iterator[dict]:
     """Record the export, also one that failed half-way (the rows written were seen)."""
     counts: dict[str, Any] = {"rows": 0, "skipped": 0}
@@ -136,8 +140,11 @@ def _audited(
                 "format": export_format,
                 "procedure_id": filters.procedure_id,
                 "since": filters.since.isoformat() if filters.since else None,
+                **({"status": str(filters.status)} if filters.status else {}),
+                **({"kiosk_id": filters.kiosk_id} if filters.kiosk_id else {}),
                 **counts,
             },
+            address=address,
         )
 
     try:
@@ -167,14 +174,15 @@ def write_csv(
     *,
     skipped: Skipped = report_to_stderr,
     who: str | None = None,
+    address: str | None = None,
 ) -> int:
     """Write the CSV to a text stream (open it with encoding='utf-8-sig', newline=''); rows.
-    who is recorded in the audit log (default: the user at this terminal)."""
+    who (default: the user at this terminal) and address are recorded in the audit log."""
     owner_only(out)
     fields = answer_fields(engine, filters, labels)
     known = set(fields)
     writer = csv_safe.writer(out)
-    with _audited(engine, who, "csv", filters) as counts:
+    with _audited(engine, who, "csv", filters, address) as counts:
         writer.writerow([*METADATA_COLUMNS, *(ANSWER_PREFIX + f for f in fields), OTHER_ANSWERS])
         for metadata, answers in _records(engine, filters, private_key, _counting(skipped, counts)):
             other = {key: value for key, value in answers.items() if key not in known}
@@ -195,10 +203,11 @@ def write_jsonl(
     *,
     skipped: Skipped = report_to_stderr,
     who: str | None = None,
+    address: str | None = None,
 ) -> int:
     """One JSON object per line: the metadata columns and "answers" (all of them)."""
     owner_only(out)
-    with _audited(engine, who, "jsonl", filters) as counts:
+    with _audited(engine, who, "jsonl", filters, address) as counts:
         for metadata, answers in _records(engine, filters, private_key, _counting(skipped, counts)):
             record = {name: metadata[name] for name in METADATA_COLUMNS}
             out.write(json.dumps({**record, "answers": answers}, ensure_ascii=False) + "\n")

@@ -251,13 +251,15 @@ def heartbeat(
 ) -> HeartbeatReply:
     if beat.kiosk_id != kiosk_id:
         raise HTTPException(403, "a kiosk may only report about itself")
+    engine = request.app.state.engine
     try:
-        kiosk_health.record(request.app.state.engine, beat)
+        received = kiosk_health.record(engine, beat)
+        acknowledged = kiosk_health.acknowledged_calls(engine, kiosk_id, received)
     except SQLAlchemyError as error:
         # Not acknowledged: the kiosk keeps its alerts and sends them with the next heartbeat.
         log.error("heartbeat of %s not stored: %s", kiosk_id, type(error).__name__)
         raise HTTPException(503, DATABASE_BUSY, headers={"Retry-After": RETRY_AFTER_S}) from None
-    return HeartbeatReply(server_time=datetime.now(UTC))
+    return HeartbeatReply(server_time=datetime.now(UTC), acknowledged_calls=acknowledged)
 
 
 @router.get(

@@ -10,22 +10,311 @@ A heartbeat is taken at its word only as far as the server's clock allows:
   later than the moment it arrived, so a kiosk's future clock cannot keep it on top;
 - alerts are bounded per heartbeat by the wire model and per kiosk here (the newest
   ALERTS_KEPT are kept).
+
+For the staff console: kiosks as administrators registered them (register, rename), one row
+per kiosk with its connection state (connection_state: online, late or offline by the time
+since its last heartbeat), the alerts nobody acknowledged yet (open_alerts, for the banner on
+every page), acknowledge() (audited in the same transaction), and the staff calls
+acknowledged lately, which every heartbeat reply carries back to its kiosk.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import Connection, Engine, and_, delete, func, select
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from backend.db import WRITE, format_utc, is_postgresql, kiosk_alerts, kiosk_status
-from core.wire import Heartbeat
+from backend import audit
+from backend.db import (
+    WRITE,
+    format_utc,
+    is_postgresql,
+    kiosk_alerts,
+    kiosk_status,
+)
+from backend.db import kiosks as kiosks_table
+from core.wire import AcknowledgedCall, Heartbeat
 
 RECENT_ALERTS = 20
 ALERTS_KEPT = 1000  # per kiosk; the same number migration 6 kept
+STAFF_CALL = "staff_call"
+# A kiosk sends a heartbeat every heartbeat_interval_s (60 s by default) and at once after a
+# staff call or a device problem: one missed heartbeat is "late", ten minutes of silence is
+# "offline".
+ONLINE_WITHIN = timedelta(seconds=150)
+LATE_WITHIN = timedelta(minutes=10)
+# How long an acknowledged staff call is repeated in this kiosk's heartbeat replies (a reply
+# lost on the way must not lose the acknowledgement; the kiosk shows each one once).
+ACKNOWLEDGED_ECHO = timedelta(minutes=2)
+MAX_OPEN_ALERTS = 50  # on the banner; more are counted, not listed
+NAME_MAX = 40
+LOCATION_MAX = 80
+
+
+class Connectivity(StrEnum):
+    ONLINE = "online"
+    LATE = "late"
+    OFFLINE = "offline"
+    NEVER = "never"  # registered, no heartbeat yet
+
+    @property
+    def label(self) -> str:
+        return {
+            "online": "接続中",
+            "late": "応答が遅れています",
+            "offline": "つながっていません",
+            "never": "まだ接続していません",
+        }[self.value]
+
+
+def connection_state(last_seen: datetime | None, now: datetime) -> Connectivity:
+    if last_seen is None:
+        return Connectivity.NEVER
+    silent = now - last_seen
+    if silent <= ONLINE_WITHIN:
+        return Connectivity.ONLINE
+    return Connectivity.LATE if silent <= LATE_WITHIN else Connectivity.OFFLINE
+
+
+class InvalidKioskLabel(ValueError):
+    """A kiosk name or location that cannot be stored (empty, too long, a control character)."""
+
+
+def checked_label(text: str | None, what: str, longest: int, *, empty: bool = False) -> str:
+    """text NFC-normalized and stripped: one line of printable characters, at most longest."""
+    label = unicodedata.normalize("NFC", (text or "").strip())
+    if not label and not empty:
+        raise InvalidKioskLabel(f"{what}を入れてください")
+    if len(label) > longest:
+        raise InvalidKioskLabel(f"{what}は{longest}文字までです")
+    if not all(char.isprintable() for char in label):
+        raise InvalidKioskLabel(f"{what}に使えない文字があります")
+    return label
+
+
+class KioskExists(ValueError):
+    pass
+
+
+class KioskUnknown(LookupError):
+    pass
+
+
+def register(
+    engine: Engine,
+    kiosk_id: str,
+    *,
+    name: str | None,
+    location: str | None,
+    who: str,
+    now: datetime,
+    create: bool,
+    address: str | None = None,
+) -> dict:
+    """Add (create=True: refused if registered) or change (refused if not) a kiosk's name
+    and location; None leaves a field as it is (a new kiosk is named by its id). Audited."""
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        found = (
+            connection.execute(select(kiosks_table).where(kiosks_table.c.kiosk_id == kiosk_id))
+            .mappings()
+            .first()
+        )
+        if create and found is not None:
+            raise KioskExists(kiosk_id)
+        if not create and found is None:
+            raise KioskUnknown(kiosk_id)
+        values = {
+            "name": checked_label(
+                name if name is not None else (found["name"] if found else kiosk_id),
+                "端末の名前",
+                NAME_MAX,
+            ),
+            "location": checked_label(
+                location if location is not None else (found["location"] if found else ""),
+                "設置場所",
+                LOCATION_MAX,
+                empty=True,
+            ),
+            "changed_at": now,
+        }
+        if found is None:
+            connection.execute(
+                insert(kiosks_table).values(kiosk_id=kiosk_id, created_at=now, **values)
+            )
+        else:
+            connection.execute(
+                update(kiosks_table).where(kiosks_table.c.kiosk_id == kiosk_id).values(values)
+            )
+        before = {"name": found["name"], "location": found["location"]} if found else None
+        after = {"name": values["name"], "location": values["location"]}
+        audit.append(
+            connection,
+            who=who,
+            action=audit.Action.KIOSK,
+            kiosk_id=kiosk_id,
+            detail={"before": before, "after": after},
+            at=now,
+            address=address,
+        )
+        return {"kiosk_id": kiosk_id, **after}
+
+
+def registered(engine: Engine) -> dict[str, dict]:
+    """Kiosk id → its registration (name, location), for every registered kiosk."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(kiosks_table).order_by(kiosks_table.c.kiosk_id))
+        return {row["kiosk_id"]: dict(row) for row in rows.mappings()}
+
+
+@dataclass(frozen=True)
+class KioskRow:
+    """One row of the console's kiosk page."""
+
+    kiosk_id: str
+    name: str
+    location: str
+    registered: bool
+    connectivity: Connectivity
+    last_seen: datetime | None = None
+    sent_at: datetime | None = None
+    app_version: str = ""
+    catalog_version: str = ""
+    queue_depth: int | None = None
+    quarantined: int | None = None
+    devices: dict | None = None
+
+    @property
+    def clock_skew_s(self) -> float | None:
+        """How far the kiosk's clock was ahead (+) of the server's when it sent its last
+        heartbeat (the time on the way counts as skew: well under a second)."""
+        if self.sent_at is None or self.last_seen is None:
+            return None
+        return (self.sent_at - self.last_seen).total_seconds()
+
+
+def overview(engine: Engine, now: datetime) -> list[KioskRow]:
+    """Every kiosk that is registered or ever sent a heartbeat, by id."""
+    names = registered(engine)
+    with engine.connect() as connection:
+        statuses = {
+            row["kiosk_id"]: dict(row)
+            for row in connection.execute(select(kiosk_status)).mappings()
+        }
+    found = []
+    for kiosk_id in sorted(set(names) | set(statuses)):
+        registration = names.get(kiosk_id)
+        status = statuses.get(kiosk_id)
+        row = KioskRow(
+            kiosk_id=kiosk_id,
+            name=registration["name"] if registration else kiosk_id,
+            location=registration["location"] if registration else "",
+            registered=registration is not None,
+            connectivity=connection_state(status["last_seen"] if status else None, now),
+        )
+        if status is not None:
+            row = KioskRow(
+                **{
+                    **row.__dict__,
+                    "last_seen": status["last_seen"],
+                    "sent_at": status["sent_at"],
+                    "app_version": status["app_version"],
+                    "catalog_version": status["catalog_version"],
+                    "queue_depth": status["queue_depth"],
+                    "quarantined": status["quarantined"],
+                    "devices": json.loads(status["devices"]),
+                }
+            )
+        found.append(row)
+    return found
+
+
+def _alert_rows(connection: Connection, *clauses, limit: int) -> list[dict]:
+    names = {row["kiosk_id"]: row for row in connection.execute(select(kiosks_table)).mappings()}
+    rows = connection.execute(
+        select(kiosk_alerts)
+        .where(*clauses)
+        .order_by(kiosk_alerts.c.at.desc(), kiosk_alerts.c.id.desc())
+        .limit(limit)
+    ).mappings()
+    found = []
+    for row in rows:
+        registration = names.get(row["kiosk_id"])
+        found.append(
+            {
+                **row,
+                "kiosk_name": registration["name"] if registration else row["kiosk_id"],
+                "location": registration["location"] if registration else "",
+            }
+        )
+    return found
+
+
+def open_alerts(engine: Engine, limit: int = MAX_OPEN_ALERTS) -> list[dict]:
+    """Alerts nobody acknowledged yet, newest first, each with its kiosk's name and location."""
+    with engine.connect() as connection:
+        return _alert_rows(connection, kiosk_alerts.c.acknowledged_at.is_(None), limit=limit)
+
+
+def recent_alerts(engine: Engine, limit: int = RECENT_ALERTS) -> list[dict]:
+    """The latest alerts of every kiosk, acknowledged or not, newest first."""
+    with engine.connect() as connection:
+        return _alert_rows(connection, limit=limit)
+
+
+def acknowledge(
+    engine: Engine, alert_id: int, *, who: str, now: datetime, address: str | None = None
+) -> dict | None:
+    """Mark an open alert acknowledged by who (audited in the same transaction); the alert,
+    or None when there is no such alert. One already acknowledged stays as it was."""
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        changed = connection.execute(
+            update(kiosk_alerts)
+            .where(kiosk_alerts.c.id == alert_id, kiosk_alerts.c.acknowledged_at.is_(None))
+            .values(acknowledged_at=now, acknowledged_by=who)
+        ).rowcount
+        row = (
+            connection.execute(select(kiosk_alerts).where(kiosk_alerts.c.id == alert_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        if changed:
+            audit.append(
+                connection,
+                who=who,
+                action=audit.Action.ACKNOWLEDGE,
+                kiosk_id=row["kiosk_id"],
+                detail={"kind": row["kind"], "alert_at": row["at"], "alert": alert_id},
+                at=now,
+                address=address,
+            )
+        return dict(row)
+
+
+def acknowledged_calls(engine: Engine, kiosk_id: str, now: datetime) -> list[AcknowledgedCall]:
+    """This kiosk's staff calls acknowledged within ACKNOWLEDGED_ECHO, for its heartbeat reply."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(kiosk_alerts.c.at, kiosk_alerts.c.acknowledged_at)
+            .where(
+                kiosk_alerts.c.kiosk_id == kiosk_id,
+                kiosk_alerts.c.kind == STAFF_CALL,
+                kiosk_alerts.c.acknowledged_at >= now - ACKNOWLEDGED_ECHO,
+            )
+            .order_by(kiosk_alerts.c.acknowledged_at.desc())
+            .limit(10)
+        ).mappings()
+        return [
+            AcknowledgedCall(called_at=row["at"], acknowledged_at=row["acknowledged_at"])
+            for row in rows
+        ]
 
 
 def alert_key(kind: str, at: datetime, detail: str) -> str:

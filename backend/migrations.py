@@ -273,6 +273,28 @@ def _v9_staff_accounts(connection: Connection) -> None:
     connection.execute(text("UPDATE tokens SET role = 'supervisor' WHERE kind = 'staff'"))
 
 
+def _v10_kiosks_and_acknowledgements(connection: Connection) -> None:
+    """Kiosks as the administrators register them (name, location); who acknowledged a
+    kiosk's alert (a staff call, a device problem) and when; the client address of an audit
+    entry written by the console. Alerts stored before the console existed are taken as
+    acknowledged (nobody could, and they would all ring at once)."""
+    connection.execute(
+        text(
+            "CREATE TABLE kiosks (kiosk_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+            " location TEXT NOT NULL, created_at TEXT NOT NULL, changed_at TEXT NOT NULL)"
+        )
+    )
+    for statement in (
+        "ALTER TABLE kiosk_alerts ADD COLUMN acknowledged_at TEXT",
+        "ALTER TABLE kiosk_alerts ADD COLUMN acknowledged_by TEXT",
+        "UPDATE kiosk_alerts SET acknowledged_at = received_at, acknowledged_by = ''",
+        "CREATE INDEX ix_kiosk_alerts_acknowledged ON kiosk_alerts (acknowledged_at)",
+        "ALTER TABLE staff_audit ADD COLUMN address TEXT",
+        "CREATE INDEX ix_staff_audit_who ON staff_audit (who, at)",
+    ):
+        connection.execute(text(statement))
+
+
 Migration = tuple[int, str, Callable[[Connection], None]]
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "applications", _v1_applications),
@@ -284,6 +306,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (7, "staff audit", _v7_staff_audit),
     (8, "health probe", _v8_health_probe),
     (9, "staff accounts and sessions", _v9_staff_accounts),
+    (10, "kiosks and acknowledged alerts", _v10_kiosks_and_acknowledgements),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -178,7 +178,7 @@ def open_receipt(
 @router.put(
     "/applications/{application_id}/status",
     response_model=ApplicationSummary,
-    summary="Set the staff status (受付済 / 処理中 / 完了)",
+    summary="Set the staff status (受付済 / 処理中 / 完了 / 差戻し)",
     responses={**NOT_FOUND, **CONFLICT},
 )
 def update_status(

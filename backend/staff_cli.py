@@ -13,7 +13,7 @@ import io
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -235,3 +235,66 @@ def _write(args, engine, filters, private_key, out) -> int:
     if args.format == "csv":
         return export.write_csv(engine, filters, private_key, load(args.catalog), out)
     return export.write_jsonl(engine, filters, private_key, out)
+
+
+# -- kiosks (`kiosk backend kiosk add|set|list`) -----------------------------------------------
+
+
+def _register(args: argparse.Namespace, engine: Engine, *, create: bool) -> int:
+    from backend import kiosk_health
+
+    kiosk_id = _kiosk_id(args.kiosk_id)
+    try:
+        kiosk = kiosk_health.register(
+            engine,
+            kiosk_id,
+            name=args.name,
+            location=args.location,
+            who=audit.cli_user(),
+            now=datetime.now(UTC),
+            create=create,
+        )
+    except kiosk_health.InvalidKioskLabel as error:
+        raise CommandFailed(f"{error}; nothing was changed") from error
+    except kiosk_health.KioskExists as error:
+        raise CommandFailed(
+            f"{kiosk_id} is registered already; change it with kiosk set {kiosk_id}"
+        ) from error
+    except kiosk_health.KioskUnknown as error:
+        raise CommandFailed(
+            f"{kiosk_id} is not registered; register it with kiosk add {kiosk_id} --location …"
+        ) from error
+    terminal.message(
+        f"{kiosk['kiosk_id']}: {kiosk['name']}（{kiosk['location'] or '設置場所なし'}）"
+        f" を{'登録' if create else '変更'}しました"
+    )
+    return 0
+
+
+def kiosk_add(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) -> int:
+    return _register(args, engine, create=True)
+
+
+def kiosk_set(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) -> int:
+    if args.name is None and args.location is None:
+        raise CommandFailed("give --location or --name (or both); nothing was changed")
+    return _register(args, engine, create=False)
+
+
+def kiosk_list(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) -> int:
+    from backend import kiosk_health
+
+    found = [
+        {"kiosk_id": row["kiosk_id"], "name": row["name"], "location": row["location"]}
+        for row in kiosk_health.registered(engine).values()
+    ]
+    if args.json:
+        terminal.json_document(found, indent=2)
+        return 0
+    terminal.lines(
+        [f"{kiosk['kiosk_id']}  {kiosk['name']}  {kiosk['location']}" for kiosk in found],
+        sys.stdout,
+    )
+    if not found:
+        terminal.message("登録された端末はありません")
+    return 0

@@ -305,6 +305,9 @@ class Counter(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     number: int = Field(ge=1)
     name: LocalizedText
+    # The division (課) whose staff handle this counter's applications (the staff console shows
+    # them to clerks of that division only); none: every clerk sees them.
+    division: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[^\s]+$")
 
 
 class Contact(BaseModel):

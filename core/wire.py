@@ -268,8 +268,18 @@ class Heartbeat(BaseModel):
     sent_at: Moment
 
 
+class AcknowledgedCall(BaseModel):
+    """A staff call of this kiosk that a member of staff acknowledged on the console."""
+
+    called_at: datetime = Field(description="the call's time as the backend keeps it")
+    acknowledged_at: datetime
+
+
 class HeartbeatReply(BaseModel):
     server_time: datetime
+    # Staff calls acknowledged lately (repeated for a while: each kiosk shows one once).
+    # Optional: a backend before it sends none, a kiosk before it ignores them.
+    acknowledged_calls: list[AcknowledgedCall] = Field(default_factory=list, max_length=10)
 
 
 class Health(BaseModel):
@@ -279,8 +289,10 @@ class Health(BaseModel):
 
 
 class StaffStatus(StrEnum):
-    """What the back office sets on an application (受付済 / 処理中 / 完了)."""
+    """What the back office sets on an application (受付済 / 処理中 / 完了, or 差戻し: sent back
+    to the resident, with a reason, e.g. a document missing)."""
 
     RECEIVED = "受付済"
     IN_PROGRESS = "処理中"
     DONE = "完了"
+    RETURNED = "差戻し"

@@ -26,6 +26,7 @@ class EventKind(StrEnum):
     RECEIPT_DID_PRINT = "receipt_did_print"
     RECEIPT_DID_FAIL = "receipt_did_fail"
     STAFF_WAS_CALLED = "staff_was_called"
+    STAFF_IS_COMING = "staff_is_coming"  # a staff call was acknowledged on the console
     SYNC_DID_FINISH = "sync_did_finish"
     DEVICE_STATUS_DID_CHANGE = "device_status_did_change"
     STAFF_ALERT_WAS_RAISED = "staff_alert_was_raised"  # for staff, via the heartbeat
@@ -70,6 +71,15 @@ class ReceiptFailed(Event):
 class StaffCalled(Event):
     kind: ClassVar[EventKind] = EventKind.STAFF_WAS_CALLED
     screen: str  # the screen the resident called from
+
+
+@dataclass(frozen=True)
+class StaffComing(Event):
+    """A member of staff acknowledged this kiosk's call on the console (the heartbeat reply
+    said so): the resident is told 職員が向かっています (UI text key staff_coming)."""
+
+    kind: ClassVar[EventKind] = EventKind.STAFF_IS_COMING
+    called_at: str  # the call's time (ISO 8601), as the backend keeps it
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,7 @@ PAYLOADS: dict[EventKind, type[Event]] = {
         ReceiptPrinted,
         ReceiptFailed,
         StaffCalled,
+        StaffComing,
         SyncFinished,
         DeviceStatusChanged,
         StaffAlertRaised,

@@ -105,6 +105,9 @@ class Navigator:
             EventKind.SCAN_WAS_REFUSED: self._on_scan,
             EventKind.RECEIPT_DID_PRINT: self._on_receipt,
             EventKind.RECEIPT_DID_FAIL: self._on_receipt,
+            # Staff acknowledged this kiosk's call on the console: whatever the page, the
+            # window tells the resident 職員が向かっています (UI text staff_coming).
+            EventKind.STAFF_IS_COMING: lambda _event: EventReaction.STAFF_COMING,
         }
         self.view: View = self.go_home()
 

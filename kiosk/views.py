@@ -153,6 +153,7 @@ class EventReaction(Enum):
     IGNORED = auto()
     RENDER = auto()
     PRINT_PROBLEM = auto()  # render, and open the device-problem overlay
+    STAFF_COMING = auto()  # a staff call was acknowledged: tell the resident (staff_coming)
 
 
 @dataclass(frozen=True)

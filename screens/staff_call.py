@@ -26,8 +26,9 @@ class StaffCallOverlay(Overlay):
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignCenter)
         self.close_button.clicked.connect(self.hide)
 
-    def open(self, t: Callable[..., str]) -> None:
-        self.message.setText(t("staff_called"))
+    def open(self, t: Callable[..., str], key: str = "staff_called") -> None:
+        """key: staff_called when the resident called; staff_coming once staff acknowledged."""
+        self.message.setText(t(key))
         self.close_button.setText(t("close"))
         parent = self.parentWidget()
         self.show_centered(parent.width() * 2 // 3, parent.height() // 2)

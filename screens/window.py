@@ -428,6 +428,9 @@ class KioskWindow(QWidget):
             # Plain words for what happened (no paper, cover open …); the number stays.
             number = str(view.application.reception_number)
             self.device_problem.open(self.t(view.print_status), self.t, number)
+        elif reaction is EventReaction.STAFF_COMING:
+            # Staff acknowledged the call on the console: tell the resident someone is coming.
+            self.staff_overlay.open(self.t, "staff_coming")
 
     # -- technician mode: five corner taps, the PIN, then the menu ----------------------------
 

@@ -3,10 +3,11 @@ Playwright for Python, with axe-core for accessibility. Nothing is downloaded at
 Playwright never fetches a browser here, and axe-core's script ships in the
 axe-playwright-python wheel.
 
-Use in a test module: import the three fixtures (by their function names, so that the test's
-parameters `page`, `chromium` and `console_errors` shadow nothing) and the helpers:
+The three fixtures (`page`, `chromium`, `console_errors`) are registered once, in
+tests/conftest.py: imported into two test modules, a session-scoped fixture would be two
+fixtures, and a second Playwright cannot start beside the first. A test module imports only
+the helpers:
 
-    from tests.browser import chromium_fixture, console_errors_fixture, page_fixture  # noqa: F401
     from tests.browser import axe_report, axe_violations, served_backend
 
     def test_the_queue(page, tmp_path):

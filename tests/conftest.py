@@ -15,6 +15,9 @@ import pytest
 from core.sealing import generate_key_pair
 from kiosk.config import KioskPaths, Settings, load_settings
 
+# The browser fixtures, registered here once for every module (tests/browser.py says why).
+from tests.browser import chromium_fixture, console_errors_fixture, page_fixture  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[1]
 # A copy of shared/testdata/residents.json, so a plain clone runs the suite.
 RESIDENTS = REPO / "tests" / "data" / "residents.json"

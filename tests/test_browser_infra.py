@@ -12,13 +12,10 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
 from core.wire import HEALTH_PATH
-from tests.browser import (  # noqa: F401 - the fixtures
+from tests.browser import (
     axe_report,
     axe_violations,
     chromium_executable,
-    chromium_fixture,
-    console_errors_fixture,
-    page_fixture,
     rendered_fonts,
     screenshot,
     served_app,

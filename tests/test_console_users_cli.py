@@ -289,7 +289,7 @@ def test_staff_tokens_get_a_role_supervisor_unless_named(host):
 def test_the_schema_step_gives_existing_staff_tokens_the_supervisor_role(backend_database):  # noqa: F811
     engine = db.connect(backend_database, migrate=False)
     try:
-        assert migrate(engine, target=LATEST - 1) == LATEST - 1
+        assert migrate(engine, target=8) == 8  # the step before migration 9 gave tokens roles
         with engine.begin() as connection:
             for kind, name in (("staff", "old-staff"), ("kiosk", "kiosk-01")):
                 connection.execute(

@@ -418,7 +418,7 @@ def test_every_staff_query_parameter_is_bounded(backend, parameter, raw):
 valid_queries = st.fixed_dictionaries(
     {},
     optional={
-        "status": st.sampled_from(["受付済", "処理中", "完了"]),
+        "status": st.sampled_from(["受付済", "処理中", "完了", "差戻し"]),
         "procedure_id": st.from_regex(r"[a-z0-9_]{1,40}", fullmatch=True),
         "kiosk_id": st.from_regex(r"[a-z0-9][a-z0-9-]{0,31}", fullmatch=True),
         "since": st.datetimes(
@@ -462,7 +462,7 @@ def test_a_status_update_is_bounded(backend, value):
         headers={**backend.staff, "Content-Type": "application/json"},
         timeout=TIMEOUT,
     )
-    expected = 404 if value in ("受付済", "処理中", "完了") else 422
+    expected = 404 if value in ("受付済", "処理中", "完了", "差戻し") else 422
     assert response.status_code == expected, response.text
     if expected == 422:
         assert_no_input_echoed(response)

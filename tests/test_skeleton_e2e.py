@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from core.sealing import unseal
-from kiosk.events import EventKind, StaffCalled
+from kiosk.events import EventKind, StaffCalled, StaffComing
 from kiosk.qtbridge import QtEventBridge
 from screens.theme import Look
 from screens.window import KioskWindow
@@ -136,6 +136,21 @@ def test_start_over_and_call_staff_work_from_a_question(window, services, qtbot)
     click(qtbot, window.staff_overlay.close_button)
     click(qtbot, window.question.start_over_button)
     assert window.stack.currentWidget() is window.home and window.session is None
+
+
+def test_the_resident_is_told_when_staff_acknowledged_the_call(window, services, qtbot):
+    click(qtbot, window.home.primary_button)
+    click(qtbot, window.menu.category_buttons["certificates"])
+    click(qtbot, window.menu.procedure_buttons["juminhyo"])
+    click(qtbot, window.question.staff_button)
+    assert window.staff_overlay.message.text() == window.t("staff_called")
+    # What the heartbeat publishes once a clerk pressed 確認しました on the console; the Qt
+    # bridge delivers it on the GUI thread.
+    services.events.publish(StaffComing("2026-12-04T10:00:00+00:00"))
+    qtbot.waitUntil(lambda: window.staff_overlay.message.text() == window.t("staff_coming"))
+    assert window.staff_overlay.isVisible()
+    assert "職員が向かっています" in window.staff_overlay.message.text()
+    assert window.session is not None  # nothing of the resident's is lost
 
 
 def test_language_switch_retranslates_home(window, qtbot):

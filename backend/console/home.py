@@ -1,21 +1,14 @@
-"""The console's first page after login (/staff/): today's reception, for now a placeholder
-naming the divisions whose applications the member will see; the queue replaces it."""
+"""/staff (without the slash) leads to the console's first page, today's queue at /staff/
+(backend/console/queue.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.responses import RedirectResponse, Response
 
 from backend.console import urls
-from backend.console.auth import CurrentStaff, divisions_visible
-from backend.console.templates import page
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get(urls.HOME)
-def home(request: Request, user: CurrentStaff) -> Response:
-    return page(request, "home.html", scope=divisions_visible(user))
 
 
 @router.get(urls.PREFIX)

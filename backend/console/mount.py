@@ -11,7 +11,19 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from backend.console import accounts_page, home, login_pages, refusals, urls
+from backend.console import (
+    accounts_page,
+    alerts,
+    application,
+    audit_page,
+    export_page,
+    home,
+    kiosks,
+    login_pages,
+    queue,
+    refusals,
+    urls,
+)
 from backend.console.csrf_guard import CsrfGuard
 from backend.console.settings import ConsoleSettings
 from backend.console.state import ConsoleState
@@ -22,6 +34,10 @@ STATIC = Path(__file__).parent / "static"
 def mount(app: FastAPI, settings: ConsoleSettings | None = None) -> None:
     app.state.console = ConsoleState.of(settings or ConsoleSettings())
     for router in (login_pages.router, home.router, accounts_page.router):
+        app.include_router(router)
+    for router in (kiosks.router, alerts.router, audit_page.router, export_page.router):
+        app.include_router(router)  # kiosks, staff calls, audit log, export
+    for router in (queue.router, application.router):  # the queue and one application
         app.include_router(router)
     app.mount(urls.STATIC, StaticFiles(directory=STATIC), name="console-static")
 

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from backend.console import urls
+from backend.console.alert_banner import banner_alerts
 from backend.console.csrf_tokens import csrf_field
 from backend.console.headers import PAGE_HEADERS
 from backend.console.municipality import FALLBACK, municipality_name
@@ -46,7 +47,13 @@ def _municipality(app: Any) -> str:
 
 
 def render(template: str, context: Mapping[str, Any]) -> str:
-    base = {"user": None, "csrf_field": "", "stylesheet": urls.STYLESHEET, "urls": urls}
+    base = {
+        "user": None,
+        "csrf_field": "",
+        "stylesheet": urls.STYLESHEET,
+        "urls": urls,
+        "alerts": [],  # the kiosks' open alerts, on every page of a logged-in member
+    }
     return environment.get_template(template).render({**base, **context})
 
 
@@ -64,6 +71,7 @@ def page(
         "municipality": _municipality(request.app),
         "user": _visitor(request),
         "csrf_field": csrf_field(request),
+        "alerts": banner_alerts(request),
     }
     html = render(template, {**base, **context})
     return HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})

@@ -108,6 +108,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     token.set_defaults(handler=_token)
 
     _add_user_parser(actions)
+    _add_kiosk_parser(actions)
 
     listing = actions.add_parser(
         "list",
@@ -115,7 +116,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="list received applications",
         description="List received applications, oldest received first (at most --limit).",
     )
-    listing.add_argument("--status", choices=["受付済", "処理中", "完了"])
+    listing.add_argument("--status", choices=["受付済", "処理中", "完了", "差戻し"])
     listing.add_argument("--procedure", metavar="ID", help="only this procedure")
     listing.add_argument("--kiosk", metavar="KIOSK_ID", help="only from this kiosk")
     listing.add_argument("--since", metavar="T", help="received at or after T (ISO 8601)")
@@ -226,6 +227,36 @@ def _add_user_parser(actions: argparse._SubParsersAction) -> None:
     reset.set_defaults(handler=_user_reset_password)
 
 
+def _add_kiosk_parser(actions: argparse._SubParsersAction) -> None:
+    kiosk = actions.add_parser(
+        "kiosk",
+        help="register kiosks with a name and location: kiosk add|set|list",
+        description="The kiosks as the staff console shows them (/staff/kiosks): a name and "
+        "where each stands, e.g. 本庁舎1階 市民課前; staff calls name both.",
+    )
+    commands = kiosk.add_subparsers(dest="kiosk_command", required=True, metavar="ACTION")
+    for action, handler, words in (
+        ("add", _kiosk_add, "register a kiosk (its name is its id unless --name is given)"),
+        ("set", _kiosk_set, "change a registered kiosk's name or location"),
+    ):
+        command = commands.add_parser(
+            action, parents=[PLACE], help=words, description=words[0].upper() + words[1:] + "."
+        )
+        command.add_argument("kiosk_id", metavar="KIOSK_ID")
+        command.add_argument(
+            "--location", required=action == "add", help="where it stands (up to 80 characters)"
+        )
+        command.add_argument("--name", help="what staff call it (up to 40 characters)")
+        command.set_defaults(handler=handler)
+    listing = commands.add_parser(
+        "list",
+        parents=[JSON, PLACE],
+        help="the registered kiosks",
+        description="Every registered kiosk: id, name, location.",
+    )
+    listing.set_defaults(handler=_kiosk_list)
+
+
 def _backend_paths(data: Path | None) -> BackendPaths:
     from backend.paths import BackendPaths
 
@@ -271,7 +302,8 @@ def _staff(args: argparse.Namespace, action: StaffAction) -> int:
     from backend.staff_cli import run
     from backend.terminal import safe
 
-    command = " ".join(filter(None, [args.backend_command, getattr(args, "user_command", None)]))
+    sub = getattr(args, "user_command", None) or getattr(args, "kiosk_command", None)
+    command = " ".join(filter(None, [args.backend_command, sub]))
     try:
         return run(action, args, _backend_paths(args.data))
     except CommandFailed as error:
@@ -340,3 +372,21 @@ def _user_reset_password(args: argparse.Namespace) -> int:
     from backend.console.user_cli import reset_password
 
     return _staff(args, reset_password)
+
+
+def _kiosk_add(args: argparse.Namespace) -> int:
+    from backend.staff_cli import kiosk_add
+
+    return _staff(args, kiosk_add)
+
+
+def _kiosk_set(args: argparse.Namespace) -> int:
+    from backend.staff_cli import kiosk_set
+
+    return _staff(args, kiosk_set)
+
+
+def _kiosk_list(args: argparse.Namespace) -> int:
+    from backend.staff_cli import kiosk_list
+
+    return _staff(args, kiosk_list)

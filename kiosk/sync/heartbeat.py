@@ -3,7 +3,9 @@
 Device states, queue depth, quarantined count, catalog and app version, and the staff alerts
 (a resident called staff, the printer is out of paper …) that are waiting. An alert is deleted
 only after the backend acknowledged a heartbeat carrying it, so none is lost to a network
-failure. The reply's server_time gives this kiosk's clock skew.
+failure. The reply's server_time gives this kiosk's clock skew; its acknowledged_calls (staff
+calls a member of staff acknowledged on the console) are published once each as
+StaffComing, so the screen can tell the resident 職員が向かっています.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from core import __version__
 from core.errors import plain
 from core.wire import HEARTBEAT_PATH, MAX_ALERTS, Heartbeat, HeartbeatReply, StaffAlert
 from kiosk.config import Settings
-from kiosk.events import Event, StaffAlertRaised, StaffCalled
+from kiosk.events import Event, StaffAlertRaised, StaffCalled, StaffComing
 from kiosk.store import QUARANTINED, QUEUED, KioskStore
 from kiosk.sync.http import BackendHttp, BackendUnreachable, problem
 from kiosk.sync.outbox import AUTH_STATUSES
@@ -51,8 +53,12 @@ class HeartbeatSender:
         device_states: Callable[[], dict[str, str]],
         catalog_version: Callable[[], str],
         clock: Callable[[], datetime],
+        publish: Callable[[Event], None] | None = None,
     ) -> None:
         self.settings = settings
+        self.publish = publish
+        # The acknowledged calls already published (the backend repeats them for a while).
+        self._acknowledged: set[datetime] = set()
         self.store = store
         self.http = http
         self.device_states = device_states
@@ -107,6 +113,7 @@ class HeartbeatSender:
         self.accepted, self.refusal = True, None
         received_at = self.clock()
         self.store.forget_alerts([alert_id for alert_id, _ in alerts])
+        self._staff_coming(reply)
         skew = self._skew(reply, sent_at, received_at)
         self.store.set_sync_state(
             last_heartbeat=received_at.isoformat(),
@@ -114,6 +121,18 @@ class HeartbeatSender:
             heartbeat_error=None,
         )
         return None
+
+    def _staff_coming(self, reply: HeartbeatReply) -> None:
+        """StaffComing once for each acknowledged call not seen before."""
+        for call in reply.acknowledged_calls:
+            if call.called_at in self._acknowledged:
+                continue
+            if len(self._acknowledged) > 100:  # bounded: the backend repeats only recent ones
+                self._acknowledged.clear()
+            self._acknowledged.add(call.called_at)
+            log.info("a staff call (%s) was acknowledged: staff are coming", call.called_at)
+            if self.publish is not None:
+                self.publish(StaffComing(call.called_at.isoformat()))
 
     def _deliverable(self, rows: list[dict]) -> list[tuple[int, StaffAlert]]:
         """The stored alerts as the wire accepts them. One it refuses would be refused with

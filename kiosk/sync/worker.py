@@ -79,6 +79,7 @@ class SyncClient:
             lambda: self.device_states(),
             lambda: self.catalog_version,
             lambda: self.clock(),
+            publish=events.publish,  # StaffComing when a call is acknowledged
         )
 
     @property
