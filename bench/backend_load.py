@@ -80,7 +80,9 @@ def sealed_applications(paths: BackendPaths, kiosk_id: str, count: int) -> list[
                 "procedure_id": "juminhyo",
                 "procedure_version": 1,
                 "created_at": datetime.now(UTC).isoformat(),
-                "sealed": seal({"answers": answers}, public_key, application_id).decode(),
+                "sealed": seal(
+                    {"procedure": "juminhyo", "answers": answers}, public_key, application_id
+                ).decode(),
             }
         )
     return made

@@ -28,7 +28,11 @@ def _queue(store, public_key, count: int) -> None:
             procedure_id="juminhyo",
             procedure_version=1,
             letter="A",
-            seal=lambda application_id: seal({"answers": answers}, public_key, application_id),
+            seal=lambda application_id: seal(
+                {"procedure": "juminhyo", "procedure_version": 1, "answers": answers},
+                public_key,
+                application_id,
+            ),
             practice=False,
         )
 
@@ -53,7 +57,9 @@ def _one_by_one(url: str, token: str, public_key, count: int) -> float:
                 "procedure_id": "juminhyo",
                 "procedure_version": 1,
                 "created_at": datetime.now(UTC).isoformat(),
-                "sealed": seal({"answers": {"copies": 2}}, public_key, application_id).decode(),
+                "sealed": seal(
+                    {"procedure": "juminhyo", "answers": {"copies": 2}}, public_key, application_id
+                ).decode(),
             }
         )
     started = time.perf_counter()
