@@ -86,6 +86,13 @@ class SharedAnswer(StrEnum):
     PHONE = "phone"
 
 
+# Who the resident is, not where they live: what is carried over when an address outside the
+# municipality leads to another procedure (its addresses are that procedure's own questions).
+PERSONAL_ANSWERS = frozenset(
+    {SharedAnswer.NAME, SharedAnswer.KANA, SharedAnswer.BIRTH_DATE, SharedAnswer.PHONE}
+)
+
+
 class FormLayout(StrEnum):
     """Which printed form the staff PDF uses."""
 
@@ -130,9 +137,12 @@ class Page(BaseModel):
     maximum: int | None = None
     max_length: int | None = Field(None, ge=1, le=2000)
     # postal_code and address pages: only the municipality's own postal codes and 町名 (its
-    # municipality_codes); `outside` names the procedure for an address outside (転居 → 転入).
+    # municipality_codes); `outside` names the procedure for an address outside (転居 → 転入),
+    # `outside_note` says in plain words what to do then (shown with it; alone where no
+    # procedure here fits, as for a collection address).
     in_municipality: bool = False
     outside: Identifier | None = None
+    outside_note: LocalizedText | None = None
     earliest: date | None = None  # date fields: no earlier date is accepted
     latest_is_today: bool = False  # date fields: no date after today (birth dates, moving days)
     # date fields: where the picker starts (core.wareki.DateOpening): "era" (era first, then
@@ -175,8 +185,11 @@ class Page(BaseModel):
         area_types = (FieldType.POSTAL_CODE, FieldType.ADDRESS)
         if (self.in_municipality or self.outside) and kind not in area_types:
             raise ValueError(f"in_municipality and outside are for addresses, not {kind}")
-        if self.outside and not self.in_municipality:
-            raise ValueError("outside needs in_municipality = true")
+        if (self.outside or self.outside_note) and not self.in_municipality:
+            raise ValueError("outside and outside_note need in_municipality = true")
+        if self.outside and not self.outside_note:
+            # The resident is sent to another procedure: the page says why, in its own words.
+            raise ValueError("outside needs an outside_note saying why the other procedure fits")
         return self
 
     def _check_derived_value(self, value: str | bool | int) -> None:

@@ -18,9 +18,27 @@ from enum import StrEnum
 from typing import Any
 
 from core.area import NO_AREA, MunicipalArea
-from core.catalog import APPLICANT_PAGE, Applicant, CardField, FieldType, Option, Page, Procedure
+from core.catalog import (
+    APPLICANT_PAGE,
+    PERSONAL_ANSWERS,
+    Applicant,
+    CardField,
+    FieldType,
+    Option,
+    Page,
+    Procedure,
+    SharedAnswer,
+)
 from core.i18n import LocalizedText, UiText
 from core.validators import FieldResult, Invalid, Valid, validate
+
+# What an in-city page says of an answer outside the municipality (its `outside` and
+# `outside_note` then lead the resident on).
+OUTSIDE_MESSAGES = frozenset({"postal_code_outside", "address_outside"})
+
+
+def is_outside(result: FieldResult) -> bool:
+    return isinstance(result, Invalid) and result.message_key in OUTSIDE_MESSAGES
 
 
 class Step(StrEnum):
@@ -138,9 +156,11 @@ class ResidentSession:
         if page.type is FieldType.POSTAL_CODE and isinstance(value, dict):
             code = value["code"]
             if not self.area.has_postal_code(code):
-                return Invalid(
-                    "postal_code_outside", (("code", f"{code[:3]}-{code[3:]}"), ("city", city))
-                )
+                # Where the code is (東京都千代田区), for the page that leads the resident on.
+                places = (f"{c['prefecture']}{c['city']}" for c in value["candidates"])
+                where = "・".join(dict.fromkeys(places))
+                values = (("code", f"{code[:3]}-{code[3:]}"), ("city", city), ("where", where))
+                return Invalid("postal_code_outside", values)
             inside = [c for c in value["candidates"] if self.area.holds(c)]
             value = {**value, "candidates": inside}
             if "chosen" in value and not self.area.holds(value["chosen"]):
@@ -150,6 +170,16 @@ class ResidentSession:
         if page.type is FieldType.ADDRESS and outside:
             return Invalid("address_outside", (("city", city),))
         return result
+
+    def carried_answers(self) -> dict[str, Any]:
+        """Who the resident said they are (name, kana, birth date, phone), for the procedure
+        that an address outside the municipality leads to: where they live is its own
+        question there (転居's new address is not 転出's address now)."""
+        return {
+            key: value
+            for key, value in self._shared.items()
+            if SharedAnswer(key) in PERSONAL_ANSWERS
+        }
 
     @property
     def outside(self) -> tuple[Page, str] | None:

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.catalog import Catalog, FieldType
+from core.catalog import APPLICANT_PAGE, Catalog, FieldType
 
 PREFIX = "MADOGUCHI-PRE/"
 VERSION = 1
@@ -94,12 +94,16 @@ def parse(text: str, catalog: Catalog) -> PreEntry:
         procedure = catalog.procedure(procedure_id)
     except KeyError:
         raise PreEntryError("scan_unknown_procedure", "procedure not offered here") from None
-    pages = {page.id: page for page in procedure.pages}
+    pages: dict[str, FieldType] = {page.id: page.type for page in procedure.pages}
+    if len(procedure.applicants) > 1:
+        # Who applies (本人, 世帯の方, 代理人) is the kiosk's own page, asked where a procedure
+        # allows several: a web form asks it too (docs/PREENTRY.md's example carries it).
+        pages[APPLICANT_PAGE] = FieldType.SINGLE_CHOICE
     answers: dict[str, Any] = {}
     refused: list[str] = []
     for page_id, value in data.get("a", {}).items():
-        page = pages.get(page_id)
-        if page is None or page.type is FieldType.MY_NUMBER or not _plain_answer(value):
+        kind = pages.get(page_id)
+        if kind is None or kind is FieldType.MY_NUMBER or not _plain_answer(value):
             refused.append(str(page_id))
         else:
             answers[page_id] = value

@@ -27,6 +27,14 @@ DEMO_IDENTITY = CardIdentity(
     sex="2",
 )
 DEMO_PIN = "1234"
+# A second fictional resident, registered outside the sample city (which lies on 札幌市中央区):
+# on a 転居届 (a move within the city) the kiosk leads her to the 転入届.
+ELSEWHERE_IDENTITY = CardIdentity(
+    name="山田 花子",
+    address="東京都千代田区千代田1-1",
+    birth_date=date(1948, 3, 15),
+    sex="2",
+)
 
 
 class SimulatedCardReader:
@@ -38,6 +46,11 @@ class SimulatedCardReader:
         self.card = EmulatedCard(identity=identity, pin=pin)
         self._lock = threading.Lock()
         self.present = False
+
+    def use(self, identity: CardIdentity) -> None:
+        """Another demo card (its resident), with the same PIN; lying where this one was."""
+        with self._lock:
+            self.card = EmulatedCard(identity=identity, pin=self.card.pin)
 
     def place(self) -> None:
         with self._lock:

@@ -75,6 +75,14 @@ class CardReading:
             self.simulated.place()
             self._run_later(lambda session: session.card_inserted())
 
+    def use_demo_card_from_elsewhere(self, elsewhere: bool = True) -> None:
+        """The demo card of a resident registered outside the municipality (elsewhere), or
+        the usual one: where an address outside the city leads is shown and tested with it."""
+        if self.simulated is not None:
+            from devices.sim_card_reader import DEMO_IDENTITY, ELSEWHERE_IDENTITY
+
+            self.simulated.use(ELSEWHERE_IDENTITY if elsewhere else DEMO_IDENTITY)
+
     def take_demo_card(self) -> None:
         if self.simulated is not None:
             self.simulated.take()

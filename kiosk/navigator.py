@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from core.flow import ResidentSession, Step, Visit
+from core.catalog import FieldType, Page, Procedure
+from core.flow import ResidentSession, Step, Visit, is_outside
 from core.life_events import LifeEventSession
 from core.reception import FinalizedApplication
 from core.validators import Invalid
@@ -37,6 +38,7 @@ from kiosk.services import (
     Services,
 )
 from kiosk.views import (
+    AddressSource,
     CardView,
     CompletionView,
     ElsewhereView,
@@ -84,8 +86,12 @@ class Navigator:
         self.print_status = PRINTING
         self.card_procedure_id: str | None = None
         self.card_page: CardPageChanged | None = None
-        # The card's items while the resident is led to another procedure (ElsewhereView).
-        self._card_for_elsewhere: dict | None = None
+        # The card's items while the session they started lives: an address outside the
+        # municipality may lead to another procedure, which takes them without a new reading.
+        self._card: dict | None = None
+        # What the resident entered on an in-city page that was outside it (ElsewhereView):
+        # shown again when they go back to correct it.
+        self._typed_outside: object = None
         self._warned = False
         self._resident_left = False  # memory to give back on the next idle tick at home
         self._back = {
@@ -183,7 +189,8 @@ class Navigator:
         self.application = None
         self.completion_info = None
         self.print_status = PRINTING
-        self._card_for_elsewhere = None
+        self._card = None
+        self._typed_outside = None
 
     def refresh(self, pending: object = None) -> View:
         """The current view built again from the state (after a language change)."""
@@ -229,7 +236,13 @@ class Navigator:
 
     def submit_answer(self, value: object) -> View:
         assert self.session is not None
+        page = self.session.page
         result = self.session.submit(value)
+        if is_outside(result):
+            # Not a slip to correct in place: the procedure does not fit the address. A page
+            # of its own says why in plain words, and leads on where a procedure fits.
+            assert isinstance(result, Invalid)
+            return self._show_outside(page, value, dict(result.values))
         if isinstance(result, Invalid):
             error = Message(result.message_key, tuple(dict(result.values).items()))
             # The input keeps what the resident entered, next to the reason it was refused.
@@ -433,42 +446,70 @@ class Navigator:
             self.visit.card = dict(card or {})
             self._start_visit_session()
         else:
+            self._card = dict(card or {})
             self.session = self.services.start_session(procedure_id, card=card)
-            if not self._lead_elsewhere(card):
+            if not self._lead_elsewhere():
                 self._show_step()
         return EventReaction.RENDER
 
     # -- an address outside the municipality -----------------------------------------------
 
-    def _lead_elsewhere(self, card: dict | None) -> bool:
+    def _offered(self, procedure_id: str | None) -> Procedure | None:
+        offered = {procedure.id: procedure for procedure in self.services.procedures()}
+        return offered.get(procedure_id) if procedure_id else None
+
+    def _lead_elsewhere(self) -> bool:
         """The card's address lies outside the municipality on an in-city page (転居): show
         the procedure that fits instead (転入). False when there is nothing to say."""
         session = self.session
         outside = session.outside if session is not None else None
-        offered = {procedure.id for procedure in self.services.procedures()}
-        if session is None or outside is None or outside[0].outside not in offered:
+        if session is None or outside is None:
             return False
         page, address = outside
-        other = self.services.catalog.procedure(page.outside)
+        other = self._offered(page.outside)
+        if other is None:
+            return False  # nothing else fits here: the page is asked, in the city
         city = "・".join(session.area.city_names())
-        self._card_for_elsewhere = dict(card or {})
-        self._show(ElsewhereView(session.procedure, other, address, city))
+        self._show(ElsewhereView(session.procedure, other, address, city, page))
         return True
 
+    def _show_outside(self, page: Page, value: object, values: dict) -> View:
+        """An answer entered on an in-city page lies outside the municipality (a Sapporo
+        転居 given a Tokyo postal code): why, and the procedure that fits (転出), if any."""
+        session = self.session
+        assert session is not None
+        self._typed_outside = value
+        if page.type is FieldType.POSTAL_CODE:
+            address = f"〒{values.get('code', '')} {values.get('where', '')}".rstrip()
+        else:
+            address = str(value)
+        city = str(values.get("city", ""))
+        # Within a visit (手続きナビ) the day's list stays as planned: the way is explained,
+        # and staff can be called; the list is not rewritten from here.
+        other = None if self.visit is not None else self._offered(page.outside)
+        source = AddressSource.TYPED
+        return self._show(ElsewhereView(session.procedure, other, address, city, page, source))
+
     def go_elsewhere(self) -> View:
-        """The procedure that fits the card's address, with the card already read."""
+        """The procedure that fits the address, with the card already read and who the
+        resident said they are (name, kana, phone), asked again nowhere."""
         view = self.view
-        assert isinstance(view, ElsewhereView)
-        card, self._card_for_elsewhere = self._card_for_elsewhere, None
+        assert isinstance(view, ElsewhereView) and view.other is not None
+        carried = self.session.carried_answers() if self.session is not None else {}
         if self.session is not None:
             self.session.wipe()
-        self.session = self.services.start_session(view.other.id, card=card)
+        self._typed_outside = None
+        self.session = self.services.start_session(view.other.id, card=self._card, shared=carried)
         return self._show_step()
 
     def _leave_elsewhere(self) -> View:
         view = self.view
         assert isinstance(view, ElsewhereView)
-        self._card_for_elsewhere = None
+        if view.source is AddressSource.TYPED and self.session is not None:
+            # Back to the page, what was entered still there, to correct a slip.
+            typed, self._typed_outside = self._typed_outside, None
+            return self._show(self._question_view(typed))
+        self._card = None
         if self.session is not None:
             self.session.wipe()
         self.session = None
@@ -478,13 +519,18 @@ class Navigator:
 
     def open_scan(self) -> View:
         self.services.expect_scan(True)
-        return self._show(ScanView())
+        return self._show(ScanView(sample=self.services.sample_preentry()))
+
+    def scan_sample(self) -> None:
+        """The demo: the sample code is read as if held to the scanner; what it starts
+        comes back as a scan event, as from a real one."""
+        self.services.scan_sample_preentry()
 
     def _on_scan(self, event: Event) -> EventReaction:
         if self.view.screen is not Screen.SCAN:
             return EventReaction.IGNORED  # services deliver only while waiting: a late one
         if isinstance(event, ScanRefused):
-            return self._rendered(ScanView(event.problem))
+            return self._rendered(ScanView(event.problem, self.services.sample_preentry()))
         assert isinstance(event, ScanArrived)
         session = self.services.take_preentry_session()
         if session is None:

@@ -31,9 +31,9 @@ from core.sealing import seal
 from core.validators import address_candidates
 from devices.device_state import DeviceStatus
 from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
-from devices.scanner import Scan
+from devices.scanner import Scan, SimulatedScanner
 from devices.supervisor import DeviceSupervisor
-from kiosk import memory, sound, voice
+from kiosk import demo_preentry, memory, sound, voice
 from kiosk.card_reading import CardReading
 from kiosk.config import KioskPaths, Settings
 from kiosk.device_problems import resident_message, staff_alert
@@ -154,11 +154,17 @@ class Services:
         return self.catalog.procedures()
 
     def start_session(
-        self, procedure_id: str, card: dict[CardField, Any] | None = None
+        self,
+        procedure_id: str,
+        card: dict[CardField, Any] | None = None,
+        shared: dict[str, Any] | None = None,
     ) -> ResidentSession:
-        """card: the My Number Card's items (CardReading.take_prefill), to fill in its pages."""
+        """card: the My Number Card's items (CardReading.take_prefill), to fill in its pages;
+        shared: answers already given in another procedure (name, kana …), not asked again."""
         procedure = self.catalog.procedure(procedure_id)
-        return ResidentSession(procedure, self.ui, card=card, area=self.municipal_area())
+        return ResidentSession(
+            procedure, self.ui, card=card, shared=shared, area=self.municipal_area()
+        )
 
     def municipal_area(self) -> MunicipalArea:
         """The municipality's postal codes and 町名 (read once, on first use)."""
@@ -288,6 +294,19 @@ class Services:
         self._awaiting_scan = False
         self._preentry = entry
         self.events.publish(ScanArrived(entry.procedure_id))
+
+    def sample_preentry(self) -> Procedure | None:
+        """The demo's sample pre-entry (its procedure), where the scanner is the simulated
+        one: a real scanner never gets a code from the kiosk itself."""
+        if not isinstance(self.scanner, SimulatedScanner):
+            return None
+        return demo_preentry.sample_procedure(self.catalog)
+
+    def scan_sample_preentry(self) -> None:
+        """The simulated scanner reads the sample code, as if held to it (the demo)."""
+        code = demo_preentry.sample_code(self.catalog)
+        if isinstance(self.scanner, SimulatedScanner) and code is not None:
+            self.scanner.inject(code)
 
     def on_scan_problem(self, detail: str) -> None:
         log.info("unreadable scan: %s", detail)

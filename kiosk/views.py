@@ -93,6 +93,8 @@ class CompletionView:
 class ScanView:
     screen: ClassVar[Screen] = Screen.SCAN
     problem: str | None = None  # UI text key of why the last code could not be used
+    # The demo (a simulated scanner): the sample code's procedure, offered to be "scanned".
+    sample: Procedure | None = None
 
 
 @dataclass(frozen=True)
@@ -106,16 +108,24 @@ class CardView:
     reader_position: str = "right"  # the municipality's card_reader_position
 
 
+class AddressSource(Enum):
+    CARD = auto()  # read from the My Number Card
+    TYPED = auto()  # entered on an in-city page
+
+
 @dataclass(frozen=True)
 class ElsewhereView:
-    """The card says the resident's address is outside the municipality, on a procedure for
-    addresses within it (転居): in plain words, the procedure to file instead (転入)."""
+    """An address outside the municipality on a page for addresses within it (転居's previous
+    or new address, 転出's address now, a collection place): in plain words why this
+    procedure does not fit, and the one to file instead (転入, 転出) where there is one."""
 
     screen: ClassVar[Screen] = Screen.ELSEWHERE
     procedure: Procedure  # the one chosen
-    other: Procedure  # the one that fits the address
-    address: str  # the card's address
+    other: Procedure | None  # the one that fits the address; None: none at this kiosk
+    address: str  # the card's address, or the one entered (〒100-0001 東京都千代田区)
     city: str  # the municipality's ground, as the postal data names it (札幌市中央区)
+    page: Page  # the in-city page: its outside_note says what to do
+    source: AddressSource = AddressSource.CARD
 
 
 class NaviMode(Enum):

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
 from kiosk.events import CardStep
 from kiosk.views import CardView
-from screens.icons import picture
+from screens.card_picture import CardPlacement
 from screens.metrics import KIOSK, Metrics
 from screens.widgets import PageFrame, big_button, label
 
@@ -34,9 +35,8 @@ class CardScreen(PageFrame):
         super().__init__(metrics)
         self.setObjectName("card")
         target, narrow = metrics.primary_target_px, metrics.narrow
-        # Kiosk: the messages and choices on the left, the PIN pad on the right. Phone: one
-        # column, the pad under the messages, the other ways under the pad.
-        wide = 0 if narrow else 4
+        # Kiosk: the messages and choices on the left, the picture and then the PIN pad on
+        # the right. Phone: one column, the pad under the messages, the other ways under it.
         self._digits = ""
         self.message = label(role="heading", name="card_message")
         self.pin_marks = label(role="heading", name="pin_marks", wrap=False)
@@ -44,44 +44,22 @@ class CardScreen(PageFrame):
         self.warning = label(role="error", name="card_warning")
         self.notice = label(role="error", name="card_notice")
         self.demo_hint = label(role="small", name="demo_hint")
-        # Where the reader is and how the card lies on it, while the card is awaited.
-        self.picture = QLabel()
-        self.picture.setObjectName("card_picture")
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Where the reader is and how the card lies on it, while the card is awaited: the
+        # card shown coming down onto the reader.
+        self.picture = CardPlacement(target * (3 if narrow else 6))
         self.reader_hint = label(name="card_reader_hint")
-        self._picture_colour = ""
         self.manual_button = big_button(name="card_manual", metrics=metrics)
-        self.manual_button.setMinimumWidth(target * wide)
         # Phone pre-entry, where a scanner is.
         self.qr_button = big_button(name="card_qr", metrics=metrics)
-        self.qr_button.setMinimumWidth(target * wide)
         self.qr_button.hide()
         self.demo_place = big_button(name="demo_place", metrics=metrics)
         self.demo_take = big_button(name="demo_take", metrics=metrics)
-        for button in (self.demo_place, self.demo_take):
-            button.setMinimumWidth(target * (0 if narrow else 3))
         spacing = metrics.gap_px if narrow else 24
 
         notices = QVBoxLayout()
         notices.setSpacing(spacing)
-        for widget in (self.notice, self.warning, self.demo_hint, self.reader_hint):
+        for widget in (self.notice, self.warning):
             notices.addWidget(widget)
-        notices.addWidget(self.picture)
-        demo_row = QHBoxLayout()
-        demo_row.setSpacing(spacing)
-        demo_row.addWidget(self.demo_place)
-        demo_row.addWidget(self.demo_take)
-        alternatives = QHBoxLayout()  # on a phone each takes half the width, and wraps
-        alternatives.setSpacing(spacing)
-        alternatives.addWidget(self.manual_button, 1 if narrow else 0)
-        alternatives.addWidget(self.qr_button, 1 if narrow else 0)
-        if not narrow:
-            # Right under the message and the picture, at the page's action size: not small
-            # in the lower left, where the eye never goes.
-            alternatives.insertLayout(0, demo_row)
-            alternatives.addStretch(1)
-            for button in (self.demo_place, self.demo_take, self.manual_button, self.qr_button):
-                button.setMinimumWidth(target * 3)
 
         self.pad = QGridLayout()
         self.pad.setSpacing(metrics.gap_px if narrow else 16)
@@ -100,26 +78,57 @@ class CardScreen(PageFrame):
                 self.pad.addWidget(button, row, column)
                 self.pad_buttons[key] = button
 
-        entry = QVBoxLayout()  # the marks sit right above the keys they come from
+        marks = QHBoxLayout()  # the marks sit right above the keys they come from
+        marks.setSpacing(spacing)
+        marks.addWidget(self.pin_marks, 1)
+        entry = QVBoxLayout()
         entry.setSpacing(metrics.gap_px if narrow else 16)
-        entry.addWidget(self.pin_marks)
+        entry.addLayout(marks)
         entry.addLayout(self.pad)
         self.content.addWidget(self.message)
         if narrow:
-            # One column: what the card said, the pad right under it, then the other ways.
+            # One column: what the card said, the picture or the pad right under it, then the
+            # other ways. The demo's PIN beside the marks: at the largest size a line of its
+            # own would push the pad under the fold.
+            marks.addWidget(self.demo_hint, 1)
+            demo_row = QHBoxLayout()
+            demo_row.setSpacing(spacing)
+            demo_row.addWidget(self.demo_place)
+            demo_row.addWidget(self.demo_take)
+            alternatives = QHBoxLayout()  # each takes half the width, and wraps
+            alternatives.setSpacing(spacing)
+            alternatives.addWidget(self.manual_button, 1)
+            alternatives.addWidget(self.qr_button, 1)
             body = QVBoxLayout()
             body.setSpacing(metrics.gap_px)
-            for part in (notices, entry, demo_row, alternatives):
+            body.addLayout(notices)
+            body.addWidget(self.reader_hint)
+            body.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+            for part in (entry, demo_row, alternatives):
                 body.addLayout(part)
             body.addStretch(1)
         else:
-            # The messages, the picture and the actions on the left; the PIN pad (only while
-            # a PIN is asked) on the right.
+            # The messages and the actions on the left, right under the message where the eye
+            # is (not low down, just above the footer); on the right the picture while the
+            # card is awaited, then the PIN pad in its place.
+            notices.addWidget(self.demo_hint)
+            # One action a row, all as wide as the widest: three side by side beside the
+            # picture wrap their words at the larger sizes, and read as one long button.
+            actions = QGridLayout()
+            actions.setSpacing(spacing)
+            ways = (self.demo_place, self.demo_take, self.manual_button, self.qr_button)
+            for row, button in enumerate(ways):
+                button.setMinimumWidth(target * 3)
+                actions.addWidget(button, row, 0)
+            actions.setColumnStretch(1, 1)  # the buttons keep their words' width, no more
             side = QVBoxLayout()
             side.setSpacing(spacing * 2)
             side.addLayout(notices)
-            side.addLayout(alternatives)
+            side.addLayout(actions)
             side.addStretch(1)
+            # Where the reader is, under the message and as wide: one line at every size.
+            self.content.addWidget(self.reader_hint)
+            entry.insertWidget(0, self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
             entry.addStretch(1)
             body = QHBoxLayout()
             body.setSpacing(64)
@@ -133,6 +142,11 @@ class CardScreen(PageFrame):
         self.qr_button.clicked.connect(self.qr_requested)
         self.demo_place.clicked.connect(self.demo_place_requested)
         self.demo_take.clicked.connect(self.demo_take_requested)
+        # As the page first shows (the card awaited): the picture or the pad, never both, or
+        # the two would set the window's height past the screen before anything is shown.
+        self._set_pad_visible(False)
+        for demo_button in (self.demo_place, self.demo_take):
+            demo_button.hide()  # only in the demo, and one at a time: show_page says which
 
     # -- the PIN pad ------------------------------------------------------------------------
 
@@ -158,6 +172,11 @@ class CardScreen(PageFrame):
         self.pin_entered.emit(pin)
 
     def clear(self) -> None:
+        """The page is left: the digits go, and no frame is drawn for nobody."""
+        self._forget_digits()
+        self.picture.stop()
+
+    def _forget_digits(self) -> None:
         self._digits = ""
         self._show_marks()
 
@@ -169,6 +188,7 @@ class CardScreen(PageFrame):
 
     def show_page(self, view: CardView, language: str, t: Callable[..., str]) -> None:
         page = view.page
+        narrow = self.metrics.narrow
         self.set_footer_texts(t, primary_key="card_pin_ok")
         self.title.setText(view.procedure.title.text(language))
         values = {"tries": page.tries_left}
@@ -178,21 +198,33 @@ class CardScreen(PageFrame):
         self.notice.setText(t(page.notice_key) if page.notice_key else "")
         self.notice.setVisible(bool(page.notice_key))
         asking_pin = page.asks_for_pin
-        self._set_pad_visible(asking_pin)
-        if not asking_pin:
-            self.clear()
+        # On a phone, a PIN asked again after a wrong one: what went wrong heads the page
+        # instead of the request the resident has just read (both, and the pad, do not fit
+        # the phone at the largest size).
+        self.message.setVisible(not (narrow and asking_pin and page.notice_key))
         # The card was read (カードをお取りください): nothing else to do but take it.
         read = page.step in (CardStep.TAKE_CARD, CardStep.DONE)
         waiting = page.step is CardStep.WAITING_FOR_CARD
         self.reader_hint.setText(t(f"card_reader_{view.reader_position}"))
         self.reader_hint.setVisible(waiting)
+        # The picture goes before the pad comes: a widget shown lays its page out at once,
+        # and the two together would stretch the window past the screen.
         self.picture.setVisible(waiting)
         if waiting:
             self._draw_picture()
+            self.picture.start()
+        else:
+            self.picture.stop()
+        self._set_pad_visible(asking_pin)
+        if not asking_pin:
+            self._forget_digits()
         self.manual_button.setText(t("card_manual"))
         self.manual_button.setVisible(not read)
         self.qr_button.setText(t("scan_start"))
-        self.qr_button.setVisible(view.can_scan and not read)
+        # Beside the PIN pad one other way: without the card (the resident who forgot the
+        # PIN). The phone's code was offered before the card went on; with the warnings of a
+        # wrong PIN it would sit cramped on the footer at the largest size.
+        self.qr_button.setVisible(view.can_scan and not read and not asking_pin)
         self.manual_button.setProperty("role", "primary" if page.offer_alternatives else "")
         self.manual_button.style().polish(self.manual_button)
         self.pad_buttons["delete"].setText(t("card_pin_delete"))
@@ -203,19 +235,18 @@ class CardScreen(PageFrame):
         self.demo_place.setText(t("card_demo_place"))
         self.demo_take.setText(t("card_demo_take"))
         self.demo_place.setVisible(demo and not view.demo_card_present)
-        self.demo_take.setVisible(demo and bool(view.demo_card_present))
+        # The demo's "take the card" is shown once the card was read: while the PIN is asked
+        # it would only end the reading, and it takes room the pad and the warnings need.
+        self.demo_take.setVisible(demo and bool(view.demo_card_present) and not asking_pin)
 
     def _draw_picture(self) -> None:
-        """The card on the reader in the theme's text colour (drawn again if it changed)."""
-        # The theme's text colour is a stylesheet's: a polished label carries it.
+        """The card on the reader in the theme's colours (drawn again if they changed)."""
+        # The theme's colours are a stylesheet's: polished widgets carry them.
+        self.ensurePolished()
         self.reader_hint.ensurePolished()
-        colour = self.reader_hint.palette().color(self.reader_hint.foregroundRole()).name()
-        if colour != self._picture_colour:
-            self._picture_colour = colour
-            width = self.metrics.primary_target_px * (3 if self.metrics.narrow else 6)
-            drawn = picture("card_on_reader", colour, width)
-            if drawn is not None:
-                self.picture.setPixmap(drawn)
+        line = self.reader_hint.palette().color(self.reader_hint.foregroundRole()).name()
+        page = self.palette().color(QPalette.ColorRole.Window).name()
+        self.picture.set_colours(line, page)
 
     def _set_pad_visible(self, visible: bool) -> None:
         for button in self.pad_buttons.values():

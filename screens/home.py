@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QGridLayout, QHBoxLayout
 
 from kiosk.config_base import Theme
 from screens.metrics import KIOSK, Metrics
@@ -36,14 +36,6 @@ class HomeScreen(PageFrame):
         self.language_heading = label(role="small", name="language_heading")
         self.language_heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        # On a phone three languages side by side break their names a letter a line (日本 / 語):
-        # each gets its own full-width line instead.
-        direction = (
-            QBoxLayout.Direction.TopToBottom if metrics.narrow else QBoxLayout.Direction.LeftToRight
-        )
-        row = QBoxLayout(direction)
-        row.setSpacing(metrics.gap_px if metrics.narrow else 24)
-        row.addStretch(1)
         self._language_group = QButtonGroup(self)
         self.language_buttons = {}
         for code, name in languages.items():
@@ -54,31 +46,27 @@ class HomeScreen(PageFrame):
             self._language_group.addButton(button)
             button.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
             self.language_buttons[code] = button
-            row.addWidget(button)
-        row.addStretch(1)
+        row = self._phone_languages() if metrics.narrow else self._kiosk_languages()
 
         self.content.addStretch(1)
         for widget in (self.municipality, self.greeting, self.hours, self.notice):
             self.content.addWidget(widget)
         # Seeing comes before reading: text size and colours are offered on the first screen.
-        # A row on the kiosk; on a phone one full-width button under the other.
-        view_row: QBoxLayout = QVBoxLayout() if metrics.narrow else QHBoxLayout()
-        view_row.setSpacing(metrics.gap_px if metrics.narrow else 24)
-        if not metrics.narrow:
-            view_row.addStretch(1)
         self.text_size_button = big_button(name="text_size", metrics=metrics)
         self.contrast_button = big_button(name="contrast", metrics=metrics)
         # Only where the voice engine is installed.
         self.voice_button = big_button(name="voice", metrics=metrics)
         self.voice_button.hide()
         self.voice_button.clicked.connect(self.voice_requested)
-        for button in (self.text_size_button, self.contrast_button, self.voice_button):
-            button.setMinimumWidth(target if metrics.narrow else target * 4)
-            view_row.addWidget(button)
-        if not metrics.narrow:
-            view_row.addStretch(1)
+        view_buttons = (self.text_size_button, self.contrast_button, self.voice_button)
+        view_row = self._phone_view_row() if metrics.narrow else self._kiosk_view_row()
         self.text_size_button.clicked.connect(self.text_size_requested)
         self.contrast_button.clicked.connect(self.contrast_requested)
+        if metrics.narrow:
+            for button in view_buttons:
+                button.setMinimumWidth(target)
+            # Paragraphs a gap apart, not two: at the largest size every line counts.
+            self.content.setSpacing(metrics.gap_px)
 
         self.content.addStretch(1)
         # On a phone the language buttons say what they are (日本語, English) and the header
@@ -99,6 +87,54 @@ class HomeScreen(PageFrame):
         self.scan_button.clicked.connect(self.scan_requested)
         self.scan_button.hide()
         self.add_footer_action(self.scan_button)
+
+    def _kiosk_languages(self) -> QBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        row.addStretch(1)
+        for button in self.language_buttons.values():
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def _phone_languages(self) -> QGridLayout:
+        """On a phone three names side by side break a letter a line (日本 / 語), and one under
+        the other take three rows: 日本語 and English share a row, a name too long for half
+        the width (やさしい日本語 at the larger sizes) gets one of its own."""
+        grid = QGridLayout()
+        grid.setSpacing(self.metrics.gap_px)
+        short = [code for code in self.language_buttons if code in ("ja", "en")]
+        for column, code in enumerate(short):
+            grid.addWidget(self.language_buttons[code], 0, column, 1, 2 // len(short))
+        others = [code for code in self.language_buttons if code not in short]
+        for index, code in enumerate(others):
+            grid.addWidget(self.language_buttons[code], 1 + index, 0, 1, 2)
+        for column in (0, 1):
+            grid.setColumnStretch(column, 1)
+        return grid
+
+    def _kiosk_view_row(self) -> QBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        row.addStretch(1)
+        for button in (self.text_size_button, self.contrast_button, self.voice_button):
+            button.setMinimumWidth(self.metrics.primary_target_px * 4)
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def _phone_view_row(self) -> QGridLayout:
+        """Text size on its own row (the one being changed at this moment reads best whole),
+        colours and voice side by side under it (they wrap at the larger sizes): a row each
+        would push the page past the phone's height at the largest size."""
+        grid = QGridLayout()
+        grid.setSpacing(self.metrics.gap_px)
+        grid.addWidget(self.text_size_button, 0, 0, 1, 2)
+        grid.addWidget(self.contrast_button, 1, 0)
+        grid.addWidget(self.voice_button, 1, 1)
+        for column in (0, 1):
+            grid.setColumnStretch(column, 1)
+        return grid
 
     def retranslate(
         self,

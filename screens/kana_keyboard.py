@@ -418,6 +418,15 @@ class KanaKeyboard(QWidget):
         self._mode = mode
         self.mode_keys[mode].setChecked(True)
         self.pages.setCurrentIndex(self._page_of[mode])
+        if self._metrics.narrow:
+            # A stack is as tall as its tallest page: the digits and 丁目・番地 keys would sit
+            # in the kana chart's height, pushing the page past a phone at the larger sizes.
+            # Only the keys on show count.
+            for index in range(self.pages.count()):
+                shown = index == self.pages.currentIndex()
+                policy = QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Ignored
+                self.pages.widget(index).setSizePolicy(policy, policy)
+            self.pages.updateGeometry()
         katakana = mode is KeyboardMode.KATAKANA
         faces = (
             (self.dakuten_key, DAKUTEN_FACE),

@@ -65,9 +65,13 @@ class PostalEntry(QWidget):
         candidates: Callable[[str], list[Candidate]],
         metrics: Metrics = KIOSK,
         towns: tuple[tuple[str, tuple[Town, ...]], ...] = (),
+        everywhere: Callable[[str], list[Candidate]] | None = None,
+        city: str = "",
     ) -> None:
         """towns: the municipality's 町名 by 50-on row, for a resident who does not know the
-        code (an in-city page): "郵便番号がわからない" shows them as buttons."""
+        code (an in-city page): "郵便番号がわからない" shows them as buttons. everywhere and
+        city (an in-city page): a code with addresses only outside the city is said to be
+        outside it, not "not found"."""
         super().__init__()
         self.setObjectName("postal_entry")
         # On a phone the tabs are keys of this widget's own: they take the keys' sizes too.
@@ -76,6 +80,9 @@ class PostalEntry(QWidget):
         spacing = m.key_spacing_px
         self.steps: KeyGroups | None = None  # the phone's tabs
         self._lookup = candidates
+        self._everywhere = everywhere
+        self._city = city
+        self._outside = False  # the code is a real one, outside the municipality
         self._candidates: list[Candidate] = []
         self._chosen: Candidate | None = None
         self._page = 0
@@ -240,6 +247,12 @@ class PostalEntry(QWidget):
         self._chosen = None
         self._page = 0
         self._candidates = self._lookup(code) if len(code) == CODE_DIGITS else []
+        self._outside = (
+            len(code) == CODE_DIGITS
+            and not self._candidates
+            and self._everywhere is not None
+            and bool(self._everywhere(code))
+        )
         self._refresh()
         if self.steps is not None and len(code) == CODE_DIGITS:
             self.steps.show(1)  # the addresses of the code (or why there are none) come next
@@ -276,11 +289,15 @@ class PostalEntry(QWidget):
         code_complete = len(self.pad.value()) == CODE_DIGITS
         if not code_complete:
             self._shown_status = "postal_enter"
+        elif self._outside:
+            self._shown_status = "postal_outside_city"
         elif not self._candidates:
             self._shown_status = "postal_not_found"
         else:
             self._shown_status = "postal_choose"
-        self.status.setText(self._t(self._shown_status))
+        code = self.pad.value()
+        shown_code = f"{code[:3]}-{code[3:]}"
+        self.status.setText(self._t(self._shown_status, code=shown_code, city=self._city))
         start = self._page * CANDIDATES_PER_PAGE
         shown = self._candidates[start : start + CANDIDATES_PER_PAGE]
         self._group.setExclusive(False)

@@ -164,10 +164,13 @@ class QuestionScreen(PageFrame):
         self.error = label(role="error", name="error")
         self.error.hide()
         self._input_host = QVBoxLayout()
+        # The error under the question, above the input (the GOV.UK pattern), in the hint's
+        # place while it shows: the error says how to answer, and a hint, an error and a
+        # keyboard together would push the page past the screen at the largest size.
         self.content.addWidget(self.heading)
         self.content.addWidget(self.hint)
-        self.content.addLayout(self._input_host)
         self.content.addWidget(self.error)
+        self.content.addLayout(self._input_host)
         self.content.addStretch(1)
         self.input: QWidget | None = None
         # Set by the window: a postal code's address candidates (from services), and today.
@@ -192,9 +195,9 @@ class QuestionScreen(PageFrame):
         # Once, as numbers and words together ("3問目 / 全10問"): twice read as two counts.
         self.progress.setText(t("progress", position=progress.position, total=progress.total))
         self.heading.setText(page.question.text(language))
+        self.error.hide()  # first: a hint shown lays the page out at once, error and all
         self.hint.setText(page.hint.text(language) if page.hint else "")
         self.hint.setVisible(page.hint is not None)
-        self.error.hide()
         if self.input is not None:
             self.input.setParent(None)
             self.input.deleteLater()
@@ -257,7 +260,16 @@ class QuestionScreen(PageFrame):
                 def inside(code: str) -> list[dict[str, str]]:
                     return [c for c in self.postal_candidates(code) if area.holds(c)]
 
-                return PostalEntry(answer, t, inside, metrics=m, towns=area.rows())
+                city = "・".join(area.city_names())
+                return PostalEntry(
+                    answer,
+                    t,
+                    inside,
+                    metrics=m,
+                    towns=area.rows(),
+                    everywhere=self.postal_candidates,
+                    city=city,
+                )
             return PostalEntry(answer, t, self.postal_candidates, metrics=m)
         if kind is FieldType.COPIES:
             return Stepper(page, answer, lambda n: t("copies_unit", count=n), t, m)
@@ -279,6 +291,7 @@ class QuestionScreen(PageFrame):
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
+        self.hint.hide()  # before the error shows: both at once would lay out too tall
         self.error.show()
 
     def clear(self) -> None:

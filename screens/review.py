@@ -43,7 +43,9 @@ class ReviewScreen(PageFrame):
         self.set_footer_texts(t, primary_key="submit")
         procedure = view.procedure
         self.title.setText(procedure.title.text(language))
-        self.progress.setText(t("review_heading"))
+        # On a phone the progress takes the title's place in the header; the heading below
+        # already says 内容の確認, the title says which procedure.
+        self.progress.setText("" if self.metrics.narrow else t("review_heading"))
         self.heading.setText(t("review_heading"))
         self.intro.setText(t("review_intro"))
         self.error.hide()

@@ -122,6 +122,46 @@ def answer_by_touch(page, widget, tap: Callable[[QPushButton], None]) -> None:
         raise ValueError(f"no touch answer for {page.id} ({type(widget).__name__})")
 
 
+OUTSIDE_POSTAL_CODE = "1000001"  # 東京都千代田区: outside the sample city (札幌市中央区)
+
+
+def outside_walk(window: KioskWindow, shot: Callable[[str], None]) -> None:
+    """Addresses outside the municipality on 転居届: a card registered elsewhere (led to 転入届),
+    then by hand the previous address's page with an error, and a postal code outside the city
+    (led to 転出届)."""
+    reading = window.services.card_reading
+    reading.use_demo_card_from_elsewhere()
+    try:
+        card_walk(window, lambda name: None, "tenkyo")
+    finally:
+        reading.use_demo_card_from_elsewhere(False)
+    shot("elsewhere-card")
+    window.go_home()
+    window.choose_procedure("tenkyo")
+    window.card.manual_button.click()
+    shown_error = False
+    while window.session is not None and window.stack.currentWidget() is window.question:
+        page = window.session.page
+        entry = window.question.input
+        if page.id == "old_address" and not shown_error:
+            window.submit_answer()  # nothing entered: the error in the hint's place
+            shot("manual-question-old_address-error")
+            shown_error = True
+        if isinstance(entry, PostalEntry):
+            for digit in OUTSIDE_POSTAL_CODE:
+                key = entry.pad.digit_keys[digit]
+                if (tab := entry.tab_for(key)) is not None:
+                    tab.click()
+                key.click()
+            shot("manual-question-postal_code-outside")
+            window.submit_answer()
+            shot("elsewhere-typed")
+            break
+        answer_by_touch(page, entry, lambda button: button.click())
+        window.submit_answer()
+    window.go_home()
+
+
 def answer_with_touch(widget: Stepper | ChoiceButtons | None) -> None:
     """What a resident would tap: one more on a stepper, the first option of a choice."""
     if isinstance(widget, Stepper):
@@ -190,6 +230,11 @@ def walk(
     shot("scan")
     window.scan.show_problem(window.t("scan_unknown_procedure"))
     shot("scan-problem")
+    if window.scan.sample_button.isVisible():
+        # The demo's sample code, read by the simulated scanner: its answers on the review.
+        window.scan.sample_button.click()
+        wait_until(lambda: window.stack.currentWidget() is window.review)
+        shot("scan-sample-review")
     window.go_home()
     window.open_navi()
     shot("navi-events")
@@ -227,6 +272,8 @@ def walk(
             window.review.down_button.click()  # the next page of whole rows
             shot("card-review-scrolled")
         window.go_home()
+        if "tenkyo" in ids:
+            outside_walk(window, shot)
     window.close()
     QApplication.processEvents()
     return written

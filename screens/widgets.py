@@ -55,12 +55,20 @@ def label(text: str = "", role: str = "", name: str = "", wrap: bool = True) -> 
 
 
 class QuietLabel(QLabel):
-    """A label that takes no room while it has nothing to say (the phone's progress line,
-    empty on home, menu and completion: a blank line is a line the phone cannot spare)."""
+    """A label that takes no room while it has nothing to say (the phone's progress, empty on
+    home, menu and completion: a blank line is a line the phone cannot spare). While it
+    speaks, `instead` (the phone's page title, in the same header row) steps aside."""
+
+    def __init__(self, instead: QWidget | None = None) -> None:
+        super().__init__()
+        self._instead = instead
+        self.hide()  # home never sets a progress: it must not start as a blank line
 
     def setText(self, text: str) -> None:
         super().setText(text)
         self.setVisible(bool(text))
+        if self._instead is not None:
+            self._instead.setVisible(not text)
 
     def clear(self) -> None:
         self.setText("")
@@ -136,11 +144,12 @@ class PageFrame(QWidget):
         )
         self.practice_badge = label(role="badge", name="practice_badge", wrap=False)
         self.practice_badge.hide()
-        self.progress = QuietLabel() if m.narrow else QLabel()
+        self.progress = QuietLabel(instead=self.title) if m.narrow else QLabel()
         self.progress.setProperty("role", "small")
         self.progress.setObjectName("progress")
         self.progress.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        alignment = Qt.AlignmentFlag.AlignLeft if m.narrow else Qt.AlignmentFlag.AlignRight
+        self.progress.setAlignment(alignment | Qt.AlignmentFlag.AlignVCenter)
         # Language can be changed on every page; the answers stay (the flow holds them).
         self.language_button = big_button("Language / 言語", name="language", metrics=m)
         # A secondary target: the 15 mm floor, so the header stays one line high.
@@ -150,12 +159,14 @@ class PageFrame(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         if m.narrow:
-            # A phone is too narrow for one header line: the title and the language button
-            # above, the practice mark and the progress below.
+            # A phone is too narrow for one header line of all four: the title, or on a page
+            # with a progress the progress in its place (the question says what to do; a line
+            # more would push a keyboard under the fold at the largest size), beside the
+            # language button; the practice mark below, in practice mode only.
+            header.addWidget(self.progress, 1)
             status = QHBoxLayout()
             status.addWidget(self.practice_badge)
             status.addStretch(1)
-            status.addWidget(self.progress)
             header.addWidget(self.language_button)
             outer.addLayout(header)
             outer.addLayout(status)
@@ -305,6 +316,16 @@ class _ShrinkingHost(QWidget):
         layout = self.layout()
         return layout.totalMinimumHeightForWidth(width) if layout is not None else -1
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # The scroll area fits this host to its rows inside the host's own layout request,
+        # while Qt holds the layout's resize back: the rows would keep the viewport's height
+        # of a page shown for the first time, and long wrapped text would be drawn cut and
+        # overlapping (the phone's 転入届 page at the largest size).
+        layout = self.layout()
+        if layout is not None and layout.geometry() != self.rect():
+            layout.setGeometry(self.rect())
+
 
 class ScrollingColumn(QWidget):
     """A column of rows that scrolls inside its page, never past the screen: large ▲ ▼
@@ -323,6 +344,7 @@ class ScrollingColumn(QWidget):
     ) -> None:
         super().__init__()
         self._whole_rows = whole_rows
+        self._narrow = metrics.narrow
         self._host = _ShrinkingHost() if shrink_first else QWidget()
         self.rows = QVBoxLayout(self._host)
         self.rows.setSpacing(metrics.gap_px)
@@ -454,9 +476,20 @@ class ScrollingColumn(QWidget):
             QTimer.singleShot(0, self, self._mask_to_whole_rows)  # after the layout has run
         return super().eventFilter(watched, event)
 
+    def _scrolls(self) -> bool:
+        """Whether the rows need scrolling: they overflow the viewport, and (on a phone, where
+        ▲ ▼ sit under the rows) would still overflow the room ▲ ▼ take. Else ▲ ▼ once shown
+        would keep themselves shown: their own row is what the rows then lack."""
+        if self.scroll.verticalScrollBar().maximum() <= 0:
+            return False
+        if not (self._narrow and self.up_button.isVisibleTo(self)):
+            return True
+        needed = self._host.heightForWidth(self.scroll.viewport().width())
+        return needed < 0 or needed > self.height()
+
     def _update_arrows(self, *_: object) -> None:
         bar = self.scroll.verticalScrollBar()
-        scrolls = bar.maximum() > 0
+        scrolls = self._scrolls()
         if scrolls != self._dragging:
             # A drag recogniser holds every press back a moment to tell a tap from a drag;
             # where nothing scrolls, taps (a keyboard's keys) must not wait.

@@ -182,6 +182,7 @@ class KioskWindow(QWidget):
         self._connect(self.card.manual_requested, nav.continue_without_card)
         self._connect(self.card.qr_requested, nav.card_to_scan)
         self._connect(self.elsewhere.primary_requested, nav.go_elsewhere)
+        self.scan.sample_requested.connect(nav.scan_sample)
         self.card.pin_entered.connect(nav.enter_pin)
         self.card.demo_place_requested.connect(nav.place_demo_card)
         self.card.demo_take_requested.connect(nav.take_demo_card)
@@ -376,7 +377,8 @@ class KioskWindow(QWidget):
 
     def _render_scan(self, view: View) -> None:
         assert isinstance(view, ScanView)
-        self.scan.show_waiting(self.t)
+        sample = view.sample.title.text(self.language) if view.sample is not None else None
+        self.scan.show_waiting(self.t, sample)
         if view.problem is not None:
             self.scan.show_problem(self.t(view.problem))
 

@@ -30,6 +30,23 @@ def wrapped_lines(text: str, font, width: int) -> list[str]:
     return lines
 
 
+def balanced_lines(text: str, font, width: int) -> list[str]:
+    """As wrapped_lines, with as many lines, but as even as they can be: the narrowest width
+    that needs no more lines. Filling each line first leaves one character alone on the last
+    (見やすい色にす / る), which reads as a slip."""
+    lines = wrapped_lines(text, font, width)
+    if len(lines) < 2:
+        return lines
+    low, high = 1, width  # high always gives len(lines) lines; find the least that does
+    while low < high:
+        middle = (low + high) // 2
+        if len(wrapped_lines(text, font, middle)) <= len(lines):
+            high = middle
+        else:
+            low = middle + 1
+    return wrapped_lines(text, font, high)
+
+
 class WrappingButton(QPushButton):
     """A push button whose text wraps onto more lines when the button is narrower than it.
 
@@ -58,6 +75,9 @@ class WrappingButton(QPushButton):
         super().setText(text)
         self._keep_words_whole()
         self._wrap()
+        # A shorter text needs fewer lines: the height fitted to the last one must go (a
+        # button keeps its place across languages; its height would stay at the old lines).
+        self._fit_height()
 
     def _text_room(self) -> int:
         option = QStyleOptionButton()
@@ -96,7 +116,7 @@ class WrappingButton(QPushButton):
             shown = self._full_text
         else:
             width = room - self._checked_border()
-            shown = "\n".join(wrapped_lines(self._full_text, self._measuring_font(), width))
+            shown = "\n".join(balanced_lines(self._full_text, self._measuring_font(), width))
         if shown != super().text():
             super().setText(shown)
             # Told after this turn: a size changed while the layout is placing this button
@@ -128,9 +148,15 @@ class WrappingButton(QPushButton):
         )
 
     def sizeHint(self) -> QSize:
-        # As wide as the whole text on its lines; as tall as the text wrapped to this width.
+        # As wide as the whole text on its lines (as it looks checked: bold, a thicker border;
+        # asking for less, a checkable button would be given less and break its words, as
+        # やさしい日本語 did on the kiosk's first page); as tall as the text wrapped to this width.
         natural = self._hint_for(self._full_text)
-        return QSize(natural.width(), self._hint_for(super().text()).height())
+        lines = self._full_text.split("\n")
+        plain = self.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, self._full_text).width()
+        checked = max(self._width_of(line) for line in lines)
+        width = natural.width() + max(0, checked - plain)
+        return QSize(width, self._hint_for(super().text()).height())
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.minimumWidth(), self._hint_for(super().text()).height())

@@ -372,3 +372,44 @@ def test_opens_on_is_for_date_pages_only():
                 "pages": [page],
             }
         )
+
+
+def test_a_page_that_leads_to_another_procedure_says_why_in_its_own_words():
+    def procedure_with(page: dict) -> Procedure:
+        return Procedure.model_validate(
+            {
+                "id": "p",
+                "version": 1,
+                "category": "c",
+                "counter": "k",
+                "form_layout": "application",
+                "title": {"ja": "手続き"},
+                "summary": {"ja": "説明"},
+                "pages": [
+                    {"id": "a", "type": "postal_code", "question": {"ja": "郵便番号は"}, **page}
+                ],
+            }
+        )
+
+    note = {"ja": "この市の外へ引っ越す方は、転出届です。"}
+    with pytest.raises(ValueError, match="outside needs an outside_note"):
+        procedure_with({"in_municipality": True, "outside": "tenshutsu"})
+    with pytest.raises(ValueError, match="need in_municipality"):
+        procedure_with({"outside_note": note})
+    led = procedure_with({"in_municipality": True, "outside": "tenshutsu", "outside_note": note})
+    assert led.pages[0].outside_note.text("en") == note["ja"]
+    # The shipped in-city pages: the procedure each leads to, where one fits.
+    catalog = load_catalog("sample-city")
+    leads = {
+        f"{procedure.id}.{page.id}": page.outside
+        for procedure in catalog.all_procedures()
+        for page in procedure.pages
+        if page.in_municipality
+    }
+    assert leads == {
+        "tenkyo.old_address": "tennyu",  # came from outside: moving in
+        "tenkyo.postal_code": "tenshutsu",  # going outside: moving out
+        "tenshutsu.address": "tennyu",  # living outside: 転出 is filed there
+        "tennyu.postal_code": None,  # a new address elsewhere: filed there
+        "sodai_gomi.postal_code": None,  # collected within the city only
+    }

@@ -135,6 +135,18 @@ def test_preentry_payload_round_trip_and_refusals():
         assert caught.value.key == key
 
 
+def test_preentry_may_say_who_applies_where_the_procedure_asks_it():
+    """本人・世帯の方・代理人 is the kiosk's own page of a procedure with several applicants:
+    the web form asks it too, so the code carries it (docs/PREENTRY.md's example)."""
+    catalog = Catalog.load("sample-city")
+    text = preentry.encode("juminhyo", {"applicant": "self", "copies": 2, "purpose": "work"})
+    entry = preentry.parse(text, catalog)
+    assert entry.answers["applicant"] == "self" and entry.refused == ()
+    single = next(p for p in catalog.all_procedures() if len(p.applicants) == 1)
+    alone = preentry.parse(preentry.encode(single.id, {"applicant": "self"}), catalog)
+    assert alone.refused == ("applicant",)  # not asked there: nothing to carry
+
+
 def test_preentry_never_carries_a_my_number():
     catalog = Catalog.load("sample-city")
     entry = preentry.parse(

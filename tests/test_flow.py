@@ -400,7 +400,8 @@ def test_a_move_within_the_city_takes_only_the_citys_postal_codes_and_towns():
     tenkyo_until(session, "postal_code")
     refused = session.submit("1000001")  # 千代田区
     assert isinstance(refused, Invalid) and refused.message_key == "postal_code_outside"
-    assert dict(refused.values) == {"code": "100-0001", "city": "北海道札幌市中央区"}
+    where = {"code": "100-0001", "city": "北海道札幌市中央区", "where": "東京都千代田区"}
+    assert dict(refused.values) == where  # where it is: for the page that leads on
     town = {"prefecture": "北海道", "city": "札幌市中央区", "town": "北一条西"}
     assert isinstance(session.submit({"code": "0600001", "chosen": town}), Valid)
 
@@ -436,3 +437,17 @@ def test_without_postal_data_for_the_city_nothing_is_refused():
     session = ResidentSession(load_catalog("sample-city").procedure("tenkyo"), UI, today=TODAY)
     tenkyo_until(session, "postal_code")
     assert isinstance(session.submit("1000001"), Valid)
+
+
+def test_who_the_resident_is_goes_along_to_another_procedure_but_not_where_they_live():
+    session = ResidentSession(
+        load_catalog("sample-city").procedure("tenkyo"), UI, today=TODAY, area=sapporo_chuo()
+    )
+    tenkyo_until(session, "postal_code")
+    for shared in ("name", "kana"):
+        assert shared in session.carried_answers()  # typed on the way here
+    town = {"prefecture": "北海道", "city": "札幌市中央区", "town": "北一条西"}
+    assert isinstance(session.submit({"code": "0600001", "chosen": town}), Valid)
+    carried = session.carried_answers()
+    assert "postal_code" not in carried and "address" not in carried  # 転居's new address
+    assert set(carried) <= {"name", "kana", "birth_date", "phone"}

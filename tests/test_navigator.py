@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 
 from core import preentry
-from devices.scanner import Scan
+from devices.scanner import Scan, SimulatedScanner
 from kiosk.card_session import CardStep
 from kiosk.cli.local_backend import build_services
 from kiosk.config import TextSize, Theme
@@ -32,8 +32,10 @@ from kiosk.events import (
 from kiosk.navigator import Navigator
 from kiosk.simulate import BUILT_IN_RESIDENTS, _candidates
 from kiosk.views import (
+    AddressSource,
     CardView,
     CompletionView,
+    ElsewhereView,
     EventReaction,
     HomeView,
     LifeEventView,
@@ -291,7 +293,8 @@ def finish_current(navigator: Navigator) -> CompletionView:
     rng, today = random.Random(7), date.today()
     view = navigator.view
     while isinstance(view, QuestionView):
-        for candidate in _candidates(view.page, BUILT_IN_RESIDENTS[0], rng, today):
+        area = navigator.session.area  # an in-city page takes the municipality's own towns
+        for candidate in _candidates(view.page, BUILT_IN_RESIDENTS[0], rng, today, area):
             answered = navigator.submit_answer(candidate)
             if not (isinstance(answered, QuestionView) and answered.error):
                 break
@@ -339,7 +342,95 @@ def test_back_from_a_visits_card_page_returns_to_the_list(card_services):
     assert navigator.visit is None
 
 
+# -- an address outside the municipality ----------------------------------------------------
+
+TOKYO_POSTAL_CODE = "1000001"  # 東京都千代田区千代田: outside the sample city (札幌市中央区)
+
+
+def answer_until(navigator: Navigator, page_id: str) -> QuestionView:
+    """Answer as `kiosk simulate` does (the municipality's own towns on in-city pages) until
+    `page_id` is asked."""
+    rng, today = random.Random(19), date.today()
+    view = navigator.view
+    while isinstance(view, QuestionView) and view.page.id != page_id:
+        area = navigator.session.area
+        for candidate in _candidates(view.page, BUILT_IN_RESIDENTS[0], rng, today, area):
+            answered = navigator.submit_answer(candidate)
+            if not (isinstance(answered, QuestionView) and answered.error):
+                break
+        view = answered
+    assert isinstance(view, QuestionView), f"{page_id} was never asked"
+    return view
+
+
+def test_a_new_address_outside_the_city_on_a_tenkyo_leads_to_tenshutsu(card_services):
+    inbox = Inbox(card_services)
+    navigator = Navigator(card_services)
+    navigator.choose_procedure("tenkyo")
+    read_demo_card(navigator, card_services, inbox)
+    answer_until(navigator, "kana")
+    navigator.submit_answer("ヤマダ ハナコ")
+    answer_until(navigator, "postal_code")
+    view = navigator.submit_answer(TOKYO_POSTAL_CODE)
+    assert isinstance(view, ElsewhereView) and view.source is AddressSource.TYPED
+    assert view.other.id == "tenshutsu" and view.page.outside_note is not None
+    assert view.address == "〒100-0001 東京都千代田区" and view.city == "北海道札幌市中央区"
+    followed = navigator.go_elsewhere()
+    assert isinstance(followed, QuestionView) and navigator.session.procedure.id == "tenshutsu"
+    # The card, read once, and what the resident said of themselves, asked nowhere again;
+    # the address now is the card's (in the city), not the one typed for 転居.
+    assert navigator.session.answer_for("name") == "𠮷野\u3000髙子"
+    assert navigator.session.answer_for("kana") == "ヤマダ\u3000ハナコ"
+    assert navigator.session.answer_for("address").startswith("北海道札幌市中央区北一条西")
+
+
+def test_back_from_an_address_outside_the_city_returns_to_it_as_typed(card_services):
+    navigator = Navigator(card_services)
+    navigator.choose_procedure("tenkyo")
+    navigator.continue_without_card()
+    answer_until(navigator, "postal_code")
+    assert isinstance(navigator.submit_answer(TOKYO_POSTAL_CODE), ElsewhereView)
+    back = navigator.go_back()
+    assert isinstance(back, QuestionView) and back.page.id == "postal_code"
+    assert back.answer == TOKYO_POSTAL_CODE and back.error is None  # to correct a slip
+    assert navigator.session.answer_for("postal_code") is None  # it was never taken
+
+
+def test_a_collection_place_outside_the_city_is_refused_with_nothing_else_to_file(services):
+    navigator = Navigator(services)
+    navigator.choose_procedure("sodai_gomi")
+    answer_until(navigator, "postal_code")
+    view = navigator.submit_answer(TOKYO_POSTAL_CODE)
+    assert isinstance(view, ElsewhereView) and view.other is None  # no procedure fits
+    assert "この市の中でだけ収集" in view.page.outside_note.text("ja")
+    inside = services.municipal_area().town_names()[0]
+    assert isinstance(navigator.go_back(), QuestionView)
+    assert not isinstance(navigator.submit_answer(inside.postal_code), ElsewhereView)
+    assert navigator.session.answer_for("postal_code")["code"] == inside.postal_code
+
+
 # -- phone pre-entry ------------------------------------------------------------------------
+
+
+def test_only_a_simulated_scanner_offers_the_sample_code(services):
+    navigator = Navigator(services)
+    assert services.scanner is None and navigator.open_scan().sample is None
+    services.scanner = object()  # a real scanner: never a code from the kiosk itself
+    assert navigator.open_scan().sample is None
+    services.scanner = SimulatedScanner(services.on_scan, services.on_scan_problem)
+    sample = navigator.open_scan().sample
+    assert sample is not None and sample.id == "juminhyo"
+
+
+def test_the_sample_code_walks_pre_entry_to_the_review(services):
+    inbox = Inbox(services)
+    services.scanner = SimulatedScanner(services.on_scan, services.on_scan_problem)
+    navigator = Navigator(services)
+    navigator.open_scan()
+    navigator.scan_sample()
+    inbox.deliver_until(navigator, lambda: navigator.view.screen is not Screen.SCAN)
+    assert isinstance(navigator.view, ReviewView)  # every answer came from the code
+    assert navigator.session.answers() == {"applicant": "self", "copies": 2, "purpose": "work"}
 
 
 def test_scan_arrival_only_while_waiting(services):

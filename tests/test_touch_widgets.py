@@ -565,3 +565,86 @@ def test_every_widget_label_exists_in_every_ui_language():
         assert key.startswith(prefixes), key
         assert set(TITLE_LANGUAGES) <= set(text), key
         assert key in UI
+
+
+# -- wrapped buttons and the phone's scrolling column ----------------------------------------
+
+
+def test_a_wrapped_label_breaks_evenly_never_leaving_one_character_alone(japanese_qapp):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from screens.wrapping_button import balanced_lines, wrapped_lines
+
+    font = QFont()
+    font.setPixelSize(28)
+    text = "見やすい色にする"  # the home page's colours at the phone's largest size
+    width = QFontMetrics(font).horizontalAdvance("見やすい色にす") + 2
+    filled = wrapped_lines(text, font, width)
+    assert filled == ["見やすい色にす", "る"]  # what filling each line leaves
+    balanced = balanced_lines(text, font, width)
+    assert len(balanced) == 2 and "".join(balanced) == text
+    assert min(len(line) for line in balanced) >= 3
+
+
+def test_a_button_given_a_shorter_text_loses_the_lines_of_the_longer(show, qtbot):
+    from screens.metrics import PHONE
+    from screens.widgets import big_button
+
+    button = big_button("職員", metrics=PHONE)
+    button.setFixedWidth(160)
+    show(button)
+    one_line = button.minimumHeight()
+    button.setText("しょくいんを よぶ しょくいんを よぶ")  # ja-easy's words wrap
+    qtbot.waitUntil(lambda: button.minimumHeight() > one_line)
+    button.setText("職員")  # back to Japanese: one line again, not the old lines' height
+    assert button.minimumHeight() == one_line
+
+
+def test_the_phones_scroll_arrows_go_once_the_rows_fit_without_them(show, qtbot):
+    from screens.metrics import PHONE
+    from screens.widgets import ScrollingColumn, label
+
+    column = ScrollingColumn("rows", PHONE, shrink_first=True)
+    column.set_texts(texts())
+    column.setFixedHeight(400)
+    lines = [label("行" * 10) for _ in range(12)]
+    for line in lines:
+        column.add_row(line)
+    show(column)
+    qtbot.waitUntil(lambda: column.up_button.isVisible())  # twelve lines overflow 400 px
+    for line in lines[4:]:
+        line.hide()
+    # Four lines fit the column once ▲ ▼ give their row back: they must not keep themselves.
+    qtbot.waitUntil(lambda: not column.up_button.isVisible())
+    assert column.scroll.verticalScrollBar().maximum() == 0
+
+
+def test_text_set_on_a_phone_page_never_shown_is_laid_out_whole(japanese_qapp, qtbot):
+    """Rows of a page shown for the first time, taller than the phone, get the height of
+    their wrapped text and scroll (the phone's 転入届 page cut its explanation and drew the
+    next line over it)."""
+    from PySide6.QtWidgets import QStackedLayout
+
+    from screens.metrics import PHONE
+    from screens.widgets import PageFrame, label
+
+    window = QWidget()
+    window.setStyleSheet(Look(Theme.STANDARD, TextSize.LARGEST, PHONE).stylesheet())
+    stack = QStackedLayout(window)
+    first, second = PageFrame(PHONE), PageFrame(PHONE)
+    paragraphs = [label(name=f"paragraph_{n}") for n in range(5)]
+    for paragraph in paragraphs:
+        second.content.addWidget(paragraph)
+    second.content.addStretch(1)
+    stack.addWidget(first)
+    stack.addWidget(second)
+    window.resize(390, 844)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    for paragraph in paragraphs:
+        paragraph.setText("転居届は、この市の中で引っ越したときの届出です。" * 2)
+    stack.setCurrentWidget(second)
+    qtbot.waitUntil(lambda: second.page_scroll.up_button.isVisible())  # they overflow
+    for paragraph in paragraphs:
+        assert paragraph.height() >= paragraph.heightForWidth(paragraph.width())

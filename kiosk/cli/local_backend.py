@@ -99,6 +99,9 @@ def demo_settings_overrides(paths: KioskPaths, kiosk_id: str) -> dict:
         overrides["printer"] = "sim"
     if "KIOSK_CARD_READER" not in os.environ:
         overrides["card_reader"] = "sim"
+    if "KIOSK_SCANNER" not in os.environ:
+        # With it, スマホで入力済みの方 shows, and the scan page offers the sample code.
+        overrides["scanner"] = "sim"
     return overrides
 
 
