@@ -16,8 +16,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.conditions import Condition
+from core.date_picking import DateOpening
 from core.i18n import LocalizedText
-from core.wareki import DateOpening
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=40)]
 APPLICANT_PAGE = (
@@ -145,8 +145,8 @@ class Page(BaseModel):
     outside_note: LocalizedText | None = None
     earliest: date | None = None  # date fields: no earlier date is accepted
     latest_is_today: bool = False  # date fields: no date after today (birth dates, moving days)
-    # date fields: where the picker starts (core.wareki.DateOpening): "era" (era first, then
-    # the year, as for a birth date) or "today" (this month, with 今日・きのう・おととい).
+    # date fields: where the picker starts (core.date_picking.DateOpening): "era" (era first,
+    # then the year, as for a birth date) or "today" (this month, with 今日・きのう・おととい).
     opens_on: DateOpening = DateOpening.ERA
     unit: LocalizedText | None = None  # number fields: 人, 点, 歳 …
     # Answers that follow from earlier ones: the first rule that holds answers the page, which

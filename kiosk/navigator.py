@@ -4,8 +4,9 @@ Like Electrum's wizard, a navigation map over a small state: every resident acti
 method that changes the state and returns the view to show now (kiosk.views); the window
 only renders that view on its widget and hands answers back. "Back" is one table, from the
 current screen to where it leads; events (card pages, scans, receipts) go through one
-table of handlers too. Everything personal lives here or in the session it holds, so
-end_session is the one place that forgets it.
+table of handlers too (kiosk.event_reactions). An address outside the municipality is
+kiosk.elsewhere's. Everything personal lives here or in what it holds, so end_session is
+the one place that forgets it.
 """
 
 from __future__ import annotations
@@ -14,22 +15,16 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from core.catalog import FieldType, Page, Procedure
+from core.catalog import Page
 from core.flow import ResidentSession, Step, Visit, is_outside
 from core.life_events import LifeEventSession
 from core.reception import FinalizedApplication
 from core.validators import Invalid
 from kiosk.card_session import CardStep
 from kiosk.config import TextSize, Theme
-from kiosk.events import (
-    CardPageChanged,
-    Event,
-    EventKind,
-    ReceiptFailed,
-    ReceiptPrinted,
-    ScanArrived,
-    ScanRefused,
-)
+from kiosk.elsewhere import Elsewhere
+from kiosk.event_reactions import PRINTING, EventReactions
+from kiosk.events import CardPageChanged, Event
 from kiosk.idle import IdleClock, IdlePolicy, IdleState
 from kiosk.services import (
     ApplicationNotSaved,
@@ -58,7 +53,6 @@ from kiosk.views import (
 
 # The card page before the reader has said anything: place the card.
 FIRST_CARD_PAGE = CardPageChanged(CardStep.WAITING_FOR_CARD, "card_place")
-PRINTING, PRINTED, PRINT_FAILED = "printing", "printed", "print_failed"
 REFUSALS = {NotAcceptingApplications: "not_accepting", ApplicationNotSaved: "save_failed"}
 
 
@@ -86,12 +80,8 @@ class Navigator:
         self.print_status = PRINTING
         self.card_procedure_id: str | None = None
         self.card_page: CardPageChanged | None = None
-        # The card's items while the session they started lives: an address outside the
-        # municipality may lead to another procedure, which takes them without a new reading.
-        self._card: dict | None = None
-        # What the resident entered on an in-city page that was outside it (ElsewhereView):
-        # shown again when they go back to correct it.
-        self._typed_outside: object = None
+        # An address outside the municipality: the card's items and what was typed.
+        self._elsewhere = Elsewhere(services)
         self._warned = False
         self._resident_left = False  # memory to give back on the next idle tick at home
         self._back = {
@@ -105,16 +95,7 @@ class Navigator:
             Screen.LIFE_EVENT: self._navi_back,
             Screen.ELSEWHERE: self._leave_elsewhere,
         }
-        self._on_event = {
-            EventKind.CARD_PAGE_DID_CHANGE: self._on_card_page,
-            EventKind.SCAN_DID_ARRIVE: self._on_scan,
-            EventKind.SCAN_WAS_REFUSED: self._on_scan,
-            EventKind.RECEIPT_DID_PRINT: self._on_receipt,
-            EventKind.RECEIPT_DID_FAIL: self._on_receipt,
-            # Staff acknowledged this kiosk's call on the console: whatever the page, the
-            # window tells the resident 職員が向かっています (UI text staff_coming).
-            EventKind.STAFF_IS_COMING: lambda _event: EventReaction.STAFF_COMING,
-        }
+        self._reactions = EventReactions(self)
         self.view: View = self.go_home()
 
     def _show(self, view: View) -> View:
@@ -189,8 +170,7 @@ class Navigator:
         self.application = None
         self.completion_info = None
         self.print_status = PRINTING
-        self._card = None
-        self._typed_outside = None
+        self._elsewhere.forget()
 
     def refresh(self, pending: object = None) -> View:
         """The current view built again from the state (after a language change)."""
@@ -431,75 +411,22 @@ class Navigator:
         self.card_procedure_id = None
         self.card_page = None
 
-    def _on_card_page(self, event: Event) -> EventReaction:
-        assert isinstance(event, CardPageChanged)
-        if self.view.screen is not Screen.CARD or self.card_procedure_id is None:
-            return EventReaction.IGNORED  # a late page from a reading already left
-        self.card_page = event
-        if event.step is not CardStep.DONE:
-            return self._rendered(self._card_view())
-        reading = self.services.card_reading
-        card = reading.take_prefill() if reading is not None else None
-        procedure_id, self.card_procedure_id = self.card_procedure_id, None
-        self.card_page = None
-        if self.visit is not None:
-            self.visit.card = dict(card or {})
-            self._start_visit_session()
-        else:
-            self._card = dict(card or {})
-            self.session = self.services.start_session(procedure_id, card=card)
-            if not self._lead_elsewhere():
-                self._show_step()
-        return EventReaction.RENDER
-
     # -- an address outside the municipality -----------------------------------------------
-
-    def _offered(self, procedure_id: str | None) -> Procedure | None:
-        offered = {procedure.id: procedure for procedure in self.services.procedures()}
-        return offered.get(procedure_id) if procedure_id else None
-
-    def _lead_elsewhere(self) -> bool:
-        """The card's address lies outside the municipality on an in-city page (転居): show
-        the procedure that fits instead (転入). False when there is nothing to say."""
-        session = self.session
-        outside = session.outside if session is not None else None
-        if session is None or outside is None:
-            return False
-        page, address = outside
-        other = self._offered(page.outside)
-        if other is None:
-            return False  # nothing else fits here: the page is asked, in the city
-        city = "・".join(session.area.city_names())
-        self._show(ElsewhereView(session.procedure, other, address, city, page))
-        return True
 
     def _show_outside(self, page: Page, value: object, values: dict) -> View:
         """An answer entered on an in-city page lies outside the municipality (a Sapporo
         転居 given a Tokyo postal code): why, and the procedure that fits (転出), if any."""
         session = self.session
         assert session is not None
-        self._typed_outside = value
-        if page.type is FieldType.POSTAL_CODE:
-            address = f"〒{values.get('code', '')} {values.get('where', '')}".rstrip()
-        else:
-            address = str(value)
-        city = str(values.get("city", ""))
-        # Within a visit (手続きナビ) the day's list stays as planned: the way is explained,
-        # and staff can be called; the list is not rewritten from here.
-        other = None if self.visit is not None else self._offered(page.outside)
-        source = AddressSource.TYPED
-        return self._show(ElsewhereView(session.procedure, other, address, city, page, source))
+        in_visit = self.visit is not None
+        return self._show(self._elsewhere.typed_view(session, page, value, values, in_visit))
 
     def go_elsewhere(self) -> View:
         """The procedure that fits the address, with the card already read and who the
         resident said they are (name, kana, phone), asked again nowhere."""
         view = self.view
         assert isinstance(view, ElsewhereView) and view.other is not None
-        carried = self.session.carried_answers() if self.session is not None else {}
-        if self.session is not None:
-            self.session.wipe()
-        self._typed_outside = None
-        self.session = self.services.start_session(view.other.id, card=self._card, shared=carried)
+        self.session = self._elsewhere.other_session(view, self.session)
         return self._show_step()
 
     def _leave_elsewhere(self) -> View:
@@ -507,9 +434,8 @@ class Navigator:
         assert isinstance(view, ElsewhereView)
         if view.source is AddressSource.TYPED and self.session is not None:
             # Back to the page, what was entered still there, to correct a slip.
-            typed, self._typed_outside = self._typed_outside, None
-            return self._show(self._question_view(typed))
-        self._card = None
+            return self._show(self._question_view(self._elsewhere.take_typed()))
+        self._elsewhere.card = None
         if self.session is not None:
             self.session.wipe()
         self.session = None
@@ -526,46 +452,11 @@ class Navigator:
         comes back as a scan event, as from a real one."""
         self.services.scan_sample_preentry()
 
-    def _on_scan(self, event: Event) -> EventReaction:
-        if self.view.screen is not Screen.SCAN:
-            return EventReaction.IGNORED  # services deliver only while waiting: a late one
-        if isinstance(event, ScanRefused):
-            return self._rendered(ScanView(event.problem, self.services.sample_preentry()))
-        assert isinstance(event, ScanArrived)
-        session = self.services.take_preentry_session()
-        if session is None:
-            return EventReaction.IGNORED
-        self.services.expect_scan(False)
-        self.session = session
-        self._show_step()  # review when everything was entered, else the first gap
-        return EventReaction.RENDER
-
     # -- events (delivered on the GUI thread by the bridge) ---------------------------------
 
     def on_event(self, event: Event) -> EventReaction:
         """Follow an event; the EventReaction says what the window should do about it."""
-        handler = self._on_event.get(event.kind)
-        return handler(event) if handler is not None else EventReaction.IGNORED
-
-    def _rendered(self, view: View) -> EventReaction:
-        self._show(view)
-        return EventReaction.RENDER
-
-    def _on_receipt(self, event: Event) -> EventReaction:
-        assert isinstance(event, ReceiptPrinted | ReceiptFailed)
-        if self.application is None or event.application_id != self.application.id:
-            return EventReaction.IGNORED  # an earlier resident's receipt, or a reprint
-        if isinstance(event, ReceiptPrinted):
-            self.print_status = PRINTED
-            reaction = EventReaction.RENDER
-        else:
-            # Plain words for what happened (no paper, cover open …); the number stays.
-            self.print_status = event.problem or PRINT_FAILED
-            reaction = EventReaction.PRINT_PROBLEM
-        if self.view.screen is Screen.COMPLETION:
-            self._show(self._completion_view())
-            return reaction
-        return EventReaction.IGNORED
+        return self._reactions.react(event)
 
     # -- idle: warn, then forget ------------------------------------------------------------
 

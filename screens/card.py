@@ -18,7 +18,8 @@ from kiosk.events import CardStep
 from kiosk.views import CardView
 from screens.card_picture import CardPlacement
 from screens.metrics import KIOSK, Metrics
-from screens.widgets import PageFrame, big_button, label
+from screens.page_frame import PageFrame
+from screens.widgets import big_button, label
 
 PIN_DIGITS = 4
 PAD_ROWS = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("delete", "0", "clear"))

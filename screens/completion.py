@@ -14,7 +14,8 @@ from core.reception import FinalizedApplication
 from kiosk.services import CompletionInfo
 from kiosk.views import CompletionView
 from screens.metrics import KIOSK, Metrics
-from screens.widgets import PageFrame, ScrollingColumn, label
+from screens.page_frame import PageFrame
+from screens.widgets import ScrollingColumn, label
 
 QR_MODULE_PX = KIOSK.qr_module_px
 

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from kiosk.views import AddressSource, ElsewhereView
 from screens.metrics import KIOSK, Metrics
-from screens.widgets import PageFrame, label
+from screens.page_frame import PageFrame
+from screens.widgets import label
 
 # The words that depend on where the address came from: the card, or the resident's entry.
 _TEXTS = {

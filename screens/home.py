@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QGridLayout, QHBoxLayout
 
 from kiosk.config_base import Theme
 from screens.metrics import KIOSK, Metrics
+from screens.page_frame import PageFrame
 from screens.theme import Look
-from screens.widgets import PageFrame, big_button, label
+from screens.widgets import big_button, label
 
 
 class HomeScreen(PageFrame):

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVB
 
 from core.life_events import EventQuestion, LifeEvent, PlannedStep
 from screens.metrics import KIOSK, Metrics
-from screens.widgets import PageFrame, ScrollingColumn, big_button, label
+from screens.page_frame import PageFrame
+from screens.widgets import ScrollingColumn, big_button, label
 
 
 class LifeEventScreen(PageFrame):

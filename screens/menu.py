@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 from core.catalog import Category, Procedure
 from screens.icons import icon
 from screens.metrics import KIOSK, Metrics
+from screens.page_frame import PageFrame
 from screens.question import touch_ready
-from screens.widgets import PageFrame, big_button, label
+from screens.widgets import big_button, label
 
 
 class MenuScreen(PageFrame):

@@ -24,10 +24,11 @@ from core.phone import entry_groups, entry_length
 from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.metrics import KIOSK, Metrics
 from screens.number_pad import NumberPad
+from screens.page_frame import PageFrame
 from screens.postal_entry import PostalEntry
 from screens.town_chooser import TownAddressEntry
 from screens.wareki_picker import WarekiPicker
-from screens.widgets import PageFrame, big_button, label
+from screens.widgets import big_button, label
 
 # Every field type has a touch widget: choices and steppers here, the kana keyboard, number
 # pad, 和暦 date picker and postal-code entry in their own files.

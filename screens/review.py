@@ -11,7 +11,8 @@ from core.fields import display_value
 from core.i18n import UiText
 from kiosk.views import ReviewView
 from screens.metrics import KIOSK, Metrics
-from screens.widgets import PageFrame, ScrollingColumn, big_button, label
+from screens.page_frame import PageFrame
+from screens.widgets import ScrollingColumn, big_button, label
 
 CHANGE_BUTTON_PX = KIOSK.review_change_px
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 
 from screens.metrics import KIOSK, Metrics
-from screens.widgets import PageFrame, big_button, label
+from screens.page_frame import PageFrame
+from screens.widgets import big_button, label
 
 
 class ScanScreen(PageFrame):

@@ -3,7 +3,7 @@
 Older residents think in 和暦, and the traps are at the era boundaries (昭和64年 lasted seven
 days, 平成31年 ended on 4月30日). The picker never offers a date that does not exist or lies
 outside the allowed range, so those mistakes cannot be made; core.validators still checks
-the value it hands back. What may be offered, and what a change keeps, is core.wareki's
+the value it hands back. What may be offered, and what a change keeps, is core.date_picking's
 DateDraft: this widget shows it and turns touches into its changes.
 
 A page about a day just past (opens_on "today") opens on this year and month with 今日・きのう・
@@ -26,16 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.wareki import (
-    ERA_SPANS,
-    SEIREKI,
-    DateDraft,
-    DateOpening,
-    EraSpan,
-    RecentChoice,
-    SelectableDates,
-    wareki_years,
-)
+from core.date_picking import DateDraft, DateOpening, RecentChoice, SelectableDates
+from core.wareki import ERA_SPANS, SEIREKI, EraSpan, wareki_years
 from screens.key_groups import KeyGroups
 from screens.metrics import KIOSK, Metrics
 from screens.number_pad import BOX_BORDER_PX, BoxedLabel, bound, key_style, touch_key
@@ -94,7 +86,8 @@ class WarekiPicker(QWidget):
         self.parts: KeyGroups | None = None  # the phone's tabs
 
         # A page about a day just past counts 西暦 years (each shown with its 和暦 name) and
-        # offers 今日・きのう・おととい instead of the era row (core.wareki.DateOpening.TODAY).
+        # offers 今日・きのう・おととい instead of the era row
+        # (core.date_picking.DateOpening.TODAY).
         near_today = opens_on is DateOpening.TODAY
         self._recent: tuple[RecentChoice, ...] = dates.recent(self._today) if near_today else ()
         self.recent_keys: list[QPushButton] = []

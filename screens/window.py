@@ -49,13 +49,13 @@ from screens.language_choice import LanguageOverlay
 from screens.life_event import LifeEventScreen
 from screens.menu import MenuScreen
 from screens.metrics import metrics_for
+from screens.page_frame import PageFrame
 from screens.question import QuestionScreen
 from screens.review import ReviewScreen
 from screens.scan import ScanScreen
 from screens.staff_call import StaffCallOverlay
 from screens.technician import TechnicianOverlay
 from screens.theme import Look
-from screens.widgets import PageFrame
 
 IDLE_CHECK_MS = 500
 

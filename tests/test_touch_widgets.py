@@ -19,9 +19,9 @@ from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.catalog import FieldType, Page
+from core.date_picking import DateDraft, DateOpening, SelectableDates
 from core.i18n import TITLE_LANGUAGES, LocalizedText, UiText
 from core.validators import Valid, validate
-from core.wareki import DateDraft, DateOpening, SelectableDates
 from kiosk.config import TextSize, Theme
 from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.number_pad import NumberPad
@@ -626,7 +626,8 @@ def test_text_set_on_a_phone_page_never_shown_is_laid_out_whole(japanese_qapp, q
     from PySide6.QtWidgets import QStackedLayout
 
     from screens.metrics import PHONE
-    from screens.widgets import PageFrame, label
+    from screens.page_frame import PageFrame
+    from screens.widgets import label
 
     window = QWidget()
     window.setStyleSheet(Look(Theme.STANDARD, TextSize.LARGEST, PHONE).stylesheet())

@@ -4,6 +4,13 @@ from itertools import pairwise
 import pytest
 
 from core.catalog import FieldType, Page
+from core.date_picking import (
+    MEDIAN_AGE,
+    DateDraft,
+    DateOpening,
+    SelectableDates,
+    landing_year,
+)
 from core.i18n import LocalizedText
 from core.validators import Valid, validate
 from core.wareki import (
@@ -11,18 +18,13 @@ from core.wareki import (
     ERAS,
     FIRST_SUPPORTED,
     LAST_SUPPORTED,
-    MEDIAN_AGE,
     SEIREKI,
-    DateDraft,
-    DateOpening,
     EraSpan,
-    SelectableDates,
     WarekiError,
     age_on,
     days_from_today,
     era_span,
     format_wareki,
-    landing_year,
     parse_day,
     parse_month,
     parse_wareki,
