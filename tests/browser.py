@@ -212,6 +212,15 @@ def axe_report(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def screenshot_folder(tmp_path: Path) -> Path:
+    """Where a test's screenshots go: the test's own folder, so that running the suite never
+    changes the repository; docs/screenshots/ when MADOGUCHI_UPDATE_SCREENSHOTS=1 asks for the
+    README's pictures to be made again."""
+    if os.environ.get("MADOGUCHI_UPDATE_SCREENSHOTS") == "1":
+        return REPO / "docs" / "screenshots"
+    return tmp_path
+
+
 def screenshot(page: Page, path: Path | str, full_page: bool = False) -> Path:
     """A PNG of the page once its fonts have loaded, caret hidden and animations stopped."""
     path = Path(path)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -22,11 +21,10 @@ from tests.browser import (
     axe_violations,
     new_context,
     screenshot,
+    screenshot_folder,
 )
 from tests.console_support import PASSWORD, RunningConsole
 
-REPO = Path(__file__).resolve().parents[1]
-SCREENSHOT = REPO / "docs" / "screenshots" / "console-kiosks.png"
 LIVE_WITHIN_MS = 5_000
 
 
@@ -78,7 +76,7 @@ def log_in(page: Page, console: RunningConsole, name: str, then: str) -> None:
 
 
 def test_a_staff_call_appears_live_and_one_acknowledgement_clears_it_for_everyone(
-    console, kiosk, page, chromium, console_errors
+    console, kiosk, page, chromium, console_errors, tmp_path
 ):
     console.add_user("br-admin", "admin")
     console.add_user("br-clerk", "clerk", ["市民課"])
@@ -106,7 +104,7 @@ def test_a_staff_call_appears_live_and_one_acknowledgement_clears_it_for_everyon
         expect(page.locator(".alert-call")).to_be_visible()
         expect(page.locator("main")).to_contain_text("未確認")
         assert axe_violations(page) == [], axe_report(axe_violations(page))
-        shot = screenshot(page, SCREENSHOT)
+        shot = screenshot(page, screenshot_folder(tmp_path) / "console-kiosks.png")
         assert shot.stat().st_size > 10_000
 
         page.locator(".alert-call button").click()
