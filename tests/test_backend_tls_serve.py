@@ -4,60 +4,24 @@ own process, and a one-line refusal of a certificate or key it cannot use."""
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import json
 import ssl
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from backend.paths import BackendPaths
 from backend.provisioning import issue_token
 from core.wire import HEALTH_PATH, STAFF_PREFIX
+from tests.certificates import pem_key, self_signed
 from tests.netutil import free_port
 
 START_DEADLINE_S = 60
 TIMEOUT = 10
-
-
-def pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def self_signed(folder) -> tuple[str, str]:
-    """A certificate for 127.0.0.1 signed by its own key (as a municipality's own CA would)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "madoguchi backend")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "backend.crt", folder / "backend.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(pem_key(key))
-    return str(cert_path), str(key_path)
 
 
 def https_get(port: int, path: str, cert: str, token: str | None = None) -> tuple[int, dict]:

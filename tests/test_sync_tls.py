@@ -3,66 +3,29 @@ The kiosk refuses it until that CA is its `ca_bundle`, and nothing is lost meanw
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import uvicorn
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from backend.app import create_app
 from backend.paths import BackendPaths, kiosk_token
 from core.sealing import generate_key_pair
 from kiosk.cli.local_backend import build_services
 from kiosk.config import load_settings
+from tests.certificates import self_signed
 from tests.helpers import finalize_juminhyo
 from tests.netutil import free_port
 
 START_DEADLINE_S = 30.0
 
 
-def _self_signed(folder) -> tuple[str, str]:
-    """A CA-signed-by-itself certificate for 127.0.0.1 (what a municipality's own CA issues)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "madoguchi test backend")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "backend.crt", folder / "backend.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return str(cert_path), str(key_path)
-
-
 @pytest.fixture
 def tls_backend(tmp_path):
     paths = BackendPaths(tmp_path / "backend")
     generate_key_pair(paths.keys)
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed(tmp_path)
     port = free_port()
     config = uvicorn.Config(
         create_app(paths),
