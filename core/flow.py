@@ -441,6 +441,13 @@ class Visit:
             area=self.area,
         )
 
+    def replace_current(self, procedure: Procedure) -> None:
+        """The procedure being done does not fit after all (転居 with an address outside the
+        city): the one that fits takes its place in the day's list, once, and what was
+        shared so far stays."""
+        rest = [p for p in self.procedures[self.index + 1 :] if p.id != procedure.id]
+        self.procedures = [*self.procedures[: self.index], procedure, *rest]
+
     def advance(self) -> bool:
         """Move to the next procedure; False when the visit is done."""
         self.index += 1

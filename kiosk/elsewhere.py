@@ -10,7 +10,7 @@ the resident typed.
 from __future__ import annotations
 
 from core.catalog import FieldType, Page, Procedure
-from core.flow import ResidentSession
+from core.flow import ResidentSession, Visit
 from kiosk.services import Services
 from kiosk.views import AddressSource, ElsewhereView
 
@@ -54,7 +54,7 @@ class Elsewhere:
         return ElsewhereView(session.procedure, other, address, city, page)
 
     def typed_view(
-        self, session: ResidentSession, page: Page, value: object, values: dict, in_visit: bool
+        self, session: ResidentSession, page: Page, value: object, values: dict
     ) -> ElsewhereView:
         """An answer entered on an in-city page lies outside the municipality (a Sapporo
         転居 given a Tokyo postal code): why, and the procedure that fits (転出), if any."""
@@ -64,9 +64,7 @@ class Elsewhere:
         else:
             address = str(value)
         city = str(values.get("city", ""))
-        # Within a visit (手続きナビ) the day's list stays as planned: the way is explained,
-        # and staff can be called; the list is not rewritten from here.
-        other = None if in_visit else self.offered(page.outside)
+        other = self.offered(page.outside)
         source = AddressSource.TYPED
         return ElsewhereView(session.procedure, other, address, city, page, source)
 
@@ -81,3 +79,16 @@ class Elsewhere:
             session.wipe()
         self.typed = None
         return self.services.start_session(view.other.id, card=self.card, shared=carried)
+
+    def visit_session(
+        self, view: ElsewhereView, session: ResidentSession | None, visit: Visit
+    ) -> ResidentSession:
+        """Within a visit (手続きナビ): the procedure that fits takes this one's place in the
+        day's list, and its session knows the card and every answer shared so far, as the
+        list's other procedures do; `session` is wiped."""
+        assert view.other is not None
+        if session is not None:
+            session.wipe()
+        self.typed = None
+        visit.replace_current(view.other)
+        return visit.session()

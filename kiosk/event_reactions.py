@@ -73,20 +73,8 @@ class EventReactions:
         else:
             nav._elsewhere.card = dict(card or {})
             nav.session = nav.services.start_session(procedure_id, card=card)
-            if not self._lead_elsewhere():
-                nav._show_step()
+            nav._show_first_step()
         return EventReaction.RENDER
-
-    def _lead_elsewhere(self) -> bool:
-        """The card's address lies outside the municipality on an in-city page (転居): show
-        the procedure that fits instead (転入). False when there is nothing to say."""
-        nav = self.navigator
-        session = nav.session
-        view = nav._elsewhere.card_view(session) if session is not None else None
-        if view is None:
-            return False
-        nav._show(view)
-        return True
 
     def _on_scan(self, event: Event) -> EventReaction:
         nav = self.navigator

@@ -342,7 +342,14 @@ class Navigator:
     def _start_visit_session(self) -> View:
         assert self.visit is not None
         self.session = self.visit.session()
-        return self._show_step()
+        return self._show_first_step()
+
+    def _show_first_step(self) -> View:
+        """A session's first page, or first where the card's address leads: an in-city
+        procedure (転居) with a card from elsewhere is the wrong one to begin (→ 転入)."""
+        assert self.session is not None
+        view = self._elsewhere.card_view(self.session)
+        return self._show(view) if view is not None else self._show_step()
 
     # -- the My Number Card -----------------------------------------------------------------
 
@@ -418,15 +425,17 @@ class Navigator:
         転居 given a Tokyo postal code): why, and the procedure that fits (転出), if any."""
         session = self.session
         assert session is not None
-        in_visit = self.visit is not None
-        return self._show(self._elsewhere.typed_view(session, page, value, values, in_visit))
+        return self._show(self._elsewhere.typed_view(session, page, value, values))
 
     def go_elsewhere(self) -> View:
         """The procedure that fits the address, with the card already read and who the
         resident said they are (name, kana, phone), asked again nowhere."""
         view = self.view
         assert isinstance(view, ElsewhereView) and view.other is not None
-        self.session = self._elsewhere.other_session(view, self.session)
+        if self.visit is not None:  # in the day's list, in this one's place
+            self.session = self._elsewhere.visit_session(view, self.session, self.visit)
+        else:
+            self.session = self._elsewhere.other_session(view, self.session)
         return self._show_step()
 
     def _leave_elsewhere(self) -> View:
@@ -439,6 +448,10 @@ class Navigator:
         if self.session is not None:
             self.session.wipe()
         self.session = None
+        if self.visit is not None:  # back to today's list, as from the visit's card page
+            self.visit.wipe()
+            self.visit = None
+            return self._show_navi()
         return self.open_category(view.procedure.category)
 
     # -- phone pre-entry (QR code) ----------------------------------------------------------

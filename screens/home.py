@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QGridLayout, QHBoxLayout
 
 from kiosk.config_base import Theme
@@ -88,6 +88,30 @@ class HomeScreen(PageFrame):
         self.scan_button.clicked.connect(self.scan_requested)
         self.scan_button.hide()
         self.add_footer_action(self.scan_button)
+        if self.page_scroll is not None:
+            # Re-measured whenever the page is laid out again (a language, a text size).
+            self.page_scroll.installEventFilter(self)
+            self.page_scroll.scroll.widget().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            QTimer.singleShot(0, self, self._fit_greeting)  # after the layout has run
+        return super().eventFilter(watched, event)
+
+    def _fit_greeting(self) -> None:
+        """On a phone the greeting steps aside when the page would not fit without it (at the
+        largest size in Portuguese or Vietnamese): it says nothing a resident must act on,
+        and the buttons under it should not need scrolling to. Measured with the greeting
+        whether it shows or not, so that it never flickers in and out."""
+        host, width = self.page_scroll.scroll.widget(), self.page_scroll.scroll.viewport().width()
+        needed = host.heightForWidth(width)
+        if needed < 0 or width <= 0:
+            return
+        if self.greeting.isHidden():
+            needed += self.greeting.heightForWidth(width) + self.content.spacing()
+        fits = needed <= self.page_scroll.height()
+        if self.greeting.isHidden() == fits:
+            self.greeting.setVisible(fits)
 
     def _kiosk_languages(self) -> QBoxLayout:
         row = QHBoxLayout()

@@ -103,10 +103,13 @@ class KanaKeyboard(QWidget):
         metrics: Metrics = KIOSK,
         first_mode: KeyboardMode | None = None,
         known_part: str = "",
+        modes: tuple[KeyboardMode, ...] = tuple(KeyboardMode),
     ) -> None:
         """first_mode: the keys shown first (else katakana for a kana name, hiragana for the
         rest). known_part: what the answer continues, shown above it (an address page: the
-        postal code and town chosen before)."""
+        postal code and town chosen before). modes: the key sets offered; with one, no mode
+        keys are shown (a フリガナ takes katakana only: ABC or 123 would only be refused, and
+        on a phone at the largest size their row is the one the page has no room for)."""
         super().__init__()
         self.setObjectName("kana_keyboard")
         self.setStyleSheet(key_style(metrics))
@@ -166,6 +169,8 @@ class KanaKeyboard(QWidget):
             KeyboardMode.KATAKANA if katakana_first else KeyboardMode.HIRAGANA
         )
         self.set_mode(self._mode)
+        for mode, key in self.mode_keys.items():
+            key.setVisible(len(modes) > 1 and mode in modes)
         self.retranslate(t)
 
     # -- building ----------------------------------------------------------------------------

@@ -8,7 +8,8 @@ Phone (390×844 logical px, portrait, for smartphone classes projected on a wall
 no phone sizes, so the phone's own guidance is used, aimed above its minimum as the kiosk aims
 above its own: targets ≥ 48 px (Android 48 dp; Apple asks 44 pt; WCAG 2.5.8 only 24 px),
 actions 56 px, ≥ 8 px apart as on the kiosk; body text 20/24/28 px and nothing under 16 px (the
-Digital Agency's web body size), headings 1.3× body. 15 mm on a phone would be ≈ 96 logical px:
+Digital Agency's web body size), headings 1.3× body
+(at most 32 px, still above the 28 px largest body). 15 mm on a phone would be ≈ 96 logical px:
 ten 50-on columns would need a 1000 px wide screen, so the phone keyboards page their keys in
 groups (あ〜な / は〜ん, the two halves of QWERTY) instead of shrinking them below 48 px.
 """
@@ -25,6 +26,9 @@ class Metrics:
     narrow: bool  # portrait phone: rows stack, keyboards page their keys in groups
     body_px: tuple[int, int, int]  # standard, large, largest
     heading_scale: float
+    # A heading larger than this wraps to lines a phone cannot spare at the largest size
+    # (a four-line question pushes the keyboard under the fold); bold keeps it a heading.
+    heading_max_px: int
     smallest_px: int  # no resident-visible text under this
     number_scale: float  # the reception number, times the body size
     primary_target_px: int
@@ -63,6 +67,7 @@ KIOSK = Metrics(
     narrow=False,
     body_px=(32, 40, 48),
     heading_scale=1.5,
+    heading_max_px=72,  # no cap: 48 px body × 1.5
     smallest_px=24,
     number_scale=4.0,
     primary_target_px=110,  # 20 mm at 141 ppi
@@ -92,6 +97,7 @@ PHONE = Metrics(
     narrow=True,
     body_px=(20, 24, 28),
     heading_scale=1.3,
+    heading_max_px=32,  # at the largest size 28 px body: 32, not 36
     smallest_px=16,
     number_scale=3.0,
     primary_target_px=56,

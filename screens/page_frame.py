@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -74,6 +73,37 @@ class OneLineLabel(QLabel):
         if room > 0:
             shown = self.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideRight, room)
         super().setText(shown)
+
+
+class FooterRow(QHBoxLayout):
+    """A phone footer row of buttons side by side, in equal shares while each label fits its
+    share on one line. Where one does not but all would side by side, each button is as wide
+    as its words (もどる is short, Recomeçar long: halves would break the long one over two
+    lines, and a two-line row takes room the page needs at the largest size); where even
+    that does not fit, equal shares again, and the longer words wrap."""
+
+    def __init__(self, spacing: int, *buttons: QPushButton, by_words: bool = True) -> None:
+        super().__init__()
+        self.setSpacing(spacing)
+        self._by_words = by_words
+        for button in buttons:
+            self.addWidget(button)
+
+    def setGeometry(self, rect) -> None:
+        self._share(rect.width())
+        super().setGeometry(rect)
+
+    def _share(self, width: int) -> None:
+        items = [self.itemAt(index) for index in range(self.count())]
+        shown = [item for item in items if not item.isEmpty()]
+        wanted = [item.widget().sizeHint().width() for item in shown]
+        room = width - self.spacing() * max(0, len(shown) - 1)
+        by_words = (
+            self._by_words and sum(wanted) <= room and max(wanted, default=0) * len(shown) > room
+        )
+        for index, item in enumerate(items):
+            share = wanted[shown.index(item)] if by_words and item in shown else 1
+            self.setStretch(index, share)  # (unchanged stretches do not invalidate the layout)
 
 
 class PageFrame(QWidget):
@@ -145,7 +175,9 @@ class PageFrame(QWidget):
             outer.addLayout(header)
 
         self.content = QVBoxLayout()
-        self.content.setSpacing(m.gap_px * 2)
+        # (A phone's 12 px rather than 16: at the largest size the kana keyboard's last row
+        # needs them.)
+        self.content.setSpacing(m.gap_px * 3 // 2 if m.narrow else m.gap_px * 2)
         self.page_scroll: ScrollingColumn | None = None
         if m.narrow:
             # What does not fit a phone at the larger text sizes and in the longer languages
@@ -195,25 +227,26 @@ class PageFrame(QWidget):
         footer.addWidget(self.primary_button)
         return footer
 
-    def _phone_footer(self) -> QGridLayout:
-        """Two by two: もどる 最初から above, 職員を呼ぶ and the primary action below (where the
-        thumb is), each half the width so that longer words wrap rather than shrink."""
+    def _phone_footer(self) -> QVBoxLayout:
+        """Two rows of two: もどる 最初から above, 職員を呼ぶ and the primary action below (where
+        the thumb is); see FooterRow for how a row shares its width."""
         m = self.metrics
-        footer = QGridLayout()
+        footer = QVBoxLayout()
         footer.setSpacing(m.gap_px)
-        footer.addWidget(self.back_button, 0, 0)
-        footer.addWidget(self.start_over_button, 0, 1)
-        footer.addWidget(self.staff_button, 1, 0)
-        footer.addWidget(self.primary_button, 1, 1)
-        for column in (0, 1):
-            footer.setColumnStretch(column, 1)
+        self._footer_rows = (
+            FooterRow(m.gap_px, self.back_button, self.start_over_button),
+            # The primary action keeps its half: never narrower than 職員を呼ぶ beside it.
+            FooterRow(m.gap_px, self.staff_button, self.primary_button, by_words=False),
+        )
+        for row in self._footer_rows:
+            footer.addLayout(row)
         return footer
 
     def add_footer_action(self, button: QPushButton) -> None:
         """One more action beside the primary one (home: the phone pre-entry)."""
         if self.metrics.narrow:
             # The home page has no もどる or 最初から: their row is free.
-            self.footer.addWidget(button, 0, 0, 1, 2)
+            self._footer_rows[0].addWidget(button)
         else:
             self.footer.insertWidget(self.footer.count() - 1, button)
 

@@ -231,6 +231,9 @@ class QuestionScreen(PageFrame):
                 # After the town: the 番地 starts with digits (2丁目3番4号, 1-2-3).
                 first_mode=KeyboardMode.DIGITS if address_so_far else None,
                 known_part=postal_text(address_so_far) if address_so_far else "",
+                modes=(KeyboardMode.KATAKANA,)
+                if kind is FieldType.KANA_NAME
+                else tuple(KeyboardMode),
             )
         if kind in PAD_DIGITS:
             return NumberPad(

@@ -96,7 +96,7 @@ class Look:
 
     @property
     def heading_px(self) -> int:
-        return round(self.body_px * self.metrics.heading_scale)
+        return min(round(self.body_px * self.metrics.heading_scale), self.metrics.heading_max_px)
 
     @property
     def small_px(self) -> int:

@@ -92,7 +92,8 @@ def answer_by_touch(page, widget, tap: Callable[[QPushButton], None]) -> None:
             FieldType.KANA_NAME: (KeyboardMode.KATAKANA, "ヤマ"),
             FieldType.ADDRESS: (KeyboardMode.DIGITS, "1-2-3"),
         }.get(page.type, (KeyboardMode.HIRAGANA, "やま"))
-        tap(widget.mode_keys[mode])
+        if widget.mode() is not mode:
+            tap(widget.mode_keys[mode])
         for character in text:
             press(widget.key(character))
     elif isinstance(widget, NumberPad):

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QStyle, QStyleOptionButton
 
+WORD_JOINER = "\u2060"  # no line break here; zero width, drawn as nothing
+WORD_BREAKS = re.compile(r"([ \u3000\n])")
+
 
 def wrapped_lines(text: str, font, width: int) -> list[str]:
     """The text broken into lines no wider than `width`, only where a line may break (between
-    words in English; between almost any two characters in Japanese, which has no spaces)."""
+    words in English; between almost any two characters in Japanese, which has no spaces).
+    A text written with spaces between its words (やさしい日本語, Korean) breaks only at
+    those spaces, except inside a word longer than a line: スマホで / いれた ひと, not
+    スマホで い / れた ひと."""
+    if not any(space in text for space in (" ", "\u3000")):
+        return _broken_lines(text, font, width)
+    measure = QFontMetrics(font)
+    pieces = WORD_BREAKS.split(text)  # words, with the spaces between them kept apart
+    joined = "".join(
+        WORD_JOINER.join(piece) if measure.horizontalAdvance(piece) <= width else piece
+        for piece in pieces
+    )
+    return [line.replace(WORD_JOINER, "") for line in _broken_lines(joined, font, width)]
+
+
+def _broken_lines(text: str, font, width: int) -> list[str]:
     lines: list[str] = []
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WordWrap)

@@ -396,6 +396,62 @@ def test_back_from_an_address_outside_the_city_returns_to_it_as_typed(card_servi
     assert navigator.session.answer_for("postal_code") is None  # it was never taken
 
 
+def test_within_a_visit_an_address_outside_the_city_leads_on_in_the_days_list(card_services):
+    """手続きナビ planned 転居 (moved within the city); the new address is in Tokyo: the way
+    forward is 転出, in 転居's place in the day's list, with the card and shared answers."""
+    inbox = Inbox(card_services)
+    navigator = Navigator(card_services)
+    moving_plan(
+        navigator, {"moved_in": False, "moved_within": True, "children": False, "kokuho": False}
+    )
+    assert isinstance(navigator.start_visit(), CardView)
+    assert [p.id for p in navigator.visit.procedures] == ["tenkyo"]
+    read_demo_card(navigator, card_services, inbox)
+    assert navigator.session.procedure.id == "tenkyo"
+    answer_until(navigator, "kana")
+    navigator.submit_answer("ヤマダ ハナコ")
+    answer_until(navigator, "postal_code")
+    view = navigator.submit_answer(TOKYO_POSTAL_CODE)
+    assert isinstance(view, ElsewhereView) and view.other.id == "tenshutsu"
+    followed = navigator.go_elsewhere()
+    assert isinstance(followed, QuestionView) and navigator.session.procedure.id == "tenshutsu"
+    assert [p.id for p in navigator.visit.procedures] == ["tenshutsu"]
+    assert navigator.session.answer_for("kana") == "ヤマダ\u3000ハナコ"  # asked once
+    assert navigator.session.answer_for("name") == "𠮷野\u3000髙子"  # the card, read once
+    assert not finish_current(navigator).more_to_come
+    assert navigator.after_completion().screen is Screen.HOME
+
+
+def test_a_card_address_outside_the_city_in_a_visit_leads_on_or_back_to_the_list(card_services):
+    """The card read for the day's 転居 says Tokyo: 転入 in its place, or もどる to the list
+    (the card's address is not a slip to correct on a page)."""
+    from devices.emulators.card_emulator import CardIdentity, EmulatedCard
+
+    reading = card_services.card_reading
+    tokyo = CardIdentity(
+        name="山田 花子", address="東京都千代田区千代田1-1", birth_date=date(1948, 3, 15), sex="2"
+    )
+    reading.simulated.card = EmulatedCard(identity=tokyo, pin=reading.demo_pin)
+    inbox = Inbox(card_services)
+    for leave in (True, False):
+        navigator = Navigator(card_services)
+        plan = {"moved_in": False, "moved_within": True, "children": False, "kokuho": False}
+        moving_plan(navigator, plan)
+        navigator.start_visit()
+        read_demo_card(navigator, card_services, inbox)
+        view = navigator.view
+        assert isinstance(view, ElsewhereView) and view.source is AddressSource.CARD
+        assert view.other.id == "tennyu"
+        if leave:
+            back = navigator.go_back()
+            assert isinstance(back, LifeEventView) and back.mode is NaviMode.PLAN
+            assert navigator.visit is None and navigator.session is None
+        else:
+            navigator.go_elsewhere()
+            assert [p.id for p in navigator.visit.procedures] == ["tennyu"]
+            assert navigator.session.answer_for("name") == "山田\u3000花子"
+
+
 def test_a_collection_place_outside_the_city_is_refused_with_nothing_else_to_file(services):
     navigator = Navigator(services)
     navigator.choose_procedure("sodai_gomi")

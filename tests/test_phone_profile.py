@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from core.catalog import FieldType
+from core.i18n import TITLE_LANGUAGES
 from kiosk.app import PROFILE_SIZES
 from kiosk.cli.local_backend import build_services
 from kiosk.config import Profile, TextSize, Theme
 from kiosk.qtbridge import QtEventBridge
+from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.metrics import KIOSK, PHONE, metrics_for
 from screens.theme import Look
 from screens.tour import answer_by_touch
 from screens.window import KioskWindow
-from tests.gui import tap, use_demo_card
+from tests.gui import WAIT_MS, tap, use_demo_card
 from tests.test_tour import checked_tour
 
 PHONE_SIZE = PROFILE_SIZES[Profile.PHONE]
@@ -83,6 +86,60 @@ def test_the_keyboard_and_picker_pages_need_no_scrolling_at_the_standard_size(ph
         answer_by_touch(page, window.question.input, lambda button: tap(qtbot, button))
         tap(qtbot, window.question.primary_button)
     assert seen == set(INPUT_PAGES)
+
+
+def _scroll_range(page) -> int:
+    """How far the page's content would scroll: 0 when it fits between header and footer."""
+    return page.page_scroll.scroll.verticalScrollBar().maximum()
+
+
+@pytest.mark.parametrize("language", list(TITLE_LANGUAGES))
+def test_home_card_and_kana_pages_fit_the_phone_at_the_largest_size(phone, qtbot, language):
+    """Issue 19: at the largest size, in every language, the pages a resident types or taps
+    on (home, placing the card, its PIN, the フリガナ keyboard) fit without scrolling."""
+    window, _ = phone
+    window.set_look(window.look.with_changes(text_size=TextSize.LARGEST))
+    window.set_language(language)
+    qtbot.waitUntil(lambda: _scroll_range(window.home) == 0, timeout=WAIT_MS)
+    assert window.home.primary_button.isVisible() and window.home.scan_button.isVisible()
+    window.choose_procedure("tenkyo")
+    qtbot.waitUntil(lambda: window.card.demo_place.isVisible(), timeout=WAIT_MS)
+    qtbot.wait(10)
+    assert _scroll_range(window.card) == 0, "placing the card scrolls"
+    tap(qtbot, window.card.demo_place)
+    qtbot.waitUntil(lambda: window.card.pad_buttons["0"].isVisible(), timeout=WAIT_MS)
+    qtbot.wait(10)
+    assert _scroll_range(window.card) == 0, "the PIN page scrolls"
+    for digit in window.services.card_reading.demo_pin:
+        tap(qtbot, window.card.pad_buttons[digit])
+    tap(qtbot, window.card.primary_button)
+    qtbot.waitUntil(lambda: window.card.demo_take.isVisible(), timeout=WAIT_MS)
+    tap(qtbot, window.card.demo_take)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.question, timeout=WAIT_MS)
+    while window.session.page.type is not FieldType.KANA_NAME:
+        answer_by_touch(window.session.page, window.question.input, lambda b: tap(qtbot, b))
+        tap(qtbot, window.question.primary_button)
+    qtbot.wait(10)
+    assert isinstance(window.question.input, KanaKeyboard)
+    assert _scroll_range(window.question) == 0, "the フリガナ keyboard scrolls"
+
+
+def test_a_kana_name_offers_katakana_only(phone, qtbot):
+    """ABC or 123 would only be refused on a フリガナ page: no mode keys there (their row is
+    the one a phone lacks at the largest size); an ordinary text page keeps all four."""
+    window, _ = phone
+    window.choose_procedure("tenkyo")
+    use_demo_card(qtbot, window)
+    while window.session.page.type is not FieldType.KANA_NAME:
+        answer_by_touch(window.session.page, window.question.input, lambda b: tap(qtbot, b))
+        tap(qtbot, window.question.primary_button)
+    keyboard = window.question.input
+    assert keyboard.mode() is KeyboardMode.KATAKANA
+    assert not any(key.isVisible() for key in keyboard.mode_keys.values())
+    plain = KanaKeyboard("", 10, window.t, metrics=PHONE)
+    qtbot.addWidget(plain)
+    plain.show()
+    assert all(key.isVisible() for key in plain.mode_keys.values())
 
 
 @pytest.mark.parametrize("text_size", ["standard", "largest"])
