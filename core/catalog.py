@@ -11,15 +11,23 @@ import hashlib
 import json
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.conditions import Condition
 from core.date_picking import DateOpening
 from core.i18n import LocalizedText
+from core.identifier import Identifier
+from core.municipality import Counter, Municipality
+from core.paper_form import (
+    DEFAULT_SECTION_ID,
+    DEFAULT_SECTION_TITLE,
+    CheckItem,
+    CounterFlag,
+    Section,
+    SectionKind,
+)
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=40)]
 APPLICANT_PAGE = (
     "applicant"  # the page the flow adds when more than one kind of applicant may apply
 )
@@ -254,6 +262,54 @@ class Procedure(BaseModel):
     prefill: dict[CardField, Identifier] = {}
     related: tuple[Identifier, ...] = ()  # follow-on procedures to suggest (転居 → 児童手当 …)
     pages: tuple[Page, ...] = Field(min_length=1)
+    # The paper form's parts (届出人, 新しい住所 …): every page in exactly one. Empty: one
+    # default section (see form_sections).
+    sections: tuple[Section, ...] = ()
+    # The counter's side (backend/console): what to tick before 完了 besides the documents
+    # and the fee, and what to flag from the answers.
+    checklist: tuple[CheckItem, ...] = ()
+    flags: tuple[CounterFlag, ...] = ()
+
+    @property
+    def form_sections(self) -> tuple[Section, ...]:
+        """The sections the printed form and the console show, in order."""
+        if self.sections:
+            return self.sections
+        default = Section(
+            id=DEFAULT_SECTION_ID,
+            kind=SectionKind.REQUEST,
+            title=LocalizedText({"ja": DEFAULT_SECTION_TITLE}),
+            pages=tuple(page.id for page in self.pages),
+        )
+        return (default,)
+
+    @model_validator(mode="after")
+    def _sections_cover_pages(self) -> Procedure:
+        if not self.sections:
+            return self
+        ids = [section.id for section in self.sections]
+        if len(ids) != len(set(ids)):
+            raise ValueError("sections: section ids must be unique within a procedure")
+        pages = [page.id for page in self.pages]
+        placed: dict[str, str] = {}
+        for section in self.sections:
+            for page_id in section.pages:
+                if page_id not in pages:
+                    raise ValueError(
+                        f"section '{section.id}': '{page_id}' is not a page of this procedure"
+                    )
+                if page_id in placed:
+                    raise ValueError(
+                        f"section '{section.id}': page '{page_id}' is already in section"
+                        f" '{placed[page_id]}' (a page belongs to exactly one section)"
+                    )
+                placed[page_id] = section.id
+        missing = [page_id for page_id in pages if page_id not in placed]
+        if missing:
+            raise ValueError(
+                "sections: every page must be in a section; not placed: " + ", ".join(missing)
+            )
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Procedure:
@@ -287,6 +343,21 @@ class Procedure(BaseModel):
             for field in document.show_if.fields() if document.show_if else ():
                 if field not in known:
                     raise ValueError(f"bring: show_if reads '{field}', which is not a page")
+        counter_rules = [("checklist", item.id, item.show_if) for item in self.checklist]
+        counter_rules += [("flags", flag.id, flag.when) for flag in self.flags]
+        for part, item_id, condition in counter_rules:
+            for field in condition.fields() if condition else ():
+                if field not in known:
+                    raise ValueError(f"{part} '{item_id}' reads '{field}', which is not a page")
+            for field in condition.date_fields() if condition else ():
+                if field not in dates:
+                    raise ValueError(
+                        f"{part} '{item_id}' counts days from '{field}', which is not a date page"
+                    )
+        for part, items in (("checklist", self.checklist), ("flags", self.flags)):
+            item_ids = [item.id for item in items]
+            if len(item_ids) != len(set(item_ids)):
+                raise ValueError(f"{part}: ids must be unique within a procedure")
         pages = {page.id: page for page in self.pages}
         for card_field, page_id in self.prefill.items():
             page = pages.get(page_id)
@@ -312,71 +383,6 @@ class Category(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: Identifier
     title: LocalizedText
-
-
-class Counter(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    number: int = Field(ge=1)
-    name: LocalizedText
-    # The division (課) whose staff handle this counter's applications (the staff console shows
-    # them to clerks of that division only); none: every clerk sees them.
-    division: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[^\s]+$")
-
-
-class Contact(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: LocalizedText
-    phone: str = Field(pattern=r"^[0-9-]{10,13}$")
-
-
-class ReaderPosition(StrEnum):
-    """Where the My Number Card reader stands, as a resident facing the screen sees it."""
-
-    LEFT = "left"
-    RIGHT = "right"
-    BELOW = "below"  # on the shelf under the screen
-
-
-class Municipality(BaseModel):
-    """Everything that differs between municipalities: never hard-coded."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    id: Identifier | Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
-    name: LocalizedText
-    fees: dict[Identifier, int] = {}
-    counters: dict[Identifier, Counter]
-    opening_hours: LocalizedText
-    contacts: tuple[Contact, ...] = ()
-    local_notes: LocalizedText | None = None
-    enabled_procedures: tuple[Identifier, ...] = Field(min_length=1)
-    # 全国地方公共団体コード (JIS X 0402, five digits without the check digit) of the ground the
-    # municipality covers: its postal codes and 町名 come from the offline postal data by these
-    # (a designated city lists its wards). Empty: no page is held to the municipality's ground.
-    municipality_codes: tuple[Annotated[str, Field(pattern=r"^[0-9]{5}$")], ...] = ()
-    # Where the card reader is at this office's kiosks: the card page says and shows it.
-    card_reader_position: ReaderPosition = ReaderPosition.RIGHT
-    # The municipality's public key (PEM, X25519) that applications are sealed to. It comes
-    # with the profile (the backend adds its own to the catalog it serves); the kiosk pins
-    # its fingerprint, so a profile carrying a different key is refused, not obeyed.
-    seal_public_key: str | None = None
-
-    @model_validator(mode="after")
-    def _key_is_usable(self) -> Municipality:
-        if self.seal_public_key is not None:
-            from core.sealing import SealingError, public_key_from_pem
-
-            try:
-                public_key_from_pem(self.seal_public_key.encode(), "seal_public_key")
-            except SealingError as error:
-                raise ValueError(str(error)) from None
-        return self
-
-    @model_validator(mode="after")
-    def _fees_are_amounts(self) -> Municipality:
-        for key, fee in self.fees.items():
-            if not 0 <= fee <= 100_000:
-                raise ValueError(f"fees.{key}: {fee} yen is not a plausible fee")
-        return self
 
 
 class CatalogError(Exception):

@@ -19,9 +19,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from core.catalog import Catalog, CatalogError, Category, Municipality, Procedure
+from core.catalog import Catalog, CatalogError, Category, Procedure
 from core.errors import plain
 from core.life_events import LifeEvent, cross_check_events
+from core.municipality import Municipality
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,16 @@
 """A small, safe condition language for showing pages and documents: all / any / not / equals /
-in / age_at_least, over the answers given so far. Data, never code: nothing is evaluated but
-these six forms.
+in / age_at_least / days_ago, over the answers given so far. Data, never code: nothing is
+evaluated but these seven forms.
 
 In TOML:  show_if = { all = [ { equals = { field = "applicant", value = "proxy" } },
                               { not = { in = { field = "purpose", values = ["other"] } } } ] }
           { age_at_least = { field = "birth_date", years = 65, on = "moving_date" } }
+          { days_ago = { field = "moving_date", more_than = 14 } }
 A list answer (multiple choice) equals a value when it contains it, and is in a set of values
 when it shares one with it. An unanswered field equals nothing and is in nothing, and no age
 is reached from an unanswered date. An age is counted on the date of `on`, else today, as
-Japanese law counts it (core.wareki.age_on).
+Japanese law counts it (core.wareki.age_on). days_ago counts from today too: for the
+counter's flags (a 転居 reported after its 14 days) today is the day the application was made.
 """
 
 from __future__ import annotations
@@ -51,6 +53,18 @@ class AgeAtLeast(BaseModel):
         return birth is not None and day is not None and age_on(birth, day) >= self.years
 
 
+class DaysAgo(BaseModel):
+    """The date answered in `field` lies more than `more_than` days before today."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    field: str
+    more_than: int = Field(ge=0, le=36_500)
+
+    def holds(self, answers: Mapping[str, Any], today: date) -> bool:
+        day = _day(answers.get(self.field))
+        return day is not None and (today - day).days > self.more_than
+
+
 def _day(answer: object) -> date | None:
     """A stored date answer (ISO text) as a date; None for anything else."""
     if not isinstance(answer, str):
@@ -62,7 +76,7 @@ def _day(answer: object) -> date | None:
 
 
 class Condition(BaseModel):
-    """Exactly one of the six forms."""
+    """Exactly one of the seven forms."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     all_of: tuple[Condition, ...] | None = Field(None, alias="all", min_length=1)
@@ -71,13 +85,22 @@ class Condition(BaseModel):
     equals: FieldEquals | None = None
     in_: FieldIn | None = Field(None, alias="in")
     age_at_least: AgeAtLeast | None = None
+    days_ago: DaysAgo | None = None
 
     @model_validator(mode="after")
     def _exactly_one_form(self) -> Condition:
-        forms = [self.all_of, self.any_of, self.not_, self.equals, self.in_, self.age_at_least]
+        forms = [
+            self.all_of,
+            self.any_of,
+            self.not_,
+            self.equals,
+            self.in_,
+            self.age_at_least,
+            self.days_ago,
+        ]
         if sum(form is not None for form in forms) != 1:
             raise ValueError(
-                "a condition has exactly one of: all, any, not, equals, in, age_at_least"
+                "a condition has exactly one of: all, any, not, equals, in, age_at_least, days_ago"
             )
         return self
 
@@ -90,6 +113,8 @@ class Condition(BaseModel):
             return not self.not_.holds(answers, today)
         if self.age_at_least is not None:
             return self.age_at_least.holds(answers, today or date.today())
+        if self.days_ago is not None:
+            return self.days_ago.holds(answers, today or date.today())
         if self.equals is not None:
             answer = answers.get(self.equals.field)
             if isinstance(answer, list | tuple):
@@ -116,6 +141,8 @@ class Condition(BaseModel):
             yield self.age_at_least.field
             if self.age_at_least.on is not None:
                 yield self.age_at_least.on
+        if self.days_ago is not None:
+            yield self.days_ago.field
 
     def date_fields(self) -> Iterator[str]:
         """The fields read as dates (they must be date pages)."""
@@ -128,3 +155,5 @@ class Condition(BaseModel):
             yield self.age_at_least.field
             if self.age_at_least.on is not None:
                 yield self.age_at_least.on
+        if self.days_ago is not None:
+            yield self.days_ago.field

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.catalog import Catalog, Counter, Identifier, Procedure
+from core.catalog import Catalog, Procedure
 from core.conditions import Condition
 from core.i18n import LocalizedText
+from core.identifier import Identifier
+from core.municipality import Counter
 
 
 class EventQuestion(BaseModel):

@@ -1,7 +1,7 @@
 """Find texts that would fall back to Japanese: every resident-visible text — catalog texts
 (titles, questions, hints, option labels, bring lists, life events, categories, the
 municipality profile) and the common UI — needs all seven kiosk languages (TITLE_LANGUAGES:
-ja, ja-easy, en, zh, ko, pt, vi)."""
+ja, ja-easy, en, zh, ko, pt, vi). The counter's checklist and flags are for staff: Japanese."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from core.i18n import TITLE_LANGUAGES, LocalizedText, UiText
 
 # One language set for everything a resident can read.
 REQUIRED_LANGUAGES: dict[str, str] = TITLE_LANGUAGES
+# What only staff read (the counter's checklist and flags): Japanese is enough.
+STAFF_ONLY_FIELDS = frozenset({"checklist", "flags"})
 
 
 def localized_texts(node: Any, place: str) -> Iterator[tuple[str, LocalizedText]]:
@@ -23,6 +25,8 @@ def localized_texts(node: Any, place: str) -> Iterator[tuple[str, LocalizedText]
         yield place, node
     elif isinstance(node, BaseModel):
         for name in type(node).model_fields:
+            if name in STAFF_ONLY_FIELDS:
+                continue
             yield from localized_texts(getattr(node, name), f"{place}.{name}" if place else name)
     elif isinstance(node, tuple | list):
         for index, item in enumerate(node, start=1):

@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.catalog_bundle import build, shipped_catalog
-from core.catalog import CatalogError, Category, Municipality, Procedure
+from core.catalog import CatalogError, Category, Procedure
 from core.catalog_files import load_with_last_good, read_model
+from core.municipality import Municipality
 from core.wire import CATALOG_PATH, HEARTBEAT_PATH
 from kiosk.config import load_settings
 from kiosk.events import EventBus
