@@ -12,6 +12,13 @@ KNOWN_FILES: dict[str, tuple[Path, ...]] = {
         Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
     ),
     "IPAexGothic": (Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"),),
+    # The printed 申請書 (core/application_form.py): IPAex Mincho for answers, and IPAmj明朝
+    # (fonts-ipamj-mincho, made for 住民基本台帳 names) for what IPAex lacks: 𠮷, IVS.
+    "IPAexMincho": (Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"),),
+    "IPAmjMincho": (Path("/usr/share/fonts/truetype/ipamj/ipamjm.ttf"),),
+    # Face 0 is JP. Its CFF outlines cannot be embedded as a font: the form draws from it only
+    # the variation sequences IPAmj does not register (Adobe-Japan1 ones such as 葛󠄀).
+    "Noto Serif CJK JP": (Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),),
 }
 FC_MATCH_TIMEOUT_S = 5
 

@@ -23,6 +23,17 @@ def qr_image(data: str, module_px: int, border_modules: int = 4) -> Image.Image:
     return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
 
 
+def qr_modules(data: str) -> list[list[bool]]:
+    """The dark modules of the same code (error correction M), without a quiet zone, for a
+    drawing that scales without blur (the printed 申請書 draws them as vector squares)."""
+    import qrcode
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
 def qr_png(data: str, module_px: int) -> bytes:
     buffer = io.BytesIO()
     qr_image(data, module_px).save(buffer, format="PNG")

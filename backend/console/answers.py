@@ -1,7 +1,8 @@
 """An application's answers as the counter reads them: the catalog's Japanese label for each
 question (its review_label where it has one), the option's label for a choice (never a raw
 value), phone numbers with hyphens, dates in 和暦 and 西暦, and characters older systems cannot
-take flagged (backend/console/jis.py). Also the documents to see and the fee.
+take flagged (backend/console/jis.py), grouped by the catalog's form sections. Also the
+documents to see and the fee.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from backend.console.jis import Flag, flags
 from core.catalog import APPLICANT_PAGE, Applicant, FieldType, Procedure
 from core.fields import display_value
 from core.i18n import UiText
+from core.paper_form import DEFAULT_SECTION_TITLE, SectionKind
 
 TEXTUAL = {FieldType.KANJI_NAME, FieldType.KANA_NAME, FieldType.ADDRESS, FieldType.TEXT}
 APPLICANT_KEYS = {
@@ -34,6 +36,20 @@ class AnswerLine:
     text: str
     flags: list[Flag] = field(default_factory=list)
     unknown: bool = False  # an answer this catalog's procedure does not ask (another version)
+    field_id: str = ""
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    """A part of the paper form (届出人, 新しい住所 …) with its answers, as the catalog groups
+    them; the console's application page and the printed 申請書 show the same sections."""
+
+    title: str
+    kind: str
+    lines: list[AnswerLine]
+
+
+UNKNOWN_SECTION = "いまの手続きにない項目"
 
 
 def _plain(value: Any) -> str:
@@ -76,6 +92,7 @@ def lines(procedure: Procedure | None, answers: dict[str, Any]) -> list[AnswerLi
             AnswerLine(
                 text.get("applicant_review_label", "ja"),
                 text.get(key, "ja") if key else _plain(value),
+                field_id=APPLICANT_PAGE,
             )
         )
     for page in procedure.pages if procedure else ():
@@ -86,10 +103,36 @@ def lines(procedure: Procedure | None, answers: dict[str, Any]) -> list[AnswerLi
             words = display_value(page, value, "ja", text)
         except (TypeError, ValueError, KeyError, AttributeError, IndexError):
             words = _plain(value)  # an answer of an unexpected shape: still shown, as text
-        shown.append(AnswerLine(page.label.text("ja"), words, _flags_of(value)))
+        shown.append(AnswerLine(page.label.text("ja"), words, _flags_of(value), field_id=page.id))
     for field_id, value in left.items():
-        shown.append(AnswerLine(field_id, _plain(value), _flags_of(value), unknown=True))
+        shown.append(
+            AnswerLine(field_id, _plain(value), _flags_of(value), unknown=True, field_id=field_id)
+        )
     return shown
+
+
+def sections(procedure: Procedure | None, answers: dict[str, Any]) -> list[AnswerSection]:
+    """lines() grouped by the procedure's form sections, each in its section's page order;
+    who applies (本人・代理人) heads the applicant section (else the first), answers the catalog
+    does not know come last, and a section with no answer is left out."""
+    every = lines(procedure, answers)
+    if procedure is None:
+        return [AnswerSection(DEFAULT_SECTION_TITLE, SectionKind.REQUEST.value, every)]
+    by_field = {line.field_id: line for line in every if not line.unknown}
+    groups = procedure.form_sections
+    applicant_at = next(
+        (index for index, group in enumerate(groups) if group.kind is SectionKind.APPLICANT), 0
+    )
+    found = []
+    for index, group in enumerate(groups):
+        ids = ([APPLICANT_PAGE] if index == applicant_at else []) + list(group.pages)
+        shown = [by_field[field_id] for field_id in ids if field_id in by_field]
+        if shown:
+            found.append(AnswerSection(group.title.text("ja"), group.kind.value, shown))
+    unknown = [line for line in every if line.unknown]
+    if unknown:
+        found.append(AnswerSection(UNKNOWN_SECTION, SectionKind.REQUEST.value, unknown))
+    return found
 
 
 def documents(procedure: Procedure | None, answers: dict[str, Any]) -> list[str]:

@@ -17,7 +17,9 @@ from backend.console import (
     application,
     audit_page,
     export_page,
+    form_pages,
     home,
+    insights_page,
     kiosks,
     login_pages,
     queue,
@@ -37,8 +39,10 @@ def mount(app: FastAPI, settings: ConsoleSettings | None = None) -> None:
         app.include_router(router)
     for router in (kiosks.router, alerts.router, audit_page.router, export_page.router):
         app.include_router(router)  # kiosks, staff calls, audit log, export
-    for router in (queue.router, application.router):  # the queue and one application
+    # the queue, one application, and the printed 申請書 of the day (one form: application)
+    for router in (queue.router, application.router, form_pages.router):
         app.include_router(router)
+    app.include_router(insights_page.router)  # where residents struggle (usage figures)
     app.mount(urls.STATIC, StaticFiles(directory=STATIC), name="console-static")
 
     @app.get("/", include_in_schema=False)

@@ -10,6 +10,7 @@ LOGOUT = "/staff/logout"
 USERS = "/staff/users"
 STATIC = "/staff/static"
 STYLESHEET = f"{STATIC}/console.css"
+QUEUE_FORMS = "/staff/queue/forms.pdf"  # the queue's applications as one PDF of 申請書
 
 
 def is_console_path(path: str) -> bool:
