@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from backend import audit
+from backend import audit, receipt_reconcile
 from backend.bodyhash import body_sha256
 from backend.db import WRITE, applications, is_postgresql
+from backend.receipt_reconcile import PayloadOpener
 from core.errors import CommandFailed
 from core.wire import StaffStatus, SubmissionStatus, SubmittedApplication
 
@@ -35,6 +36,8 @@ SUMMARY_COLUMNS = (
     applications.c.received_at,
     applications.c.staff_status,
     applications.c.status_changed_at,
+    applications.c.unsynced,  # 未同期: opened from its receipt QR, not yet synced
+    applications.c.sync_differs,  # the sync brought different answers: staff must look
 )
 
 
@@ -56,9 +59,15 @@ class Outcome:
     reason: str | None = None
 
 
-def store(engine: Engine, batch: list[SubmittedApplication]) -> dict[tuple[str, str], Outcome]:
+def store(
+    engine: Engine,
+    batch: list[SubmittedApplication],
+    *,
+    open_payload: PayloadOpener | None = None,
+) -> dict[tuple[str, str], Outcome]:
     """Store applications with distinct (kiosk_id, id) in one transaction; the outcome of each
-    by (kiosk_id, id)."""
+    by (kiosk_id, id). open_payload: how to open sealed answers, to recognise an application
+    a clerk already opened from its receipt QR (without it, a different body is refused)."""
     if not batch:
         return {}
     now = datetime.now(UTC)
@@ -76,23 +85,31 @@ def store(engine: Engine, batch: list[SubmittedApplication]) -> dict[tuple[str, 
         for row in rows:
             if (row["kiosk_id"], row["id"]) not in created:
                 others.setdefault(row["kiosk_id"], []).append(row["id"])
-        stored: dict[tuple[str, str], str] = {}
+        stored: dict[tuple[str, str], dict] = {}
         for kiosk_id, ids in others.items():
             found = connection.execute(
-                select(applications.c.id, applications.c.body_sha256).where(
+                select(*receipt_reconcile.STORED_COLUMNS).where(
                     applications.c.kiosk_id == kiosk_id, applications.c.id.in_(ids)
                 )
-            )
-            stored.update({(kiosk_id, row.id): row.body_sha256 for row in found})
-    outcomes: dict[tuple[str, str], Outcome] = {}
-    for row in rows:
-        key = (row["kiosk_id"], row["id"])
-        if key in created:
-            outcomes[key] = Outcome(SubmissionStatus.CREATED)
-        elif stored.get(key) == row["body_sha256"]:
-            outcomes[key] = Outcome(SubmissionStatus.DUPLICATE)
-        else:
-            outcomes[key] = Outcome(SubmissionStatus.REJECTED, SAME_ID_OTHER_BODY)
+            ).mappings()
+            stored.update({(kiosk_id, row["id"]): dict(row) for row in found})
+        outcomes: dict[tuple[str, str], Outcome] = {}
+        for row in rows:
+            key = (row["kiosk_id"], row["id"])
+            earlier = stored.get(key)
+            if key in created:
+                outcomes[key] = Outcome(SubmissionStatus.CREATED)
+            elif earlier is not None and earlier["body_sha256"] == row["body_sha256"]:
+                outcomes[key] = Outcome(SubmissionStatus.DUPLICATE)
+            elif earlier is not None and receipt_reconcile.from_receipt(earlier):
+                status = receipt_reconcile.reconcile(connection, row, earlier, open_payload)
+                outcomes[key] = (
+                    Outcome(status)
+                    if status
+                    else Outcome(SubmissionStatus.REJECTED, SAME_ID_OTHER_BODY)
+                )
+            else:
+                outcomes[key] = Outcome(SubmissionStatus.REJECTED, SAME_ID_OTHER_BODY)
     return outcomes
 
 

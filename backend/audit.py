@@ -27,6 +27,8 @@ class Action(StrEnum):
     EXPORT = "export"  # applications were exported with their answers
     ACKNOWLEDGE = "acknowledge"  # a kiosk's staff call or device problem was acknowledged
     KIOSK = "kiosk"  # a kiosk was registered, or its name or location changed
+    RECEIPT_OPENED = "receipt_opened"  # stored from a sealed receipt QR before its kiosk synced
+    RECEIPT_SYNCED = "receipt_synced"  # that kiosk's sync arrived (detail: same answers or not)
 
     @property
     def label(self) -> str:
@@ -40,6 +42,8 @@ ACTION_LABELS = {
     "export": "書き出した",
     "acknowledge": "呼び出し・異常を確認した",
     "kiosk": "端末の登録・変更",
+    "receipt_opened": "受付票のQRコードから登録した（未同期）",
+    "receipt_synced": "受付票から開いた申請が同期された",
 }
 
 

@@ -91,6 +91,13 @@ applications = Table(
     Column("body_sha256", String(64), nullable=False),
     Column("staff_status", Text, nullable=False),
     Column("status_changed_at", UtcTimestamp),
+    # Opened at the counter from a sealed receipt QR before the kiosk synced it (未同期); the
+    # kiosk's sync clears it (backend/receipt_reconcile.py).
+    Column("unsynced", Integer, nullable=False, server_default="0"),
+    # The kiosk's sync brought answers that differ from the receipt's: flagged for staff, its
+    # sealed envelope kept beside the one staff opened (never silently replaced).
+    Column("sync_differs", Integer, nullable=False, server_default="0"),
+    Column("synced_sealed", Text),
     PrimaryKeyConstraint("kiosk_id", "id"),
 )
 
@@ -133,6 +140,19 @@ kiosk_alerts = Table(
     # Who among the staff acknowledged it (a console name) and when; None: still open.
     Column("acknowledged_at", UtcTimestamp),
     Column("acknowledged_by", Text),
+)
+
+# Each kiosk's Ed25519 public keys for sealed receipt QR codes (backend/receipt_keys.py), as
+# the kiosk registered them with its bearer token: a key is trusted only while the token that
+# registered it is (revoking a kiosk's tokens revokes its keys).
+kiosk_receipt_keys = Table(
+    "kiosk_receipt_keys",
+    metadata,
+    Column("kiosk_id", Text, nullable=False),
+    Column("public_key", String(64), nullable=False),  # urlsafe base64 of the raw 32 bytes
+    Column("token_sha256", String(64), nullable=False),
+    Column("registered_at", UtcTimestamp, nullable=False),
+    PrimaryKeyConstraint("kiosk_id", "public_key"),
 )
 
 # The kiosks as administrators registered them (backend/kiosk_health.py): a name and where

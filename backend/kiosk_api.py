@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -26,7 +27,7 @@ from backend.applications import Outcome
 from backend.auth import kiosk_caller
 from backend.bodyhash import body_sha256
 from backend.db import WRITE, health_probe, is_postgresql
-from backend.keys import NotAnApplication, open_application
+from backend.keys import NotAnApplication, open_application, open_payload
 from backend.validation import ValidatedRoute, field_errors, in_words
 from core import __version__
 from core.sealing import SealingError
@@ -76,15 +77,19 @@ class IncomingBatch(BaseModel):
 
 
 def _refusal(request: Request, application: SubmittedApplication, kiosk_id: str) -> str | None:
+    return refusal_for(request.app.state.private_key, application, kiosk_id)
+
+
+def refusal_for(
+    private_key: X25519PrivateKey, application: SubmittedApplication, kiosk_id: str
+) -> str | None:
     """Why this application can never be accepted, or None. Nothing here depends on what other
     kiosks sent: the answer for another kiosk's application is the same whether or not it
-    exists."""
+    exists. Also what a sealed receipt QR is held to (backend/receipt_scan.py)."""
     if application.kiosk_id != kiosk_id:
         return OTHER_KIOSK
     try:
-        payload = open_application(
-            application.sealed, request.app.state.private_key, application.id
-        )
+        payload = open_application(application.sealed, private_key, application.id)
     except NotAnApplication as error:
         return str(error)
     except SealingError:
@@ -113,8 +118,15 @@ def _malformed(index: int, raw: Any, error: ValidationError) -> ItemResult:
 
 
 def _store(request: Request, batch: list[SubmittedApplication]) -> dict[tuple[str, str], Outcome]:
+    private_key = request.app.state.private_key
     try:
-        return applications.store(request.app.state.engine, batch)
+        # A sync may bring an application a clerk already opened from its receipt QR: the
+        # answers are compared opened (backend/receipt_reconcile.py).
+        return applications.store(
+            request.app.state.engine,
+            batch,
+            open_payload=lambda sealed, app_id: open_payload(sealed, private_key, app_id),
+        )
     except SQLAlchemyError as error:
         # Nothing was stored (one transaction): the kiosk keeps them and sends them again.
         log.error("submissions not stored: %s", type(error).__name__)

@@ -21,6 +21,7 @@ from backend import applications, audit, kiosk_health
 from backend.applications import AmbiguousApplication, Filters
 from backend.auth import staff_caller
 from backend.keys import open_payload
+from backend.receipt_scan import ReceiptScanRefused, open_sealed_receipt
 from backend.staff_models import (
     ApplicationDetail,
     ApplicationPage,
@@ -30,6 +31,7 @@ from backend.staff_models import (
 )
 from backend.validation import ValidatedRoute
 from core.receipt import MAX_QR_CHARS, parse_qr_payload
+from core.sealed_receipt import MAX_CODE_CHARS, is_sealed_receipt
 from core.sealing import SealingError
 from core.wire import (
     APPLICATION_ID_PATTERN,
@@ -151,14 +153,29 @@ def open_application(
 @router.get(
     "/receipt",
     response_model=ApplicationDetail,
-    summary="The application a scanned receipt QR names (either version of the code)",
-    responses={**NOT_FOUND, **CONFLICT, 422: {"description": "not a receipt code"}},
+    summary="The application a scanned receipt QR names (MADOGUCHI1, 2, or a sealed MADOGUCHI3, "
+    "which is stored once, marked unsynced, when its kiosk has not synced it yet)",
+    responses={
+        **NOT_FOUND,
+        **CONFLICT,
+        403: {"description": "a sealed receipt of a revoked kiosk (nothing stored)"},
+        422: {
+            "description": "not a receipt code, or a sealed one that is damaged, forged, "
+            "or sealed to another municipality's key (nothing stored)"
+        },
+    },
 )
 def open_receipt(
     request: Request,
     who: Who,
-    code: Annotated[str, Query(min_length=1, max_length=MAX_QR_CHARS)],
+    code: Annotated[str, Query(min_length=1, max_length=MAX_CODE_CHARS)],
 ) -> ApplicationDetail:
+    if is_sealed_receipt(code):
+        return _open_sealed_receipt(request, who, code)
+    if len(code) > MAX_QR_CHARS:
+        raise HTTPException(
+            422, [{"loc": ["query", "code"], "msg": "not a receipt code", "type": "value_error"}]
+        )
     try:
         receipt = parse_qr_payload(code)
     except ValueError:
@@ -173,6 +190,23 @@ def open_receipt(
         reception_number=None if receipt.kiosk_id else receipt.reception_number,
     )
     return _opened(request, row, who, "receipt")
+
+
+def _open_sealed_receipt(request: Request, who: str, code: str) -> ApplicationDetail:
+    try:
+        scanned = open_sealed_receipt(
+            request.app.state.engine, request.app.state.private_key, code, who=who
+        )
+    except ReceiptScanRefused as refused:
+        # The clerk's sentence, and a word for programs; the code itself is never echoed.
+        raise HTTPException(
+            refused.refusal.status,
+            {"reason": refused.refusal.name.lower(), "message": refused.refusal.message},
+        ) from None
+    except SQLAlchemyError:
+        raise HTTPException(503, DATABASE_BUSY, headers={"Retry-After": "30"}) from None
+    row = _one(request, scanned.application_id, scanned.kiosk_id)
+    return _opened(request, row, who, "sealed_receipt")
 
 
 @router.put(

@@ -25,6 +25,12 @@ class ApplicationSummary(BaseModel):
     received_at: datetime = Field(description="when the backend first received it")
     staff_status: StaffStatus
     status_changed_at: datetime | None = None
+    unsynced: bool = Field(
+        False, description="未同期: opened from its sealed receipt QR; its kiosk has not synced it"
+    )
+    sync_differs: bool = Field(
+        False, description="the kiosk's sync brought answers different from its receipt QR's"
+    )
 
 
 class ApplicationPage(BaseModel):

@@ -69,6 +69,9 @@ class TextLine:
 @dataclass(frozen=True)
 class QrCode:
     data: str
+    # Dots per module on paper; None: the printer's usual size (devices.escpos). A sealed
+    # receipt code (core/sealed_receipt.py) is larger and gets the size that fits the paper.
+    module_dots: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def receipt_from_json(text: str) -> Receipt:
                 TextLine(block["text"], block["scale"], block["bold"], Align(block["align"]))
             )
         elif kind == "qr":
-            blocks.append(QrCode(block["data"]))
+            blocks.append(QrCode(block["data"], block.get("module_dots")))
         else:
             blocks.append(Rule())
     return Receipt(data["application_id"], tuple(blocks))
@@ -143,6 +146,44 @@ def parse_qr_payload(text: str) -> ReceiptCode:
     raise ValueError("not a receipt code")
 
 
+# Languages a receipt adds one line in, besides its Japanese: both print as cp932 text. Others
+# would need raster lines (too slow at 9600 baud, too long a receipt) and stay on screen.
+RECEIPT_LINE_LANGUAGES = ("ja-easy", "en")
+
+
+def receipt_qr(application: FinalizedApplication, sealed_code: str | None = None) -> QrCode:
+    """The receipt's QR code: the sealed code where there is one and it prints readably on the
+    receipt (core/qr_fit.py), else MADOGUCHI2, which always does. Never an unreadable code."""
+    if sealed_code:
+        from core.qr_fit import receipt_fit  # on first use: it pulls in qrcode and Pillow
+
+        fit = receipt_fit(sealed_code)
+        if fit.fits:
+            return QrCode(sealed_code, fit.module_dots)
+    return QrCode(qr_payload(application))
+
+
+def without_sealed_answers(receipt: Receipt) -> Receipt:
+    """The same receipt with any sealed QR code replaced by the plain MADOGUCHI2 one: kept
+    layouts lose the sealed answers when the store purges them after sync."""
+    from core.sealed_receipt import (
+        ReceiptCodeDamaged,
+        is_sealed_receipt,
+        parse_sealed_receipt,
+        plain_code,
+    )
+
+    blocks: list[Block] = []
+    for block in receipt.blocks:
+        if isinstance(block, QrCode) and is_sealed_receipt(block.data):
+            try:
+                block = QrCode(plain_code(parse_sealed_receipt(block.data)))
+            except ReceiptCodeDamaged:
+                continue  # never kept damaged; if so, no code at all rather than the answers
+        blocks.append(block)
+    return Receipt(receipt.application_id, tuple(blocks))
+
+
 def layout_receipt(
     application: FinalizedApplication,
     procedure: Procedure,
@@ -150,8 +191,13 @@ def layout_receipt(
     bring: list[str],
     catalog: Catalog,
     ui: UiText,
+    *,
+    language: str = "ja",
+    qr: QrCode | None = None,
 ) -> Receipt:
-    """The resident's receipt, in Japanese: it is read by the clerk at the counter too."""
+    """The resident's receipt, in Japanese: it is read by the clerk at the counter too. For a
+    resident who chose やさしい日本語 or English, one line in their language; qr: the code to
+    print (receipt_qr), MADOGUCHI2 when not given."""
     lang = "ja"
     counter = catalog.counter_for(procedure)
     blocks: list[Block] = []
@@ -185,6 +231,8 @@ def layout_receipt(
             False,
             Align.CENTER,
         ),
-        QrCode(qr_payload(application)),
     ]
+    if language in RECEIPT_LINE_LANGUAGES:
+        blocks.append(TextLine(ui.get("receipt_resident_line", language, number=counter.number)))
+    blocks.append(qr or QrCode(qr_payload(application)))
     return Receipt(application.id, tuple(blocks))

@@ -33,3 +33,7 @@ class FinalizedApplication:
     # Empty where it is not known (a record made without one): the receipt then carries the
     # older code without the kiosk, which the counter still opens.
     kiosk_id: str = ""
+    # The receipt's QR text when it is a sealed receipt (MADOGUCHI3: the answers sealed, so the
+    # kiosk cannot read them either), for the completion screen to show the same code; empty:
+    # the plain code of kiosk, number and id (core.receipt.qr_payload).
+    receipt_code: str = ""

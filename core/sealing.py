@@ -95,6 +95,32 @@ def seal(payload: dict, recipient: X25519PublicKey, application_id: str) -> byte
     return json.dumps(envelope).encode()
 
 
+def seal_bytes(
+    plaintext: bytes, recipient: X25519PublicKey, associated: bytes
+) -> tuple[bytes, bytes, bytes]:
+    """The same sealing as seal(), for bytes, without the JSON envelope: (ephemeral public key,
+    nonce, ciphertext with its tag), for a carrier where every byte counts (the receipt QR)."""
+    ephemeral = X25519PrivateKey.generate()
+    key = _derive(ephemeral.exchange(recipient))
+    nonce = os.urandom(12)
+    ciphertext = AESGCM(key).encrypt(nonce, plaintext, associated)
+    epk = ephemeral.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    return epk, nonce, ciphertext
+
+
+def unseal_bytes(
+    epk: bytes, nonce: bytes, ciphertext: bytes, private_key: X25519PrivateKey, associated: bytes
+) -> bytes:
+    """Open what seal_bytes sealed; SealingError if it cannot be opened (wrong key, damaged)."""
+    try:
+        key = _derive(private_key.exchange(X25519PublicKey.from_public_bytes(epk)))
+        return AESGCM(key).decrypt(nonce, ciphertext, associated)
+    except Exception as error:  # a malformed key or a failed tag mean the same here
+        raise SealingError("sealed payload cannot be opened") from error
+
+
 def unseal(envelope_bytes: bytes, private_key: X25519PrivateKey, application_id: str) -> dict:
     """The municipality's side: open a sealed payload with the private key."""
     try:

@@ -12,6 +12,8 @@ Kiosk API (bearer token of one kiosk):
   GET  {CATALOG_PATH}       CatalogBundle with an ETag; If-None-Match → 304
   POST {HEARTBEAT_PATH}     Heartbeat → HeartbeatReply
   GET  {HEALTH_PATH}        Health (no token; 503 when the database cannot be written)
+  PUT  {RECEIPT_KEY_PATH}   ReceiptKeyRegistration → ReceiptKeyReply: the kiosk's public key
+                            for sealed receipt QR codes (idempotent; bound to the token used)
 Staff API (a staff token): under {STAFF_PREFIX}, see backend/staff_api.py.
 
 An application is identified by its kiosk and its id together: the id is a UUID the kiosk
@@ -41,6 +43,7 @@ BATCH_PATH = f"{API_PREFIX}/applications/batch"
 CATALOG_PATH = f"{API_PREFIX}/catalog"
 HEARTBEAT_PATH = f"{API_PREFIX}/heartbeat"
 HEALTH_PATH = f"{API_PREFIX}/health"
+RECEIPT_KEY_PATH = f"{API_PREFIX}/receipt-key"
 STAFF_PREFIX = f"{API_PREFIX}/staff"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -280,6 +283,25 @@ class HeartbeatReply(BaseModel):
     # Staff calls acknowledged lately (repeated for a while: each kiosk shows one once).
     # Optional: a backend before it sends none, a kiosk before it ignores them.
     acknowledged_calls: list[AcknowledgedCall] = Field(default_factory=list, max_length=10)
+
+
+class ReceiptKeyRegistration(BaseModel):
+    """The public half of the kiosk's own key that signs its sealed receipt QR codes
+    (core/sealed_receipt.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kiosk_id: KioskId
+    public_key: str = Field(
+        min_length=43,
+        max_length=43,
+        pattern=r"^[A-Za-z0-9_-]{43}$",
+        description="Ed25519 public key: its 32 raw bytes, urlsafe base64 without padding",
+    )
+
+
+class ReceiptKeyReply(BaseModel):
+    registered: bool = Field(description="false: the backend already knew this key")
+    server_time: datetime
 
 
 class Health(BaseModel):

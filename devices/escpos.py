@@ -132,7 +132,7 @@ def encode_receipt(
         elif isinstance(block, Rule):
             builder.align(Align.LEFT).size(1).bold(False).line("-" * PAPER_COLUMNS)
         elif isinstance(block, QrCode):
-            builder.align(Align.CENTER).qr(block.data)
+            builder.align(Align.CENTER).qr(block.data, block.module_dots or QR_MODULE_DOTS)
     builder.align(Align.LEFT).size(1).bold(False).feed(4).cut()
     if process_id is not None and model.process_id:
         builder.process_id(process_id)

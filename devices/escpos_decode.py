@@ -33,6 +33,7 @@ class PrintedLine:
 @dataclass(frozen=True)
 class PrintedQr:
     data: str
+    module_dots: int = 6  # GS ( k 31 43 n: the module size the job asked for
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class StreamDecoder:
         self._scale, self._bold, self._align, self._kanji = 1, False, Align.LEFT, False
         self._kanji_shift_jis = False
         self._pending_qr: bytes | None = None
+        self._qr_module_dots = 6
         self._text = bytearray()  # bytes of the current run, all in one kanji mode
         self._runs: list[str] = []  # the line so far, decoded run by run
 
@@ -224,9 +226,11 @@ class StreamDecoder:
             body = self._need(at, 5 + size)[5:]
             if size >= 2 and body[1] == 0x50:
                 self._pending_qr = body[3:]
+            elif size == 3 and body[1] == 0x43:
+                self._qr_module_dots = body[2]
             elif size >= 2 and body[1] == 0x51 and self._pending_qr is not None:
                 data = self._pending_qr.decode("utf-8", errors="replace")
-                self.job.items.append(PrintedQr(data))
+                self.job.items.append(PrintedQr(data, self._qr_module_dots))
                 self._pending_qr = None
             return 5 + size, None
         if command == 0x28 and self._need(at, 3)[2] == 0x48:

@@ -29,7 +29,7 @@ def draw_job(job: DecodedJob, margin: int = MARGIN_PX, width: int = PAPER_WIDTH_
                 for row in wrap_rows(item.text, item.scale, width)
             ]
         elif isinstance(item, PrintedQr):
-            pieces.append(_centred(qr_image(item.data, QR_MODULE_PX), width))
+            pieces.append(_centred(qr_image(item.data, item.module_dots or QR_MODULE_PX), width))
         elif isinstance(item, PrintedImage):
             pieces.append(item.raster.to_image())
     height = sum(piece.height for piece in pieces) + 2 * margin

@@ -70,6 +70,11 @@ class KioskPaths:
         return self.data_dir / "backend-token"
 
     @property
+    def receipt_signing_key(self) -> Path:
+        """This kiosk's own Ed25519 key (0600) that signs sealed receipt QR codes."""
+        return self.data_dir / "receipt-signing-key.pem"
+
+    @property
     def pinned_seal_key(self) -> Path:
         """The fingerprint of the sealing key first used, so a swapped key is noticed."""
         return self.data_dir / "seal-key.fingerprint"

@@ -9,6 +9,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from core.qr import qr_png
+from core.qr_fit import screen_module_px
 from core.receipt import qr_payload
 from core.reception import FinalizedApplication
 from kiosk.services import CompletionInfo
@@ -99,7 +100,8 @@ class CompletionScreen(PageFrame):
         self.fee.setVisible(info.fee_per_unit is not None)
         self.print_status.setText(t("printing"))
         pixmap = QPixmap()
-        pixmap.loadFromData(qr_png(qr_payload(application), self._qr_module_px))
+        code = application.receipt_code or qr_payload(application)
+        pixmap.loadFromData(qr_png(code, screen_module_px(code, self._qr_module_px)))
         self.qr.setPixmap(pixmap)
 
     def show_view(self, view: CompletionView, language: str, t: Callable[..., str]) -> None:
