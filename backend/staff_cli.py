@@ -187,7 +187,7 @@ def token(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
             token_file = paths.local_kiosk_token(kiosk_id)  # checks the id before any path
             terminal.lines([local_kiosk_token(paths, kiosk_id, token_file)])
             return 0
-    except InvalidName as error:
+    except ValueError as error:  # InvalidName, or a role a token cannot have
         raise CommandFailed(str(error)) from error
     raise CommandFailed(
         "usage: kiosk backend token create|revoke kiosk|staff NAME  (or: token KIOSK_ID)"

@@ -3,7 +3,9 @@
 A token is 32 random bytes (urlsafe base64), so a plain sha256 is enough: there is nothing to
 guess, and a leaked database copy gives no usable token. Each token has a kind (a kiosk may
 submit, staff may read applications) and a name (for a kiosk: its kiosk_id); a staff token
-also has a role (backend/console/roles.py: supervisor unless another is named).
+also has a role (backend/console/roles.py: supervisor unless another is named). A clerk
+token is refused: tokens have no divisions, and a clerk sees only their divisions' work, so
+it would either see everything or nothing (backend/auth.py also refuses one made before).
 """
 
 from __future__ import annotations
@@ -39,12 +41,22 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+CLERK_TOKEN_REFUSED = (
+    "a staff token has no divisions, and a clerk sees only their divisions' applications: "
+    "give a clerk a console account (kiosk backend user create NAME --role clerk --division …), "
+    "and an office tool a supervisor or admin token"
+)
+
+
 def _role(kind: TokenKind, role: StaffRole | str | None) -> StaffRole | None:
     if kind is TokenKind.KIOSK:
         if role is not None:
             raise ValueError("only a staff token has a role")
         return None
-    return StaffRole(role) if role is not None else DEFAULT_TOKEN_ROLE
+    staff_role = StaffRole(role) if role is not None else DEFAULT_TOKEN_ROLE
+    if staff_role is StaffRole.CLERK:
+        raise ValueError(CLERK_TOKEN_REFUSED)
+    return staff_role
 
 
 def issue(

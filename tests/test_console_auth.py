@@ -334,6 +334,37 @@ def test_the_login_form_needs_its_own_cookie_and_field(console):  # noqa: F811
     assert console.try_login(browser, "inoue").status_code == 303
 
 
+def test_the_queues_own_refresh_does_not_keep_a_session_alive(console):  # noqa: F811
+    """A console left open on a counter PC refreshes its queue every few seconds; that is not
+    the clerk at work: the session still ends after 30 idle minutes (a page the clerk opens
+    does count)."""
+    console.add_user("mori", "clerk", ["市民課"])
+    browser = console.login("mori")
+    digest = sessions.id_sha256(console.session_id(browser))
+
+    def idle_for() -> timedelta:
+        engine = console.engine()
+        try:
+            with engine.connect() as connection:
+                seen = connection.execute(
+                    select(db.staff_sessions.c.last_seen).where(
+                        db.staff_sessions.c.id_sha256 == digest
+                    )
+                ).scalar_one()
+        finally:
+            engine.dispose()
+        return datetime.now(UTC) - (seen if seen.tzinfo else seen.replace(tzinfo=UTC))
+
+    console.rewind_session(browser, idle=timedelta(minutes=29))
+    refresh = browser.get(
+        console.url + "/staff/queue/rows", headers={"HX-Request": "true"}, timeout=TIMEOUT
+    )
+    assert refresh.status_code == 200 and "<table" in refresh.text
+    assert idle_for() > timedelta(minutes=28)  # not touched by the refresh
+    assert get(browser, console.url + "/staff/").status_code == 200
+    assert idle_for() < timedelta(minutes=1)  # a page the clerk opened: touched
+
+
 def test_a_change_after_the_session_expired_goes_to_the_login_page(console):  # noqa: F811
     console.add_user("kimura", "clerk", ["市民課"])
     browser = console.login("kimura")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 import requests
@@ -20,6 +21,7 @@ from tests.console_pages_support import page_url, qr_text, submit, visible_text
 from tests.console_support import CSRF_FIELD, TIMEOUT, console  # noqa: F401
 from tests.postgres import postgres_server  # noqa: F401
 
+CHECK_LINE = re.compile(r'name="check" value="([^"]+)">([^<]*)</label>')
 NAME = "山田 太郎"
 
 
@@ -128,9 +130,11 @@ def test_a_receipt_scan_or_a_reception_number_opens_the_application(console):  #
     for code in ("C-999999", "MADOGUCHI2:broken", "こんにちは"):
         missing = get(browser, console.url + "/staff/find", code=code)
         assert missing.status_code == 404 and 'role="alert"' in missing.text, code
-    # The page with the scan field: focused, in a GET form to /staff/find.
+    # The page with the scan field: focused, in a form POSTed to /staff/find with the CSRF
+    # token (a sealed receipt QR may store its application; GET /staff/find still looks up).
     queue = get(browser, console.url + "/staff/")
-    assert re.search(r'<form method="get" action="/staff/find"', queue.text)
+    form = re.search(r'<form method="post" action="/staff/find".*?</form>', queue.text, re.S)
+    assert form and 'name="csrf_token"' in form.group(0)
     assert re.search(r'id="scan-code" name="code"[^>]*autofocus', queue.text)
 
 
@@ -239,7 +243,16 @@ def test_status_changes_with_comment_and_reason_are_audited(console):  # noqa: F
     )
     assert returned.status_code == 303
     assert change(console, browser, application, "処理中").status_code == 303
-    done = change(console, browser, application, "完了", comment="交付済み")
+    # 完了 asks for every line of the counter's checklist to be ticked.
+    form = get(browser, console.url + page_url(application)).text
+    lines = CHECK_LINE.findall(form)
+    keys, texts = [key for key, _ in lines], [unescape(text).strip() for _, text in lines]
+    assert texts[0].startswith("本人確認書類で") and len(keys) >= 2, texts
+    for ticked in ([], keys[:-1]):
+        refused = change(console, browser, application, "完了", check=ticked)
+        assert refused.status_code == 422 and "まだ確認していないもの" in refused.text
+        assert texts[-1] in visible_text(refused.text)
+    done = change(console, browser, application, "完了", comment="交付済み", check=keys)
     assert (done.status_code, done.headers["location"]) == (303, page_url(application))
     assert change(console, browser, application, "nonsense").status_code == 422
     page = get(browser, console.url + page_url(application))
@@ -264,7 +277,7 @@ def test_status_changes_with_comment_and_reason_are_audited(console):  # noqa: F
     assert status == "完了"
     assert {entry["who"] for entry in entries} == {"console:t-clerk"}
     opens = [entry for entry in entries if entry["action"] == "open"]
-    assert len(opens) == 2 and opens[0]["detail"] == {"via": "console"}
+    assert len(opens) == 3 and opens[0]["detail"] == {"via": "console"}
     changes = [entry["detail"] for entry in reversed(entries) if entry["action"] == "status"]
     assert changes == [
         {"from": "受付済", "to": "処理中", "comment": "本人確認済み"},
@@ -272,7 +285,7 @@ def test_status_changes_with_comment_and_reason_are_audited(console):  # noqa: F
         {"from": "受付済", "to": "処理中"},
         {"from": "処理中", "to": "差戻し", "reason": "委任状がない<i>", "comment": "再来庁"},
         {"from": "差戻し", "to": "処理中"},
-        {"from": "処理中", "to": "完了", "comment": "交付済み"},
+        {"from": "処理中", "to": "完了", "comment": "交付済み", "checked": texts},
     ]
     listed = get(browser, console.url + "/staff/", kiosk="t-kiosk", status="完了")
     assert [row.split()[0] for row in rows_of(listed.text)] == ["F-001"]

@@ -14,8 +14,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
+from sqlalchemy import insert, text
 from sqlalchemy import select as sql_select
-from sqlalchemy import text
 
 from backend import db, tokens
 from backend.console import passwords, sessions, users
@@ -24,7 +25,10 @@ from backend.console.roles import StaffRole
 from backend.console.settings import ConsoleSettings
 from backend.migrations import LATEST, migrate
 from backend.paths import BackendPaths
+from backend.server import start_in_thread
 from backend.tokens import Principal, TokenKind
+from core.wire import STAFF_PREFIX
+from tests.netutil import free_port
 from tests.postgres import backend_database, postgres_server  # noqa: F401
 
 PASSWORD = "correct horse battery"
@@ -269,21 +273,67 @@ def test_without_password_stdin_it_asks_twice_on_the_terminal_without_echo(host)
 
 def test_staff_tokens_get_a_role_supervisor_unless_named(host):
     default = host.cli("token", "create", "staff", "係長").stdout.strip()
-    clerk = host.cli("token", "create", "staff", "窓口", "--role", "clerk").stdout.strip()
+    admin = host.cli("token", "create", "staff", "管理", "--role", "admin").stdout.strip()
     kiosk = host.cli("token", "create", "kiosk", "kiosk-05").stdout.strip()
     engine = db.connect(host.database)
     try:
-        found = [tokens.authenticate(engine, token) for token in (default, clerk, kiosk)]
+        found = [tokens.authenticate(engine, token) for token in (default, admin, kiosk)]
     finally:
         engine.dispose()
     assert [principal.role for principal in found] == [
         StaffRole.SUPERVISOR,
-        StaffRole.CLERK,
+        StaffRole.ADMIN,
         None,
     ]
-    assert found[1] == Principal(TokenKind.STAFF, "窓口")  # a role is not who the caller is
+    assert found[1] == Principal(TokenKind.STAFF, "管理")  # a role is not who the caller is
     refused = host.cli("token", "create", "kiosk", "kiosk-06", "--role", "admin", check=False)
     assert one_line(refused) == "kiosk backend token: --role is for 'token create staff NAME' only"
+
+
+def test_a_clerk_token_is_refused_and_one_made_before_opens_nothing(host):
+    """A token has no divisions; a clerk sees only their divisions' applications: a clerk
+    token would see everything or nothing. It is refused in plain words, and one stored
+    before this rule (a row with the clerk role) gets 403 on the staff API, not every
+    division's answers."""
+    refused = host.cli("token", "create", "staff", "窓口", "--role", "clerk", check=False)
+    assert refused.returncode == 2
+    assert "give a clerk a console account" in one_line(refused)
+    engine = db.connect(host.database)
+    try:
+        with pytest.raises(ValueError, match="no divisions"):
+            tokens.issue(engine, "staff", "窓口", role="clerk")
+        with engine.begin() as connection:  # as stored before clerk tokens were refused
+            connection.execute(
+                insert(db.tokens).values(
+                    token_sha256=tokens.token_sha256("old clerk token"),
+                    kind="staff",
+                    name="窓口",
+                    created_at=datetime.now(UTC),
+                    role="clerk",
+                )
+            )
+    finally:
+        engine.dispose()
+    supervisor = host.cli("token", "create", "staff", "係長2").stdout.strip()
+    running = start_in_thread(host.paths, "127.0.0.1", free_port(), database=host.database)
+    assert running is not None, "the backend did not start"
+    try:
+        for path in (f"{STAFF_PREFIX}/applications", f"{STAFF_PREFIX}/kiosks"):
+            answer = requests.get(
+                running.url + path,
+                headers={"Authorization": "Bearer old clerk token"},
+                timeout=10,
+            )
+            assert answer.status_code == 403 and "no divisions" in answer.json()["detail"]
+        answer = requests.get(
+            f"{running.url}{STAFF_PREFIX}/applications",
+            headers={"Authorization": f"Bearer {supervisor}"},
+            timeout=10,
+        )
+        assert answer.status_code == 200
+    finally:
+        running.stop()
+        running.server.config.app.state.engine.dispose()
 
 
 def test_the_schema_step_gives_existing_staff_tokens_the_supervisor_role(backend_database):  # noqa: F811

@@ -20,8 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import RedirectResponse, Response
 
 from backend import audit
+from backend.application_pdf import file_name, filled_form
 from backend.applications import SUMMARY_COLUMNS
-from backend.console import answers, listing
+from backend.console import answers, checklist, form_pages, listing
 from backend.console.alerts import client_address
 from backend.console.auth import CurrentStaff, divisions_visible
 from backend.console.catalog_view import ConsoleCatalog, console_catalog
@@ -86,6 +87,43 @@ def _visible(request: Request, user: StaffUser, catalog: ConsoleCatalog, row: di
     )
 
 
+def _answers(request: Request, row: dict, user: StaffUser) -> dict[str, Any]:
+    """The application's answers, opened with the municipality's key; a plain 409 page when
+    they no longer open."""
+    try:
+        payload = open_payload(row["sealed"], request.app.state.private_key, row["id"])
+        given = payload["answers"]
+        if not isinstance(given, dict):
+            raise SealingError("the answers are not a mapping")
+    except (SealingError, KeyError, TypeError) as error:
+        log.warning(
+            "console: application %s of kiosk %s cannot be opened for %s: %s",
+            row["id"],
+            row["kiosk_id"],
+            user.name,
+            type(error).__name__,
+        )
+        raise ConsoleRefusal(
+            409,
+            "この申請の内容を開けません（鍵が替わったか、データが壊れています）。"
+            "管理者に連絡してください。受付番号と端末をお伝えください。",
+            title="この申請は開けません",
+        ) from None
+    return given
+
+
+def _counter_checks(
+    catalog: ConsoleCatalog, row: dict, given: dict[str, Any]
+) -> tuple[str, list[checklist.CheckLine], list[str]]:
+    """The fee, the lines to tick before 完了 and the flags, as of the day it was made."""
+    procedure = catalog.procedures.get(row["procedure_id"])
+    municipality = catalog.municipality
+    fee = answers.fee_text(procedure, municipality.fees if municipality else {}, given)
+    made_on = listing.today(row["created_at"])
+    lines = checklist.checklist(procedure, given, fee, made_on)
+    return fee, lines, checklist.flags(procedure, given, made_on)
+
+
 def _history(request: Request, kiosk_id: str, application_id: str) -> list[dict]:
     rows = audit.entries(
         request.app.state.engine, application_id=application_id, kiosk_id=kiosk_id, limit=200
@@ -96,8 +134,12 @@ def _history(request: Request, kiosk_id: str, application_id: str) -> list[dict]
         who = entry["who"].removeprefix("console:")
         if entry["action"] == "status":
             what = f"{detail.get('from', '?')} → {detail.get('to', '?')}"
+            if detail.get("checked"):
+                what += "（確認: " + "／".join(detail["checked"]) + "）"
         else:
             what = ACTION_WORDS.get(entry["action"], entry["action"])
+            if detail.get("document") == "pdf":
+                what = "申請書を印刷用に開いた" + ("（一括）" if detail.get("bulk") else "")
             if detail.get("via"):
                 what += f"（{VIA_WORDS.get(detail['via'], detail['via'])}）"
         history.append(
@@ -126,25 +168,7 @@ def application_page(
     if row is None:
         raise ConsoleRefusal(404, "この申請は見つかりません。受付番号から探し直してください。")
     _visible(request, user, catalog, row)
-    try:
-        payload = open_payload(row["sealed"], request.app.state.private_key, row["id"])
-        given = payload["answers"]
-        if not isinstance(given, dict):
-            raise SealingError("the answers are not a mapping")
-    except (SealingError, KeyError, TypeError) as error:
-        log.warning(
-            "console: application %s of kiosk %s cannot be opened for %s: %s",
-            row["id"],
-            row["kiosk_id"],
-            user.name,
-            type(error).__name__,
-        )
-        raise ConsoleRefusal(
-            409,
-            "この申請の内容を開けません（鍵が替わったか、データが壊れています）。"
-            "管理者に連絡してください。受付番号と端末をお伝えください。",
-            title="この申請は開けません",
-        ) from None
+    given = _answers(request, row, user)
     try:
         # Answers are shown only when who saw them is on record.
         _audit(
@@ -160,7 +184,7 @@ def application_page(
     except SQLAlchemyError as error:
         raise ConsoleRefusal(503) from error
     procedure = catalog.procedures.get(row["procedure_id"])
-    municipality = catalog.municipality
+    fee, check_lines, counter_flags = _counter_checks(catalog, row, given)
     now = console_state(request.app).settings.clock()
     return page(
         request,
@@ -169,9 +193,13 @@ def application_page(
         title=catalog.title(row["procedure_id"]),
         counter=catalog.counter_text(row["procedure_id"]),
         division=catalog.division(row["procedure_id"]),
-        lines=answers.lines(procedure, given),
-        documents=answers.documents(procedure, given),
-        fee=answers.fee_text(procedure, municipality.fees if municipality else {}, given),
+        sections=answers.sections(procedure, given),
+        form_url=application_url(kiosk_id, application_id) + "/form.pdf",
+        fee=fee,
+        checklist=check_lines,
+        check_field=checklist.FIELD,
+        counter_flags=counter_flags,
+        done=StaffStatus.DONE.value,
         version_note=(procedure is not None and procedure.version != row["procedure_version"]),
         catalog_version=procedure.version if procedure else None,
         received=listing.clock_text(row["received_at"], with_date=True),
@@ -193,6 +221,24 @@ def _text(form: FormFields, name: str) -> str:
             f"コメントと理由は{MAX_COMMENT}文字までです。短くしてから、もう一度お試しください。",
         )
     return value
+
+
+def _all_ticked(
+    request: Request, user: StaffUser, catalog: ConsoleCatalog, row: dict, form: FormFields
+) -> list[str]:
+    """The checklist's lines, when every one was ticked on the page; else a plain 422 naming
+    those left (完了 is the clerk's word that each was seen)."""
+    _, lines, _ = _counter_checks(catalog, row, _answers(request, row, user))
+    left = checklist.missing(lines, form.getlist(checklist.FIELD))
+    if left:
+        raise ConsoleRefusal(
+            422,
+            f"「{StaffStatus.DONE.value}」にする前に、次を確認してチェックしてください："
+            + "／".join(line.text for line in left)
+            + "。前の画面に戻ると、チェックした項目はそのままです。",
+            title="まだ確認していないものがあります",
+        )
+    return [line.text for line in lines]
 
 
 @router.post(PATH + "/status")
@@ -219,7 +265,11 @@ def change_status(
     key = (applications.c.kiosk_id == kiosk_id, applications.c.id == application_id)
     try:
         with engine.connect().execution_options(**WRITE) as connection, connection.begin():
-            row = connection.execute(select(*SUMMARY_COLUMNS).where(*key)).mappings().first()
+            row = (
+                connection.execute(select(*SUMMARY_COLUMNS, applications.c.sealed).where(*key))
+                .mappings()
+                .first()
+            )
             if row is None:
                 raise ConsoleRefusal(404, "この申請は見つかりません。")
             _visible(request, user, catalog, dict(row))
@@ -237,6 +287,9 @@ def change_status(
                     f"「{current}」から「{wanted}」には変えられません。",
                     title="状態を変えられません",
                 )
+            checked = []
+            if wanted == StaffStatus.DONE.value:
+                checked = _all_ticked(request, user, catalog, dict(row), form)
             connection.execute(
                 update(applications)
                 .where(*key)
@@ -247,6 +300,8 @@ def change_status(
                 detail["comment"] = comment
             if reason:
                 detail["reason"] = reason
+            if checked:
+                detail["checked"] = checked  # who ticked what: the audit entry's who
             _audit(
                 connection,
                 request,
@@ -259,3 +314,37 @@ def change_status(
     except SQLAlchemyError as error:
         raise ConsoleRefusal(503) from error
     return RedirectResponse(application_url(kiosk_id, application_id), status_code=303)
+
+
+@router.get(PATH + "/form.pdf")
+def application_form(
+    kiosk_id: str, application_id: str, request: Request, user: CurrentStaff
+) -> Response:
+    """The filled-in 申請書 (the 印刷 button): the same checks and audit entry as the page."""
+    _checked(kiosk_id, application_id)
+    engine = request.app.state.engine
+    catalog = console_catalog(request.app.state.catalog)
+    try:
+        row = listing.one(engine, kiosk_id, application_id)
+    except SQLAlchemyError as error:
+        raise ConsoleRefusal(503) from error
+    if row is None:
+        raise ConsoleRefusal(404, "この申請は見つかりません。受付番号から探し直してください。")
+    _visible(request, user, catalog, row)
+    given = _answers(request, row, user)
+    data = form_pages.render(
+        [filled_form(row, given, catalog)], f"{catalog.title(row['procedure_id'])} 申請書"
+    )
+    try:
+        _audit(
+            engine,
+            request,
+            who=user.audit_who,
+            action=audit.Action.OPEN,
+            kiosk_id=row["kiosk_id"],
+            application_id=row["id"],
+            detail=form_pages.AUDIT_DETAIL,
+        )
+    except SQLAlchemyError as error:
+        raise ConsoleRefusal(503) from error
+    return form_pages.pdf_response(data, file_name(row))

@@ -1,6 +1,8 @@
 """Who may see a console page: the dependencies the console's pages are built on.
 
     current_staff(request) -> StaffUser        the logged-in staff member, or to the login page
+    watching_staff(request) -> StaffUser       the same for a page's automatic refresh, which
+                                               does not keep the session alive
     require_role(*roles)                       a dependency: the member, if their role is one of
                                                roles; else a plain 403 page (and a logged event)
     csrf_field(request) -> Markup              the hidden CSRF field for a form
@@ -31,11 +33,13 @@ from backend.ratelimit import client_key
 __all__ = [
     "CurrentStaff",
     "DivisionScope",
+    "WatchingStaff",
     "csrf_field",
     "csrf_token",
     "current_staff",
     "divisions_visible",
     "require_role",
+    "watching_staff",
 ]
 
 log = logging.getLogger(__name__)
@@ -45,21 +49,31 @@ def current_staff(request: Request) -> StaffUser:
     """The staff member whose live session this request carries. Without one, LoginRequired:
     a GET goes to the login page and comes back after login; a change (POST …) never gets
     here (backend/console/csrf_guard.py sends it to the login page first)."""
+    user = watching_staff(request)
+    visit = visit_of(request.scope)
+    state = console_state(request.app)
     try:
-        visit = visit_of(request.scope)
-        if visit.session is None:
-            raise LoginRequired(expired=visit.presented)
-        state = console_state(request.app)
         sessions.touch(
             request.app.state.engine, visit.session, state.settings.clock(), state.settings
         )
     except SQLAlchemyError as error:
         raise ConsoleRefusal(503) from error
+    return user
+
+
+def watching_staff(request: Request) -> StaffUser:
+    """As current_staff, without counting the request as use of the session: a page's own
+    refresh (the queue's table every few seconds) is not the clerk at work, and a console
+    left open on a counter PC must still log out after the idle time."""
+    visit = visit_of(request.scope)
+    if visit.session is None:
+        raise LoginRequired(expired=visit.presented)
     return visit.session.user
 
 
-# A handler's parameter: `user: CurrentStaff`.
+# A handler's parameter: `user: CurrentStaff`; `user: WatchingStaff` for automatic refreshes.
 CurrentStaff = Annotated[StaffUser, Depends(current_staff)]
+WatchingStaff = Annotated[StaffUser, Depends(watching_staff)]
 
 
 def _who_may(roles: tuple[StaffRole, ...]) -> str:

@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from backend.catalog_bundle import CatalogSource
-from core.catalog import Counter, Municipality, Procedure
+from core.catalog import Procedure
+from core.municipality import Counter, Municipality
 
 log = logging.getLogger(__name__)
 

@@ -14,21 +14,27 @@ are everyone's.
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import RedirectResponse, Response
 
 from backend.console import listing, urls
-from backend.console.auth import CurrentStaff, DivisionScope, divisions_visible
+from backend.console.alerts import client_address
+from backend.console.auth import CurrentStaff, DivisionScope, WatchingStaff, divisions_visible
 from backend.console.catalog_view import ConsoleCatalog, console_catalog
+from backend.console.forms import FormFields, form_fields
 from backend.console.listing import QueueFilters
+from backend.console.queue_rows import STATUS_KEYS, rows_html
 from backend.console.refusals import ConsoleRefusal
 from backend.console.state import console_state
 from backend.console.templates import page
 from backend.console.users import StaffUser
+from backend.receipt_scan import ReceiptScanRefused, open_sealed_receipt
 from core.receipt import MAX_QR_CHARS, parse_qr_payload
+from core.sealed_receipt import MAX_CODE_CHARS, is_sealed_receipt
 from core.wire import StaffStatus
 
 log = logging.getLogger(__name__)
@@ -39,12 +45,9 @@ ROWS = "/staff/queue/rows"
 FIND = "/staff/find"
 SCRIPT = f"{urls.STATIC}/queue.js"
 REFRESH_MS = 3000
-STATUS_KEYS = {
-    StaffStatus.RECEIVED.value: "received",
-    StaffStatus.IN_PROGRESS.value: "in-progress",
-    StaffStatus.DONE.value: "done",
-    StaffStatus.RETURNED.value: "returned",
-}
+SEALED_NEEDS_FORM = (
+    "受付票のQRコード（未同期の申請を含むもの）です。下の「受付票から開く」を押すと開きます。"
+)
 
 
 def application_url(kiosk_id: str, application_id: str) -> str:
@@ -91,7 +94,8 @@ def _table(request: Request, user: StaffUser) -> dict:
         "scope": scope,
         "filters": filters,
         "total": total,
-        "rows": _rows(catalog, found, now),
+        "rows_html": rows_html(catalog, found, now),
+        "shown": len(found),
         "shown_max": listing.MAX_ROWS,
         "is_today": filters.day == listing.today(now),
         "procedures": [
@@ -121,7 +125,7 @@ def queue_page(request: Request, user: CurrentStaff) -> Response:
 
 
 @router.get(ROWS)
-def queue_rows(request: Request, user: CurrentStaff) -> Response:
+def queue_rows(request: Request, user: WatchingStaff) -> Response:
     return page(request, "queue_table.html", **_table(request, user))
 
 
@@ -152,9 +156,24 @@ def visible_rows(catalog: ConsoleCatalog, scope: DivisionScope, rows: list[dict]
 @router.get(FIND)
 def find(request: Request, user: CurrentStaff, code: str = "") -> Response:
     """What the scan field sent: a receipt QR, or a reception number."""
-    code = code.strip()[: MAX_QR_CHARS + 1]
+    return _find(request, user, code, may_store=False)
+
+
+@router.post(FIND)
+def find_posted(
+    request: Request, user: CurrentStaff, form: Annotated[FormFields, Depends(form_fields)]
+) -> Response:
+    """The scan field's form (POST with its CSRF token): a sealed receipt may store an
+    application here, which a GET never does."""
+    return _find(request, user, form.get("code") or "", may_store=True)
+
+
+def _find(request: Request, user: StaffUser, code: str, *, may_store: bool) -> Response:
     engine = request.app.state.engine
     catalog = console_catalog(request.app.state.catalog)
+    if is_sealed_receipt(code):
+        return _open_sealed(request, user, code.strip()[: MAX_CODE_CHARS + 1], may_store, catalog)
+    code = code.strip()[: MAX_QR_CHARS + 1]
     scope = divisions_visible(user)
     number = listing.reception_number(code)
     try:
@@ -199,6 +218,48 @@ def find(request: Request, user: CurrentStaff, code: str = "") -> Response:
     return _find_page(request, user, code, None, shown, catalog)
 
 
+def _open_sealed(
+    request: Request, user: StaffUser, code: str, may_store: bool, catalog: ConsoleCatalog
+) -> Response:
+    """A sealed receipt (MADOGUCHI3): opened from the QR alone when the kiosk has not synced
+    it yet (backend/receipt_scan.py), then shown like any application, marked 未同期."""
+    if not may_store:
+        # A GET (a link, a reload) must not store anything: the form posts it again.
+        return _find_page(request, user, code, SEALED_NEEDS_FORM, [], catalog, sealed=code)
+    scope = divisions_visible(user)
+    try:
+        scanned = open_sealed_receipt(
+            request.app.state.engine,
+            request.app.state.private_key,
+            code,
+            who=user.audit_who,
+            address=client_address(request),
+            may_open=lambda procedure_id: bool(
+                visible_rows(catalog, scope, [{"procedure_id": procedure_id}])
+            ),
+        )
+        found = listing.by_receipt(
+            request.app.state.engine, scanned.application_id, scanned.kiosk_id, None
+        )
+    except ReceiptScanRefused as refused:
+        log.warning(
+            "console: %s scanned a sealed receipt that was refused (%s%s)",
+            user.name,
+            refused.refusal.name,
+            f": {refused.why}" if refused.why else "",
+        )
+        return _find_page(request, user, "", refused.refusal.message, [], catalog)
+    except SQLAlchemyError as error:
+        raise ConsoleRefusal(503) from error
+    shown = visible_rows(catalog, scope, found)
+    if found and not shown:
+        raise _refuse_division(request, user, found[0])
+    if not shown:
+        return _find_page(request, user, "", "該当する申請はありません。", [], catalog)
+    row = shown[0]
+    return RedirectResponse(application_url(row["kiosk_id"], row["id"]), status_code=303)
+
+
 def _find_page(
     request: Request,
     user: StaffUser,
@@ -206,13 +267,16 @@ def _find_page(
     error: str | None,
     found: list[dict],
     catalog: ConsoleCatalog,
+    *,
+    sealed: str = "",
 ) -> Response:
     return page(
         request,
         "find.html",
-        status=404 if error and not found else 200,
+        status=404 if error and not found and not sealed else 200,
         find_url=FIND,
         code=code if len(code) <= 64 else "",
         find_error=error,
         rows=_rows(catalog, found, _now(request)),
+        sealed_code=sealed,
     )
