@@ -9,31 +9,36 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from core import preentry
 from core.area import MunicipalArea
-from core.catalog import CardField, Catalog, Counter, Procedure
+from core.catalog import CardField, Catalog, Procedure
 from core.flow import ResidentSession
 from core.i18n import LANGUAGES, TITLE_LANGUAGES, LocalizedText, UiText
+from core.municipality import Counter
 from core.preentry import PreEntry, PreEntryError
 from core.receipt import (
     Align,
+    QrCode,
     Receipt,
     TextLine,
     layout_receipt,
+    qr_payload,
     receipt_from_json,
+    receipt_qr,
     receipt_to_json,
 )
 from core.reception import FinalizedApplication
+from core.sealed_receipt import seal_receipt
 from core.sealing import seal
 from core.validators import address_candidates
 from devices.device_state import DeviceStatus
 from devices.printer import PrintOutcome, PrintResult, ReceiptPrinter
 from devices.scanner import Scan, SimulatedScanner
 from devices.supervisor import DeviceSupervisor
-from kiosk import demo_preentry, memory, sound, voice
+from kiosk import demo_preentry, memory, receipt_signing, sound, voice
 from kiosk.card_reading import CardReading
 from kiosk.config import KioskPaths, Settings
 from kiosk.device_problems import resident_message, staff_alert
@@ -187,8 +192,9 @@ class Services:
             fee_units=session.fee_units(),
         )
 
-    def finalize(self, session: ResidentSession) -> FinalizedApplication:
-        """Store the application durably, then start printing its receipt.
+    def finalize(self, session: ResidentSession, language: str = "ja") -> FinalizedApplication:
+        """Store the application durably, then start printing its receipt (language: the
+        resident's, for the receipt's one line in it).
 
         Returns only after the commit, so the number the screen then shows is never lost.
         """
@@ -198,15 +204,16 @@ class Services:
             raise ValueError("session has unanswered pages")
         procedure = session.procedure
 
+        payload = {
+            "procedure": procedure.id,
+            "procedure_version": procedure.version,
+            "kiosk": self.settings.kiosk_id,
+            "answers": session.answers(),
+        }
+
         def sealed_answers(application_id: str) -> bytes | None:
             if self.practice or self._seal_key is None:
                 return None  # practice answers are never kept
-            payload = {
-                "procedure": procedure.id,
-                "procedure_version": procedure.version,
-                "kiosk": self.settings.kiosk_id,
-                "answers": session.answers(),
-            }
             return seal(payload, self._seal_key, application_id)
 
         try:
@@ -223,6 +230,9 @@ class Services:
             raise ApplicationNotSaved(str(error)) from error
         log.info("application %s finalized as %s", application.id, application.reception_number)
         self.events.publish(ApplicationFinalized(application.id, str(application.reception_number)))
+        qr = self._receipt_qr(application, payload)
+        if qr.data != qr_payload(application):
+            application = replace(application, receipt_code=qr.data)
         receipt = layout_receipt(
             application,
             procedure,
@@ -230,9 +240,46 @@ class Services:
             [text.text("ja") for text in session.documents()],
             self.catalog,
             self.ui,
+            language=language,
+            qr=qr,
         )
         self._device_worker.submit(self._print, receipt)
         return application
+
+    def _receipt_qr(self, application: FinalizedApplication, payload: dict) -> QrCode:
+        """The sealed receipt QR where the municipality wants one (and it prints readably),
+        else the plain one; never practice answers, never without both keys."""
+        if (
+            application.practice
+            or self._seal_key is None
+            or not self.catalog.municipality.sealed_receipt_qr
+            or not application.kiosk_id
+        ):
+            return receipt_qr(application)
+        try:
+            signer = receipt_signing.load_or_create(self.paths.receipt_signing_key)
+        except (OSError, receipt_signing.SigningKeyUnusable) as error:
+            log.error("receipt QR: no signing key (%s); the plain code is printed", error)
+            return receipt_qr(application)
+        code = seal_receipt(
+            kiosk_id=application.kiosk_id,
+            reception_number=str(application.reception_number),
+            application_id=application.id,
+            created_at=application.created_at,
+            payload=payload,
+            recipient=self._seal_key,
+            signer=signer,
+        )
+        qr = receipt_qr(application, code)
+        if qr.data != code:
+            # Sizes only: the content is sealed and never logged.
+            log.warning(
+                "receipt QR: the sealed code (%d characters) does not print readably; "
+                "the plain code is printed for %s",
+                len(code),
+                application.id,
+            )
+        return qr
 
     def _print(self, receipt: Receipt, reprint: bool = False) -> PrintResult:
         if not reprint:
@@ -286,7 +333,8 @@ class Services:
             self.events.publish(ScanIgnored())
             return
         try:
-            entry = preentry.parse(scan.text, self.catalog)
+            # A code made in a スマホ教室 only at a practice kiosk; an expired one nowhere.
+            entry = preentry.parse(scan.text, self.catalog, practice=self.practice)
         except PreEntryError as error:
             log.info("scan refused: %s", error)  # the reason, never the content
             self.events.publish(ScanRefused(error.key))

@@ -126,7 +126,7 @@ def test_preentry_payload_round_trip_and_refusals():
     assert entry.procedure_id == "juminhyo" and entry.answers == {"copies": 2, "purpose": "work"}
     for bad, key in (
         ("https://example.jp/", "scan_not_preentry"),
-        ("MADOGUCHI-PRE/2 {}", "scan_newer_version"),
+        ("MADOGUCHI-PRE/3 {}", "scan_newer_version"),  # 2 is the phone form's (issue 15)
         ("MADOGUCHI-PRE/1 {not json", "scan_not_preentry"),
         (preentry.encode("no_such_thing", {}), "scan_unknown_procedure"),
     ):

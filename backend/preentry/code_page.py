@@ -1,0 +1,64 @@
+"""What the last page shows: the QR code (MADOGUCHI-PRE/2, core/preentry.py), when it expires,
+where to go and what to bring, as the kiosk's completion page would say it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from backend.preentry.catalog import PhoneCatalog
+from backend.preentry.qr_svg import qr_svg
+from backend.preentry.render import trusted_svg
+from core import preentry
+from core.catalog import Procedure
+from core.flow import ResidentSession
+from core.wareki import to_wareki
+
+
+def expiry(phone: PhoneCatalog, today: date) -> date:
+    """The last day the code may be used: the municipality's period (preentry_valid_days)."""
+    return today + timedelta(days=phone.catalog.municipality.preentry_valid_days)
+
+
+def payload_body_chars(code: str) -> int:
+    """What the kiosk bounds (core.preentry.MAX_PAYLOAD_CHARS): the JSON after the prefix."""
+    return len(code.partition(" ")[2])
+
+
+def code_page_context(
+    phone: PhoneCatalog,
+    procedure: Procedure,
+    session: ResidentSession,
+    answers: dict[str, Any],
+    *,
+    language: str,
+    practice: bool,
+    today: date,
+) -> dict[str, Any]:
+    ui = phone.ui
+    until = expiry(phone, today)
+    code = preentry.encode_v2(
+        procedure.id,
+        answers,
+        procedure_version=procedure.version,
+        expires=until,
+        practice=practice,
+    )
+    fits = payload_body_chars(code) <= preentry.MAX_PAYLOAD_CHARS
+    qr = qr_svg(code, ui.get("pre_code_qr_label", language)) if fits else None
+    counter = phone.catalog.counter_for(procedure)
+    fee = phone.catalog.fee_for(procedure)
+    units = session.fee_units()
+    western = until.isoformat()
+    shown_date = f"{to_wareki(until)}（{western}）" if language.startswith("ja") else western
+    return {
+        "qr": trusted_svg(qr.svg) if qr else None,
+        "expires": ui.get("pre_code_expires", language, date=shown_date),
+        "counter": ui.get(
+            "pre_code_counter", language, counter=f"{counter.number} {counter.name.text(language)}"
+        ),
+        "fee": (
+            ui.get("fee_line", language, fee=fee, count=units, total=fee * units) if fee else None
+        ),
+        "bring": [text.text(language) for text in session.documents()],
+    }
