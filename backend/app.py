@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from backend import db, kiosk_api, staff_api
+from backend import db, kiosk_api, preentry, receipt_key_api, staff_api, usage_api
 from backend.auth import staff_caller
 from backend.catalog_bundle import CatalogSource
 from backend.console import mount as console
@@ -82,6 +82,8 @@ def create_app(
     )
     app.state.catalog = CatalogSource(catalog_dir, public_pem)
     app.include_router(kiosk_api.router)
+    app.include_router(receipt_key_api.router)
+    app.include_router(usage_api.router)  # usage events, never personal
     app.include_router(staff_api.router)
 
     @app.get(OPENAPI_PATH, include_in_schema=False, dependencies=[Depends(staff_caller)])
@@ -89,6 +91,7 @@ def create_app(
         return JSONResponse(app.openapi())
 
     console.mount(app, console_settings)  # its CSRF check goes inside the door
+    preentry.mount(app)  # the phone form at /pre/: no login, nothing stored
     app.add_middleware(RequestLimits, limits=limits or Limits())
     app.add_middleware(ConsoleHeaders)  # outside the door: its refusals carry them too
 

@@ -68,6 +68,7 @@ from backend.console.refusals import door_message, refusal_document
 from backend.console.visits import resolve_visit
 from backend.ratelimit import Rate, RateLimiter, client_key
 from backend.tokens import Principal, TokenKind, authenticate
+from core.usage_wire import USAGE_PATH, UsageBatch
 from core.wire import (
     APPLICATIONS_PATH,
     BATCH_PATH,
@@ -188,6 +189,7 @@ def body_limits() -> dict[tuple[str, str], int]:
         ("POST", BATCH_PATH): batch,
         ("POST", APPLICATIONS_PATH): application_json_bytes(),
         ("POST", HEARTBEAT_PATH): model_json_bytes(Heartbeat),
+        ("POST", USAGE_PATH): model_json_bytes(UsageBatch),
     }
 
 

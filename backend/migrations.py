@@ -295,6 +295,47 @@ def _v10_kiosks_and_acknowledgements(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
+def _v11_sealed_receipts(connection: Connection) -> None:
+    """Sealed receipt QR codes (issue 14): each kiosk's signing keys, bound to the token that
+    registered them; on an application, whether it was opened from a receipt before its kiosk
+    synced it (未同期), and a sync that brought different answers, kept beside it."""
+    connection.execute(
+        text(
+            "CREATE TABLE kiosk_receipt_keys (kiosk_id TEXT NOT NULL,"
+            " public_key VARCHAR(64) NOT NULL, token_sha256 VARCHAR(64) NOT NULL,"
+            " registered_at TEXT NOT NULL, PRIMARY KEY (kiosk_id, public_key))"
+        )
+    )
+    for statement in (
+        "ALTER TABLE applications ADD COLUMN unsynced INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE applications ADD COLUMN sync_differs INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE applications ADD COLUMN synced_sealed TEXT",
+        "CREATE INDEX ix_kiosk_receipt_keys_token ON kiosk_receipt_keys (token_sha256)",
+    ):
+        connection.execute(text(statement))
+
+
+def _v12_usage_events(connection: Connection) -> None:
+    """Usage events from the kiosks (issue 16, backend/usage_store.py), never personal: one
+    row per event, keyed by kiosk, opaque session key and sequence (a batch sent twice is
+    stored once). The session's start is kept to the hour; its local weekday and hour only on
+    the session_started row, as the kiosk's clock had them."""
+    connection.execute(
+        text(
+            "CREATE TABLE usage_events (kiosk_id TEXT NOT NULL,"
+            " session_key VARCHAR(32) NOT NULL, seq INTEGER NOT NULL,"
+            " kind VARCHAR(32) NOT NULL, session_hour TEXT NOT NULL,"
+            " practice INTEGER NOT NULL, procedure_id TEXT, page_id TEXT, seconds INTEGER,"
+            " detail TEXT, language TEXT, text_size TEXT, contrast TEXT, voice INTEGER,"
+            " profile TEXT, local_weekday INTEGER, local_hour INTEGER,"
+            " PRIMARY KEY (kiosk_id, session_key, seq))"
+        )
+    )
+    connection.execute(
+        text("CREATE INDEX ix_usage_events_kind ON usage_events (kind, session_hour)")
+    )
+
+
 Migration = tuple[int, str, Callable[[Connection], None]]
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "applications", _v1_applications),
@@ -307,6 +348,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     (8, "health probe", _v8_health_probe),
     (9, "staff accounts and sessions", _v9_staff_accounts),
     (10, "kiosks and acknowledged alerts", _v10_kiosks_and_acknowledgements),
+    (11, "sealed receipts", _v11_sealed_receipts),
+    (12, "usage events", _v12_usage_events),
 )
 LATEST = MIGRATIONS[-1][0]
 

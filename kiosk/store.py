@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from core.reception import FinalizedApplication, ReceptionNumber
+from core.usage_wire import UsageEvent
+from kiosk.store_retention import purge_sealed
 from kiosk.store_schema import (
     DAMAGED_SUFFIX,
     MIGRATIONS,
@@ -362,15 +364,9 @@ class KioskStore:
         counted: list[int] = []
 
         def work() -> None:
-            cursor = self.db.execute(
-                "UPDATE applications SET sealed = NULL, purged_at = ? "
-                "WHERE acknowledged_at IS NOT NULL AND acknowledged_at <= ? "
-                "AND sealed IS NOT NULL",
-                [now.isoformat(), cutoff],
-            )
-            counted.append(cursor.rowcount)
-            if cursor.rowcount:
-                self._audit("sealed_payloads_purged", None, str(cursor.rowcount), now)
+            counted.append(purge_sealed(self.db, cutoff, now))
+            if counted[0]:
+                self._audit("sealed_payloads_purged", None, str(counted[0]), now)
 
         self._write(work)
         return counted[0]
@@ -399,6 +395,35 @@ class KioskStore:
                 self.db.execute("DELETE FROM staff_alerts WHERE id = ?", [alert_id])
 
         self._write(work)
+
+    # -- usage events waiting for the backend (kiosk/usage.py) ------------------------------
+
+    def keep_usage(self, events: list[UsageEvent]) -> None:
+        """One resident session's events, in one write."""
+        rows = [[event.model_dump_json()] for event in events]
+        self._write(
+            lambda: self.db.executemany("INSERT INTO usage_events (event) VALUES (?)", rows)
+        )
+
+    def usage_to_send(self, limit: int) -> list[tuple[int, UsageEvent]]:
+        """The oldest kept events, with the row ids that forget_usage takes."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT id, event FROM usage_events ORDER BY id LIMIT ?", [limit]
+            ).fetchall()
+        return [(row[0], UsageEvent.model_validate_json(row[1])) for row in rows]
+
+    def forget_usage(self, row_ids: list[int]) -> None:
+        """The backend confirmed it has these."""
+        self._write(
+            lambda: self.db.executemany(
+                "DELETE FROM usage_events WHERE id = ?", [[row_id] for row_id in row_ids]
+            )
+        )
+
+    def usage_count(self) -> int:
+        with self._lock:
+            return self.db.execute("SELECT count(*) FROM usage_events").fetchone()[0]
 
     # -- what sync remembers between runs (for `kiosk sync status`) ---------------------------
 

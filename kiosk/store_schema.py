@@ -90,8 +90,23 @@ _MIGRATION_4 = (
 )""",
 )
 
+# Usage events (kiosk/usage.py), never personal: each a core.usage_wire.UsageEvent as JSON,
+# kept until the backend confirms it has them.
+_MIGRATION_5 = (
+    """CREATE TABLE "usage_events" (
+   "id" INTEGER PRIMARY KEY,
+   "event" TEXT NOT NULL
+)""",
+)
+
 # Numbered migrations: index + 1 is the schema version they produce. Append, never edit.
-MIGRATIONS: list[tuple[str, ...]] = [_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4]
+MIGRATIONS: list[tuple[str, ...]] = [
+    _MIGRATION_1,
+    _MIGRATION_2,
+    _MIGRATION_3,
+    _MIGRATION_4,
+    _MIGRATION_5,
+]
 
 
 def apply_migration(connection: sqlite3.Connection, version: int) -> None:

@@ -104,7 +104,13 @@ def test_a_full_database_stops_simulate_with_a_plain_message(settings, kiosk_pat
         pages = services.store.db.execute("PRAGMA page_count").fetchone()[0]
         services.store.db.execute(f"PRAGMA max_page_count = {pages + 4}")
         args = argparse.Namespace(
-            count=500, procedure=None, residents=None, seed=1, no_sync=True, practice=False
+            count=500,
+            procedure=None,
+            residents=None,
+            seed=1,
+            no_sync=True,
+            practice=False,
+            abandon_rate=0.0,
         )
         with pytest.raises(CommandFailed) as caught:
             simulate_cli._simulate(args, settings, services)

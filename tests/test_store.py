@@ -347,11 +347,14 @@ def schema(db: sqlite3.Connection) -> list[str]:
 
 def test_a_new_database_has_the_schema_kiosks_in_the_field_hold(tmp_path):
     """tests/data/kiosk_schema_4.sql is the schema the migrations made when sqlite-utils wrote
-    them: the frozen statements that replaced it must make the same tables, byte for byte."""
+    them: the frozen statements that replaced it must make the same tables, byte for byte
+    (versions after 4 were written as frozen SQL from the start)."""
     recorded = (DATA / "kiosk_schema_4.sql").read_text(encoding="utf-8")
-    store = KioskStore(tmp_path / "new.sqlite3")
-    assert store.schema_version == 4
-    assert ";\n".join(schema(store.db)) + ";\n" == recorded
+    db = sqlite3.connect(tmp_path / "new.sqlite3")
+    for version in range(1, 5):
+        apply_migration(db, version)
+    assert ";\n".join(schema(db)) + ";\n" == recorded
+    db.close()
 
 
 @pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))

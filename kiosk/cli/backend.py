@@ -1,4 +1,5 @@
-"""`kiosk backend serve|token|user|list|show|audit|export`: the reference backend's commands.
+"""`kiosk backend serve|token|user|list|show|pdf|audit|export|insights`: the reference backend's
+commands.
 
 This module declares the arguments and picks the action; backend/staff_cli.py acts. The
 backend is an optional install (the `backend` extra), so it is imported only when one of these
@@ -97,9 +98,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "as backend_token. 'token revoke kiosk|staff NAME' invalidates all of NAME's tokens. "
         "'token KIOSK_ID' (the old form) prints the token of a kiosk on this same machine, "
         "kept in DATA/local-kiosks/KIOSK_ID.token and created on first use. "
-        "A staff token has a role (--role, default supervisor: every division).",
+        "A staff token has a role (--role supervisor or admin, default supervisor: every "
+        "division); clerks use console accounts, which have divisions.",
         usage="kiosk backend token (create|revoke {kiosk,staff} NAME | KIOSK_ID) "
-        "[--role {clerk,supervisor,admin}] [--data DIR] [--database URL]",
+        "[--role {supervisor,admin}] [--data DIR] [--database URL]",
     )
     token.add_argument("words", nargs="+", metavar="create|revoke KIND NAME | KIOSK_ID")
     token.add_argument(
@@ -139,6 +141,23 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     show.set_defaults(handler=_show)
 
+    form = actions.add_parser(
+        "pdf",
+        parents=[PLACE, CATALOG],
+        help="write one application's filled-in 申請書 as a PDF",
+        description="Open one application with the municipality's private key and write its "
+        "filled-in application form (A4, fonts embedded, the receipt's QR code) to FILE, "
+        "readable by you only. The view is written to the audit log.",
+    )
+    form.add_argument("application_id", metavar="ID")
+    form.add_argument("-o", "--output", type=Path, metavar="FILE", required=True)
+    form.add_argument(
+        "--kiosk",
+        metavar="KIOSK_ID",
+        help="the kiosk that sent it (needed only when two kiosks sent the same id)",
+    )
+    form.set_defaults(handler=_pdf)
+
     audit = actions.add_parser(
         "audit",
         parents=[JSON, PLACE],
@@ -164,6 +183,20 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--output", type=Path, metavar="FILE", help="default: stdout")
     export.add_argument("--procedure", metavar="ID", help="only this procedure")
     export.set_defaults(handler=_export)
+
+    insights = actions.add_parser(
+        "insights",
+        parents=[JSON, PLACE],
+        help="usage figures: where residents give up, call staff or take long",
+        description="Exact counts from the kiosks' usage events (never personal): per procedure "
+        "started, finished, abandoned and the completion rate; per page shown, abandoned, median "
+        "and 90th-percentile time, refusals and staff calls; sessions by language, text size, "
+        "kiosk, weekday and hour. Practice sessions are counted apart. Sessions are placed by "
+        "the hour they started.",
+    )
+    insights.add_argument("--since", metavar="T", help="sessions started at or after T (ISO 8601)")
+    insights.add_argument("--until", metavar="T", help="sessions started before T (default: now)")
+    insights.set_defaults(handler=_insights)
 
 
 def _add_user_parser(actions: argparse._SubParsersAction) -> None:
@@ -332,6 +365,12 @@ def _show(args: argparse.Namespace) -> int:
     return _staff(args, show_application)
 
 
+def _pdf(args: argparse.Namespace) -> int:
+    from backend.pdf_cli import print_form
+
+    return _staff(args, print_form)
+
+
 def _audit(args: argparse.Namespace) -> int:
     from backend.staff_cli import audit_log
 
@@ -342,6 +381,12 @@ def _export(args: argparse.Namespace) -> int:
     from backend.staff_cli import export_applications
 
     return _staff(args, export_applications)
+
+
+def _insights(args: argparse.Namespace) -> int:
+    from backend.insights_cli import insights
+
+    return _staff(args, insights)
 
 
 def _user_create(args: argparse.Namespace) -> int:

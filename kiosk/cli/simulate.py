@@ -1,14 +1,16 @@
 """`kiosk simulate residents N`: headless residents finalizing real procedures on this kiosk.
 
 Uses the kiosk's own data directory and configuration (so its queue is the kiosk's queue), the
-same services the screens call, and the sync worker as the kiosk runs it: the applications
-drain to the backend while the residents keep coming, as on a busy morning.
+kiosk's own navigator over the same services the screens call (kiosk/simulate_walk.py: so the
+usage figures come from where a real resident's do), and the sync worker as the kiosk runs it:
+the applications drain to the backend while the residents keep coming, as on a busy morning.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import queue
 import sys
 import threading
 import time
@@ -41,9 +43,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "residents",
         parents=[CONFIG],
         help="N residents complete random procedures and finalize them",
-        description="N headless residents each walk a random shipped procedure through the "
-        "flow engine and finalize it, exactly as the touch screens would. Prints "
-        "'<reception number> <application id>' per application as soon as it is saved.",
+        description="N headless residents each tap a random shipped procedure through the "
+        "kiosk's navigator and finalize it, exactly as on the touch screen; some go back, "
+        "change an answer, get one refused or call staff, and --abandon-rate of them walk "
+        "away. Prints '<reception number> <application id>' per application as soon as it is "
+        "saved (none for a resident who walked away).",
     )
     residents.add_argument("count", type=int, metavar="N")
     residents.add_argument(
@@ -57,6 +61,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="residents as JSON in shared/testdata's format (default: built-in residents)",
     )
     residents.add_argument("--seed", type=int, help="repeat the same residents and choices")
+    residents.add_argument(
+        "--abandon-rate",
+        type=float,
+        default=0.0,
+        metavar="R",
+        help="the fraction of residents (0 to 1) who walk away at a random page; they "
+        "finalize nothing and print no line (default: 0)",
+    )
     residents.add_argument(
         "--no-sync", action="store_true", help="only queue; do not send to the backend"
     )
@@ -83,8 +95,8 @@ def _residents(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace, settings: Settings, services: Services) -> int:
     from kiosk.events import ReceiptFailed, ReceiptPrinted
-    from kiosk.services import ApplicationNotSaved
-    from kiosk.simulate import SimulationError, load_residents, simulate_residents
+    from kiosk.simulate import SimulationError, load_residents
+    from kiosk.simulate_walk import Behaviour
 
     if not services.accepting_applications():
         raise CommandFailed(
@@ -96,51 +108,85 @@ def _simulate(args: argparse.Namespace, settings: Settings, services: Services) 
         procedures = [p for p in procedures if p.id == args.procedure]
         if not procedures:
             raise CommandFailed(f"kiosk simulate residents: no procedure '{args.procedure}'")
-    printed, saved = _Counter(), _Counter()
+    try:
+        behaviour = Behaviour(abandon_rate=args.abandon_rate)
+    except ValueError as error:
+        raise CommandFailed(f"kiosk simulate residents: --abandon-rate: {error}") from None
+    printed = _Counter()
 
     def count_receipts(event) -> None:
         if isinstance(event, ReceiptPrinted | ReceiptFailed):
             printed.add()
 
     services.events.subscribe(count_receipts)
-
-    def finalize(session):
-        try:
-            application = services.finalize(session)
-        except ApplicationNotSaved as error:
-            raise CommandFailed(
-                f"kiosk simulate residents: stopped after {saved.value} applications (each "
-                f"line above is saved): {error}"
-            ) from None
-        saved.add()
-        return application
-
     try:
         residents = load_residents(args.residents)
     except SimulationError as error:
         raise CommandFailed(f"kiosk simulate residents: {error}") from None
     if not args.no_sync:
         services.start_sync()
+    kiosk = _SimulatedKiosk(services)
     try:
-        done = simulate_residents(
-            args.count,
-            procedures,
-            services.start_session,
-            finalize,
-            sys.stdout,
-            residents=residents,
-            seed=args.seed,
-        )
+        walks = kiosk.walk(args.count, procedures, residents, args.seed, behaviour)
     except SimulationError as error:
+        if len(error.args) == 2:  # where the walk stopped, and why
+            where, why = error.args
+            raise CommandFailed(
+                f"kiosk simulate residents: {where} (each line above is saved): {why}"
+            ) from None
         raise CommandFailed(f"kiosk simulate residents: {error}") from None
     _wait_for_receipts(services, printed)
-    summary = f"simulated {len(done)} residents"
+    kiosk.deliver()  # the receipts' outcomes, into the usage figures
+    finished = sum(walk.application is not None for walk in walks)
+    summary = f"simulated {len(walks)} residents"
+    if finished != len(walks):
+        summary += f" ({len(walks) - finished} walked away)"
     if not args.no_sync and not settings.practice:
         services.stop_sync()  # the last rounds run here, not twice over beside the worker
         queued = _drain(services)
         summary += f"; still queued for the backend: {queued}"
+        usage = services.sync.send_usage()
+        if usage.error:
+            summary += f"; usage events kept for later ({usage.error})"
     print(summary, file=sys.stderr)
     return 0
+
+
+class _SimulatedKiosk:
+    """The Navigator on a simulated clock, with the bus's events handed to it between taps as
+    the Qt bridge hands them to the window."""
+
+    def __init__(self, services: Services) -> None:
+        from kiosk.navigator import Navigator
+        from kiosk.simulate_walk import SimulatedClock
+
+        self.clock = SimulatedClock()
+        self.navigator = Navigator(services, now=self.clock)
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        services.events.subscribe(self._inbox.put)
+
+    def deliver(self) -> None:
+        while True:
+            try:
+                event = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            self.navigator.on_event(event)
+
+    def walk(self, count, procedures, residents, seed, behaviour):
+        from kiosk.simulate_walk import walk_residents
+
+        return walk_residents(
+            count,
+            self.navigator,
+            self.clock,
+            procedures,
+            sys.stdout,
+            residents=residents,
+            seed=seed,
+            behaviour=behaviour,
+            deliver=self.deliver,
+        )
 
 
 class _Counter:

@@ -23,7 +23,9 @@ from kiosk.sync.backoff import BackoffPolicy
 from kiosk.sync.catalog_pull import CatalogPuller, PullOutcome
 from kiosk.sync.heartbeat import HeartbeatSender, alert_from_event
 from kiosk.sync.http import BackendHttp, TokenSource
+from kiosk.sync.key_registration import ReceiptKeyRegistrar
 from kiosk.sync.outbox import OutboxSender, SyncReport, local_now
+from kiosk.sync.usage_sender import UsageReport, UsageSender
 
 if TYPE_CHECKING:
     import requests
@@ -81,6 +83,11 @@ class SyncClient:
             lambda: self.clock(),
             publish=events.publish,  # StaffComing when a call is acknowledged
         )
+        self._usage = UsageSender(self._http, store)  # usage events, never personal
+        # The key that signs sealed receipt QR codes, told to the backend once online.
+        self._receipt_key = (
+            ReceiptKeyRegistrar(self._http, paths.receipt_signing_key) if paths else None
+        )
 
     @property
     def settings(self) -> Settings:
@@ -110,6 +117,8 @@ class SyncClient:
             report = sender.drain()
             if report.needs_configuration:
                 self._heartbeat.accepted = False  # ask again before the next batch
+        if report.error is None:  # the figures go after the applications, never before
+            self._usage.send()
         if report.sent or report.duplicates or report.quarantined:
             log.info(
                 "sync: %d sent, %d duplicate, %d quarantined",
@@ -153,11 +162,19 @@ class SyncClient:
             error=error, needs_configuration=True, next_attempt_at=until, finished_at=self.clock()
         )
 
+    def send_usage(self) -> UsageReport:
+        """Send the kept usage events now (`kiosk sync now`, the end of a simulation)."""
+        return self._usage.send(force=True)
+
     # -- heartbeat, catalog, retention ------------------------------------------------------
 
     def heartbeat(self) -> str | None:
-        """Send a heartbeat now; None when the backend acknowledged it, else the problem."""
-        return self._heartbeat.beat()
+        """Send a heartbeat now; None when the backend acknowledged it, else the problem.
+        Once the backend answers, the receipt signing key follows (until it is accepted)."""
+        outcome = self._heartbeat.beat()
+        if outcome is None and self._receipt_key is not None:
+            self._receipt_key.register_once()
+        return outcome
 
     def pull_catalog(self) -> PullOutcome | None:
         """Pull once (a pull never raises: its problem is recorded); None without paths."""

@@ -1,0 +1,93 @@
+"""The kiosks' usage events on the backend (migration 12): stored once each, never personal.
+
+The table is declared here rather than in backend/db.py because only the usage endpoint and
+the figures (backend/insights.py) touch it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from backend.db import WRITE, UtcTimestamp, is_postgresql, metadata
+from core.usage_wire import UsageEvent, UsageKind
+
+usage_events = Table(
+    "usage_events",
+    metadata,
+    Column("kiosk_id", Text, nullable=False),
+    Column("session_key", String(32), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("session_hour", UtcTimestamp, nullable=False),  # the session's start, to the hour
+    Column("practice", Integer, nullable=False),  # 0/1 (INTEGER on both databases)
+    Column("procedure_id", Text),
+    Column("page_id", Text),
+    Column("seconds", Integer),
+    Column("detail", Text),
+    Column("language", Text),
+    Column("text_size", Text),
+    Column("contrast", Text),
+    Column("voice", Integer),
+    Column("profile", Text),
+    # The kiosk's own weekday (0 = Monday) and hour, for staffing the counters.
+    Column("local_weekday", Integer),
+    Column("local_hour", Integer),
+    PrimaryKeyConstraint("kiosk_id", "session_key", "seq"),
+)
+
+
+def _row(kiosk_id: str, event: UsageEvent) -> dict:
+    started = event.kind is UsageKind.SESSION_STARTED
+    return {
+        "kiosk_id": kiosk_id,
+        "session_key": event.session,
+        "seq": event.seq,
+        "kind": event.kind.value,
+        "session_hour": event.hour,
+        "practice": int(event.practice),
+        "procedure_id": event.procedure,
+        "page_id": event.page,
+        "seconds": event.seconds,
+        "detail": event.detail,
+        "language": event.language,
+        "text_size": event.text_size,
+        "contrast": event.contrast,
+        "voice": None if event.voice is None else int(event.voice),
+        "profile": event.profile,
+        "local_weekday": event.hour.weekday() if started else None,
+        "local_hour": event.hour.hour if started else None,
+    }
+
+
+def store(engine: Engine, kiosk_id: str, events: list[UsageEvent]) -> tuple[int, int]:
+    """Keep the events the backend does not have yet; returns (stored, duplicates). One
+    transaction: a batch is stored whole or not at all."""
+    rows = {(event.session, event.seq): _row(kiosk_id, event) for event in events}
+    insert = postgres_insert if is_postgresql(engine) else sqlite_insert
+    key = tuple_(usage_events.c.session_key, usage_events.c.seq)
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        known = {
+            (row.session_key, row.seq)
+            for row in connection.execute(
+                select(usage_events.c.session_key, usage_events.c.seq).where(
+                    usage_events.c.kiosk_id == kiosk_id, key.in_(list(rows))
+                )
+            )
+        }
+        new = [row for identity, row in rows.items() if identity not in known]
+        if new:
+            # A concurrent copy of the same batch may have stored some in between: no error.
+            connection.execute(insert(usage_events).on_conflict_do_nothing(), new)
+    return len(new), len(events) - len(new)
