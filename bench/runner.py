@@ -210,6 +210,36 @@ def _ui(name: str) -> Callable[[int], Result]:
     return run
 
 
+def _receipt_qr_size(repeat: int) -> Result:
+    from bench.receipt_qr_bench import bench_receipt_qr_size
+
+    return bench_receipt_qr_size(repeat)
+
+
+def _console(name: str) -> Callable[[int], Result]:
+    def run(repeat: int) -> Result:
+        from bench import console_bench
+
+        return getattr(console_bench, name)(repeat)
+
+    return run
+
+
+def _form_pdf(repeat: int) -> Result:
+    from bench.form_bench import bench_form_pdf
+
+    return bench_form_pdf(repeat)
+
+
+def _preentry(name: str) -> Callable[[int], Result]:
+    def run(repeat: int) -> Result:
+        from bench import preentry_bench
+
+        return getattr(preentry_bench, name)(repeat)
+
+    return run
+
+
 BENCHMARKS: dict[str, Callable[[int], Result]] = {
     "startup": bench_startup,
     "catalog": bench_catalog,
@@ -222,6 +252,13 @@ BENCHMARKS: dict[str, Callable[[int], Result]] = {
     "finalize": _finalize,
     "drain-sqlite": _drain("sqlite"),
     "drain-postgresql": _drain("postgresql"),
+    "console-queue": _console("bench_console_queue"),
+    "console-application": _console("bench_console_application"),
+    "receipt-qr-size": _receipt_qr_size,
+    "form-pdf": _form_pdf,
+    "preentry-page-weight": _preentry("bench_preentry_page_weight"),
+    "preentry-server-time": _preentry("bench_preentry_server_time"),
+    "preentry-qr-payload": _preentry("bench_preentry_qr_payload"),
 }
 
 

@@ -52,7 +52,7 @@ class EventReactions:
         return handler(event) if handler is not None else EventReaction.IGNORED
 
     def _rendered(self, view: View) -> EventReaction:
-        self.navigator._show(view)
+        self.navigator.show(view)
         return EventReaction.RENDER
 
     def _on_card_page(self, event: Event) -> EventReaction:
@@ -62,18 +62,18 @@ class EventReactions:
             return EventReaction.IGNORED  # a late page from a reading already left
         nav.card_page = event
         if event.step is not CardStep.DONE:
-            return self._rendered(nav._card_view())
+            return self._rendered(nav.card_view())
         reading = nav.services.card_reading
         card = reading.take_prefill() if reading is not None else None
         procedure_id, nav.card_procedure_id = nav.card_procedure_id, None
         nav.card_page = None
         if nav.visit is not None:
             nav.visit.card = dict(card or {})
-            nav._start_visit_session()
+            nav.start_visit_session()
         else:
-            nav._elsewhere.card = dict(card or {})
+            nav.elsewhere.card = dict(card or {})
             nav.session = nav.services.start_session(procedure_id, card=card)
-            nav._show_first_step()
+            nav.show_first_step()
         return EventReaction.RENDER
 
     def _on_scan(self, event: Event) -> EventReaction:
@@ -88,7 +88,7 @@ class EventReactions:
             return EventReaction.IGNORED
         nav.services.expect_scan(False)
         nav.session = session
-        nav._show_step()  # review when everything was entered, else the first gap
+        nav.show_step()  # review when everything was entered, else the first gap
         return EventReaction.RENDER
 
     def _on_receipt(self, event: Event) -> EventReaction:
@@ -104,6 +104,6 @@ class EventReactions:
             nav.print_status = event.problem or PRINT_FAILED
             reaction = EventReaction.PRINT_PROBLEM
         if nav.view.screen is Screen.COMPLETION:
-            nav._show(nav._completion_view())
+            nav.show(nav.completion_view())
             return reaction
         return EventReaction.IGNORED

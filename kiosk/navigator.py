@@ -17,7 +17,6 @@ from dataclasses import replace
 
 from core.catalog import Page
 from core.flow import ResidentSession, Step, Visit, is_outside
-from core.life_events import LifeEventSession
 from core.reception import FinalizedApplication
 from core.validators import Invalid
 from kiosk.card_session import CardStep
@@ -26,12 +25,14 @@ from kiosk.elsewhere import Elsewhere
 from kiosk.event_reactions import PRINTING, EventReactions
 from kiosk.events import CardPageChanged, Event
 from kiosk.idle import IdleClock, IdlePolicy, IdleState
+from kiosk.life_event_guide import LifeEventGuide
 from kiosk.services import (
     ApplicationNotSaved,
     CompletionInfo,
     NotAcceptingApplications,
     Services,
 )
+from kiosk.usage import UsageRecorder
 from kiosk.views import (
     AddressSource,
     CardView,
@@ -40,10 +41,8 @@ from kiosk.views import (
     EventReaction,
     HomeView,
     IdleCheck,
-    LifeEventView,
     MenuView,
     Message,
-    NaviMode,
     QuestionView,
     ReviewView,
     ScanView,
@@ -63,7 +62,9 @@ class Navigator:
         theme: Theme = Theme.STANDARD,
         text_size: TextSize = TextSize.STANDARD,
         now: Callable[[], float] = time.monotonic,
+        usage: UsageRecorder | None = None,
     ) -> None:
+        """usage: where the (never personal) usage events go; by default the kiosk's store."""
         self.services = services
         settings = services.settings
         self.idle = IdleClock(IdlePolicy(settings.idle_quiet_s, settings.idle_warning_s), now)
@@ -74,14 +75,14 @@ class Navigator:
         self.voice_on = False  # read questions aloud, for this resident
         self.session: ResidentSession | None = None
         self.visit: Visit | None = None  # several procedures in one go (手続きナビ)
-        self.navi: LifeEventSession | None = None
+        self.guide = LifeEventGuide(services.catalog)  # 手続きナビ's questions
         self.application: FinalizedApplication | None = None
         self.completion_info: CompletionInfo | None = None
         self.print_status = PRINTING
+        self.not_saved_because: str | None = None  # the store's words for the last refusal
         self.card_procedure_id: str | None = None
         self.card_page: CardPageChanged | None = None
-        # An address outside the municipality: the card's items and what was typed.
-        self._elsewhere = Elsewhere(services)
+        self.elsewhere = Elsewhere(services)  # an address outside: the card's, what was typed
         self._warned = False
         self._resident_left = False  # memory to give back on the next idle tick at home
         self._back = {
@@ -96,10 +97,12 @@ class Navigator:
             Screen.ELSEWHERE: self._leave_elsewhere,
         }
         self._reactions = EventReactions(self)
+        self.usage = usage or UsageRecorder.for_services(services, now)
         self.view: View = self.go_home()
 
-    def _show(self, view: View) -> View:
+    def show(self, view: View) -> View:
         self.view = view
+        self.usage.shown(view, self)  # the one place the figures learn where the resident is
         return view
 
     # -- home, the resident's choices, and forgetting them ----------------------------------
@@ -108,7 +111,7 @@ class Navigator:
         self._forget_session()
         municipality = self.services.catalog.municipality
         voice = self.voice_on if self.services.voice is not None else None
-        return self._show(
+        return self.show(
             HomeView(
                 municipality.name,
                 municipality.opening_hours,
@@ -162,7 +165,7 @@ class Navigator:
         if self.visit is not None:
             self.visit.wipe()
         self.visit = None
-        self.navi = None
+        self.guide.forget()
         self._leave_card_reading()
         if self.session is not None:
             self.session.wipe()
@@ -170,15 +173,15 @@ class Navigator:
         self.application = None
         self.completion_info = None
         self.print_status = PRINTING
-        self._elsewhere.forget()
+        self.elsewhere.forget()
 
     def refresh(self, pending: object = None) -> View:
         """The current view built again from the state (after a language change)."""
         view = self.view
         if isinstance(view, QuestionView) and self.session is not None:
-            return self._show(self._question_view(pending))
+            return self.show(self._question_view(pending))
         if isinstance(view, CompletionView) and self.application is not None:
-            return self._show(self._completion_view())
+            return self.show(self.completion_view())
         return view  # the others hold no translated text: the same view renders anew
 
     # -- menu ---------------------------------------------------------------------------------
@@ -188,12 +191,12 @@ class Navigator:
         offered = self.services.procedures()
         order = list(dict.fromkeys(procedure.category for procedure in offered))
         categories = tuple(self.services.catalog.categories[cid] for cid in order)
-        return self._show(MenuView(categories=categories))
+        return self.show(MenuView(categories=categories))
 
     def open_category(self, category_id: str) -> View:
         procedures = tuple(p for p in self.services.procedures() if p.category == category_id)
         category = self.services.catalog.categories[category_id]
-        return self._show(MenuView(category=category, procedures=procedures))
+        return self.show(MenuView(category=category, procedures=procedures))
 
     def _menu_back(self) -> View:
         view = self.view
@@ -203,6 +206,7 @@ class Navigator:
 
     def go_back(self) -> View:
         """もどる on any screen: where it leads is one table, keyed by the current screen."""
+        self.usage.went_back()
         return self._back[self.view.screen]()
 
     # -- one procedure: questions, review, finalize -----------------------------------------
@@ -212,7 +216,7 @@ class Navigator:
         if self.services.reads_cards_for(procedure):
             return self.open_card(procedure_id)
         self.session = self.services.start_session(procedure_id)
-        return self._show_step()
+        return self.show_step()
 
     def submit_answer(self, value: object) -> View:
         assert self.session is not None
@@ -226,8 +230,8 @@ class Navigator:
         if isinstance(result, Invalid):
             error = Message(result.message_key, tuple(dict(result.values).items()))
             # The input keeps what the resident entered, next to the reason it was refused.
-            return self._show(replace(self._question_view(value), error=error))
-        return self._show_step()
+            return self.show(replace(self._question_view(value), error=error))
+        return self.show_step()
 
     def _session_back(self) -> View:
         session = self.session
@@ -236,20 +240,21 @@ class Navigator:
         if not session.can_go_back():
             return self.open_category(session.procedure.category)
         session.back()
-        return self._show_step()
+        return self.show_step()
 
     def change_answer(self, page_id: str) -> View:
         assert self.session is not None
+        self.usage.changed_from_review(page_id)
         self.session.change(page_id)
-        return self._show_step()
+        return self.show_step()
 
-    def _show_step(self) -> View:
+    def show_step(self) -> View:
         session = self.session
         assert session is not None
         if session.step is Step.REVIEW:
-            return self._show(ReviewView(session.procedure, tuple(session.summary())))
+            return self.show(ReviewView(session.procedure, tuple(session.summary())))
         self.speak(session.page.question.text(self.language))
-        return self._show(self._question_view())
+        return self.show(self._question_view())
 
     def _question_view(self, pending: object = None) -> QuestionView:
         session = self.session
@@ -268,19 +273,20 @@ class Navigator:
         session = self.session
         assert session is not None
         try:
-            application = self.services.finalize(session)
+            application = self.services.finalize(session, self.language)
         except (NotAcceptingApplications, ApplicationNotSaved) as refused:
             # The answers stay in the session; the review says why nothing was sent.
+            self.not_saved_because = str(refused)  # for `kiosk simulate`, never shown
             error = Message(REFUSALS[type(refused)])
-            return self._show(ReviewView(session.procedure, tuple(session.summary()), error))
+            return self.show(ReviewView(session.procedure, tuple(session.summary()), error))
         self.completion_info = self.services.completion_info(session)
         self.application = application
         self.print_status = PRINTING
         session.wipe()
         self.session = None
-        return self._show(self._completion_view())
+        return self.show(self.completion_view())
 
-    def _completion_view(self) -> CompletionView:
+    def completion_view(self) -> CompletionView:
         assert self.application is not None and self.completion_info is not None
         more = self.visit is not None and self.visit.index + 1 < len(self.visit.procedures)
         return CompletionView(self.application, self.completion_info, self.print_status, more)
@@ -290,66 +296,54 @@ class Navigator:
         if self.visit is not None and self.visit.advance():
             self.application = None
             self.completion_info = None
-            return self._start_visit_session()
+            return self.start_visit_session()
         return self.end_session()
 
     # -- 手続きナビ and a visit of several procedures ----------------------------------------
 
     def open_navi(self) -> View:
-        self.navi = None
-        events = tuple(self.services.catalog.life_events.values())
-        return self._show(LifeEventView(NaviMode.EVENTS, events=events))
+        return self.show(self.guide.events())
 
     def choose_life_event(self, event_id: str) -> View:
-        event = self.services.catalog.life_events[event_id]
-        self.navi = LifeEventSession(event, self.services.catalog)
-        return self._show_navi()
+        return self.show(self.guide.choose(event_id))
 
     def answer_navi(self, value: bool) -> View:
-        assert self.navi is not None
-        question = self.navi.next_question()
-        if question is not None:
-            self.navi.answer(question.id, value)
-        return self._show_navi()
+        return self.show(self.guide.answer(value))
 
     def _show_navi(self) -> View:
-        navi = self.navi
-        assert navi is not None
-        question = navi.next_question()
-        if question is not None:
-            return self._show(LifeEventView(NaviMode.QUESTION, event=navi.event, question=question))
-        return self._show(LifeEventView(NaviMode.PLAN, event=navi.event, plan=tuple(navi.plan())))
+        return self.show(self.guide.current())
 
     def _navi_back(self) -> View:
-        if self.navi is None:
-            return self.open_menu()
-        if self.navi.answers:  # one question back: forget the last answer
-            self.navi.answers.popitem()
-            return self._show_navi()
-        return self.open_navi()
+        view = self.guide.back()
+        return self.show(view) if view is not None else self.open_menu()
 
     def start_visit(self) -> View:
-        assert self.navi is not None
-        procedures = [step.procedure for step in self.navi.plan() if step.procedure is not None]
+        procedures = self.guide.procedures()
         if not procedures:
             return self.view  # nothing this kiosk can do: the list stays
         self.visit = Visit(procedures, self.services.ui, area=self.services.municipal_area())
         reading = next((p for p in procedures if self.services.reads_cards_for(p)), None)
         if reading is not None:
             return self.open_card(reading.id)  # once for the whole visit
-        return self._start_visit_session()
+        return self.start_visit_session()
 
-    def _start_visit_session(self) -> View:
+    def _back_to_list(self) -> View:  # a visit's procedure left before it began: the list again
+        assert self.visit is not None
+        self.visit.wipe()
+        self.visit = None
+        return self._show_navi()
+
+    def start_visit_session(self) -> View:
         assert self.visit is not None
         self.session = self.visit.session()
-        return self._show_first_step()
+        return self.show_first_step()
 
-    def _show_first_step(self) -> View:
+    def show_first_step(self) -> View:
         """A session's first page, or first where the card's address leads: an in-city
         procedure (転居) with a card from elsewhere is the wrong one to begin (→ 転入)."""
         assert self.session is not None
-        view = self._elsewhere.card_view(self.session)
-        return self._show(view) if view is not None else self._show_step()
+        view = self.elsewhere.card_view(self.session)
+        return self.show(view) if view is not None else self.show_step()
 
     # -- the My Number Card -----------------------------------------------------------------
 
@@ -358,11 +352,11 @@ class Navigator:
         assert reading is not None
         self.card_procedure_id = procedure_id
         self.card_page = FIRST_CARD_PAGE
-        view = self._show(self._card_view())
+        view = self.show(self.card_view())
         reading.start()
         return view
 
-    def _card_view(self) -> CardView:
+    def card_view(self) -> CardView:
         reading = self.services.card_reading
         assert reading is not None and self.card_procedure_id is not None
         assert self.card_page is not None
@@ -394,9 +388,9 @@ class Navigator:
         assert procedure_id is not None
         self._leave_card_reading()
         if self.visit is not None:
-            return self._start_visit_session()
+            return self.start_visit_session()
         self.session = self.services.start_session(procedure_id)
-        return self._show_step()
+        return self.show_step()
 
     def card_to_scan(self) -> View:
         self._leave_card_reading()
@@ -406,11 +400,11 @@ class Navigator:
         assert self.card_procedure_id is not None
         procedure = self.services.catalog.procedure(self.card_procedure_id)
         self._leave_card_reading()
-        if self.visit is not None:  # back to today's list
-            self.visit.wipe()
-            self.visit = None
-            return self._show_navi()
-        return self.open_category(procedure.category)
+        return (
+            self._back_to_list()
+            if self.visit is not None
+            else self.open_category(procedure.category)
+        )
 
     def _leave_card_reading(self) -> None:
         if self.services.card_reading is not None:
@@ -425,7 +419,7 @@ class Navigator:
         転居 given a Tokyo postal code): why, and the procedure that fits (転出), if any."""
         session = self.session
         assert session is not None
-        return self._show(self._elsewhere.typed_view(session, page, value, values))
+        return self.show(self.elsewhere.typed_view(session, page, value, values))
 
     def go_elsewhere(self) -> View:
         """The procedure that fits the address, with the card already read and who the
@@ -433,32 +427,30 @@ class Navigator:
         view = self.view
         assert isinstance(view, ElsewhereView) and view.other is not None
         if self.visit is not None:  # in the day's list, in this one's place
-            self.session = self._elsewhere.visit_session(view, self.session, self.visit)
+            self.session = self.elsewhere.visit_session(view, self.session, self.visit)
         else:
-            self.session = self._elsewhere.other_session(view, self.session)
-        return self._show_step()
+            self.session = self.elsewhere.other_session(view, self.session)
+        return self.show_step()
 
     def _leave_elsewhere(self) -> View:
         view = self.view
         assert isinstance(view, ElsewhereView)
         if view.source is AddressSource.TYPED and self.session is not None:
             # Back to the page, what was entered still there, to correct a slip.
-            return self._show(self._question_view(self._elsewhere.take_typed()))
-        self._elsewhere.card = None
+            return self.show(self._question_view(self.elsewhere.take_typed()))
+        self.elsewhere.card = None
         if self.session is not None:
             self.session.wipe()
         self.session = None
-        if self.visit is not None:  # back to today's list, as from the visit's card page
-            self.visit.wipe()
-            self.visit = None
-            return self._show_navi()
+        if self.visit is not None:
+            return self._back_to_list()
         return self.open_category(view.procedure.category)
 
     # -- phone pre-entry (QR code) ----------------------------------------------------------
 
     def open_scan(self) -> View:
         self.services.expect_scan(True)
-        return self._show(ScanView(sample=self.services.sample_preentry()))
+        return self.show(ScanView(sample=self.services.sample_preentry()))
 
     def scan_sample(self) -> None:
         """The demo: the sample code is read as if held to the scanner; what it starts
@@ -469,6 +461,7 @@ class Navigator:
 
     def on_event(self, event: Event) -> EventReaction:
         """Follow an event; the EventReaction says what the window should do about it."""
+        self.usage.saw(event)
         return self._reactions.react(event)
 
     # -- idle: warn, then forget ------------------------------------------------------------
@@ -500,6 +493,7 @@ class Navigator:
                 self.speak(self.services.text("idle_question", self.language))
             return IdleCheck(warning_seconds=self.idle.seconds_left())
         self._warned = False
+        self.usage.timed_out()
         self.end_session()  # wipes the session; the window then clears its widgets
         self.idle.restart()
         return IdleCheck(expired=True)

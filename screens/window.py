@@ -212,7 +212,7 @@ class KioskWindow(QWidget):
 
     @property
     def navi(self) -> LifeEventSession | None:
-        return self.navigator.navi
+        return self.navigator.guide.session
 
     @property
     def application(self) -> FinalizedApplication | None:

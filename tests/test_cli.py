@@ -1,5 +1,6 @@
 """The `kiosk` command as a technician meets it: real processes, real exit codes."""
 
+import argparse
 import json
 import os
 import subprocess
@@ -183,3 +184,20 @@ def test_a_damaged_store_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     message = result.stderr.strip()
     assert message.startswith("kiosk sync: ") and "damaged" in message and "\n" not in message
+
+
+def test_bench_help_names_every_benchmark():
+    """`kiosk bench --only` lists the names by hand (the parser must not import the bench):
+    a benchmark added without its name here would be one nobody finds."""
+    from bench.runner import BENCHMARKS
+    from kiosk.cli.main import build_parser
+
+    parser = build_parser()
+    bench = next(
+        action.choices["bench"]
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    only = next(action for action in bench._actions if action.dest == "only")
+    listed = {name.strip(" ()") for name in only.help.split("(", 1)[1].split(";")[0].split(",")}
+    assert listed == set(BENCHMARKS)
