@@ -1,7 +1,8 @@
 """Where residents struggle, for supervisors and administrators (/staff/insights): each
 procedure's completion rate and the page where residents give up, call staff or take long,
-by language, text size, kiosk, weekday and hour, for a span of days; and the same as a CSV
-download (/staff/insights.csv). Nothing here is personal (the kiosks send no answer, name or
+by language, text size, kiosk, weekday and hour, for a span of days, each procedure's flow
+drawn with its pages' figures (core/flow_diagram.py); and the same as a CSV download
+(/staff/insights.csv). Nothing here is personal (the kiosks send no answer, name or
 number), and a group of fewer than five sessions is left out on the page and in the download
 alike (backend/insights.for_console). Charts are SVG drawn here (backend/insights_svg.py)."""
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from fastapi import APIRouter, Query, Request
 from markupsafe import Markup
@@ -18,12 +20,15 @@ from starlette.responses import Response
 
 from backend import insights
 from backend.console.audit_page import SupervisorOrAdmin
+from backend.console.catalog_view import ConsoleCatalog, console_catalog
 from backend.console.refusals import ConsoleRefusal
 from backend.console.state import console_state
 from backend.console.templates import page
 from backend.insights_svg import Bar, bar_chart
 from backend.procedure_labels import load
 from core.csv_safe import writer
+from core.flow_diagram import PageFigures, procedure_diagram
+from core.i18n import UiText
 
 INSIGHTS = "/staff/insights"
 INSIGHTS_CSV = "/staff/insights.csv"
@@ -130,6 +135,27 @@ def _charts(found: dict, labels) -> dict:
     return {"procedures": Markup(procedures), "pages": {k: Markup(v) for k, v in pages.items()}}
 
 
+@lru_cache(maxsize=1)
+def _ui_text() -> UiText:
+    """The kiosk's own words for the applicant page it adds (shipped, never edited here)."""
+    return UiText.load()
+
+
+def _flows(found: dict, catalog: ConsoleCatalog) -> dict[str, Markup]:
+    """Each shown procedure's flow with its pages' drop-off and median time. Only the pages
+    for_console kept carry figures: a page of fewer than five sessions says it has none."""
+    titles = {pid: catalog.title(pid) for pid in catalog.procedures}
+    flows = {}
+    for p in found["procedures"]:
+        procedure = catalog.procedures.get(p["id"])
+        if procedure is None:
+            continue  # no longer in the catalog: its figures still show in the tables
+        figures = {row["id"]: PageFigures(row["abandoned"], row["median_s"]) for row in p["pages"]}
+        svg = procedure_diagram(procedure, _ui_text(), figures, titles, f"flow-{p['id']}")
+        flows[p["id"]] = Markup(svg)  # every text in it is escaped where it is drawn
+    return flows
+
+
 @router.get(INSIGHTS)
 def insights_page(
     request: Request,
@@ -150,6 +176,7 @@ def insights_page(
         span=span,
         found=found,
         charts=_charts(found, labels) if found else None,
+        flows=_flows(found, console_catalog(request.app.state.catalog)) if found else {},
         titles={pid: label.title for pid, label in labels.items()},
         page_label=lambda pid, page_id: _page_label(labels, pid, page_id),
         weekdays=WEEKDAYS,

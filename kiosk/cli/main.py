@@ -199,6 +199,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="also list texts that would fall back to Japanese",
     )
     check.set_defaults(handler=_catalog_check)
+    diagram = catalog_commands.add_parser(
+        "diagram",
+        parents=[CONFIG],
+        help="draw a procedure's flow (or a life event's) as SVG",
+        description="Draw a procedure's pages and their conditions, ending in review and "
+        "submission, as an SVG that prints on A4; with --life-event, a life event's questions "
+        "and its procedures and counters in order.",
+    )
+    diagram.add_argument("id", metavar="ID", help="a procedure id (kiosk catalog list)")
+    diagram.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.svg")
+    diagram.add_argument(
+        "--life-event", action="store_true", help="ID names a life event, not a procedure"
+    )
+    diagram.set_defaults(handler=_catalog_diagram)
     return parser
 
 
@@ -324,6 +338,33 @@ def _catalog_list(args: argparse.Namespace) -> int:
                 f"{row['pages']:>2} pages  {row['title']['ja']}"
             )
         print(f"content version {catalog.content_version}")
+    return 0
+
+
+def _catalog_diagram(args: argparse.Namespace) -> int:
+    from core.catalog_files import load_catalog
+    from core.flow_diagram import life_event_flow, procedure_diagram, render
+    from core.i18n import UiText
+
+    settings = load_settings(args.config)
+    catalog = load_catalog(settings.municipality, settings.catalog_dir)
+    procedures = catalog.all_procedures_by_id()
+    known = catalog.life_events if args.life_event else procedures
+    if args.id not in known:
+        kind = "life event" if args.life_event else "procedure"
+        raise CommandFailed(
+            f"kiosk catalog diagram: '{args.id}' is not a {kind} in the catalog "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    if args.life_event:
+        svg = render(
+            life_event_flow(catalog.life_events[args.id], catalog.municipality, procedures)
+        )
+    else:
+        titles = {pid: p.title.text("ja") for pid, p in procedures.items()}
+        svg = procedure_diagram(procedures[args.id], UiText.load(), titles=titles)
+    args.output.write_text(svg, encoding="utf-8")
+    print(args.output)
     return 0
 
 
