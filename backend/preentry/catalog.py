@@ -9,15 +9,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backend.catalog_bundle import CatalogSource, shipped_catalog
+from core.area import MunicipalArea
 from core.catalog import Catalog
 from core.catalog_files import load_catalog
 from core.i18n import UiText
+from core.postal_area import municipal_area
 
 
 @dataclass(frozen=True)
 class PhoneCatalog:
     catalog: Catalog
     ui: UiText
+
+    def area(self) -> MunicipalArea:
+        """The municipality's postal codes and 町名, for in-city pages as the kiosk checks
+        them (read from the offline postal data once per process, on first use)."""
+        return municipal_area(self.catalog.municipality)
 
 
 _lock = threading.Lock()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from backend.preentry.answers import payload_answers
 from backend.preentry.catalog import PhoneCatalog
 from backend.preentry.qr_svg import qr_svg
 from backend.preentry.render import trusted_svg
@@ -25,11 +26,34 @@ def payload_body_chars(code: str) -> int:
     return len(code.partition(" ")[2])
 
 
+def code_text(
+    phone: PhoneCatalog,
+    procedure: Procedure,
+    session: ResidentSession,
+    *,
+    practice: bool,
+    today: date,
+) -> str:
+    """The MADOGUCHI-PRE/2 text of a finished walk: what the page's QR and the saved image
+    (POST urls.CODE_IMAGE) carry, built in one place so they cannot differ."""
+    pages = {page.id: page for page in session.pages}
+    return preentry.encode_v2(
+        procedure.id,
+        payload_answers(session.answers(), pages),
+        procedure_version=procedure.version,
+        expires=expiry(phone, today),
+        practice=practice,
+    )
+
+
+def fits_a_code(code: str) -> bool:
+    return payload_body_chars(code) <= preentry.MAX_PAYLOAD_CHARS
+
+
 def code_page_context(
     phone: PhoneCatalog,
     procedure: Procedure,
     session: ResidentSession,
-    answers: dict[str, Any],
     *,
     language: str,
     practice: bool,
@@ -37,14 +61,8 @@ def code_page_context(
 ) -> dict[str, Any]:
     ui = phone.ui
     until = expiry(phone, today)
-    code = preentry.encode_v2(
-        procedure.id,
-        answers,
-        procedure_version=procedure.version,
-        expires=until,
-        practice=practice,
-    )
-    fits = payload_body_chars(code) <= preentry.MAX_PAYLOAD_CHARS
+    code = code_text(phone, procedure, session, practice=practice, today=today)
+    fits = fits_a_code(code)
     qr = qr_svg(code, ui.get("pre_code_qr_label", language)) if fits else None
     counter = phone.catalog.counter_for(procedure)
     fee = phone.catalog.fee_for(procedure)

@@ -6,6 +6,7 @@ state.py), so neither the access log nor a proxy's ever sees one. Nothing is sto
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,12 +14,13 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backend.preentry import urls
-from backend.preentry.answers import payload_answers, raw_answer, typed_values
+from backend.preentry.answers import raw_answer, typed_values
 from backend.preentry.catalog import PhoneCatalog, phone_catalog
-from backend.preentry.code_page import code_page_context
+from backend.preentry.code_page import code_page_context, code_text, expiry, fits_a_code
 from backend.preentry.form import FormFields, FormUnreadable, form_fields
 from backend.preentry.limits import page_budget
-from backend.preentry.question import error_text, postal_towns, question_page
+from backend.preentry.qr_png import qr_png
+from backend.preentry.question import elsewhere, error_text, postal_towns, question_page
 from backend.preentry.render import language_of, page
 from backend.preentry.state import FormState, StateRefused, StateSealer, StepKind, state_key
 from backend.preentry.walk import asks_my_number, replay, take_step
@@ -115,15 +117,26 @@ def start(
     except KeyError:
         return message_page(phone, language, "pre_not_offered", 404, practice=_practice(practice))
     state = FormState(procedure.id, language, _practice(practice))
-    session = replay(state, procedure, phone.ui, today())
+    session = replay(state, procedure, phone.ui, today(), phone.area())
     return _current(request, phone, state, procedure, session)
 
 
 # -- the one POST: a step of the walk ----------------------------------------------------------
 
 
-@router.post("/step", dependencies=[Depends(page_budget)])
-async def step(request: Request) -> Response:
+@dataclass(frozen=True)
+class Opened:
+    """A POST's sealed state, opened and replayed: the walk as the resident left it."""
+
+    phone: PhoneCatalog
+    form: FormFields
+    state: FormState
+    procedure: Procedure
+    session: ResidentSession
+
+
+async def _open(request: Request) -> Opened | HTMLResponse:
+    """The walk a POST carries, or the plain message that says why it cannot be read."""
     phone = _phone(request)
     try:
         form = await form_fields(request)
@@ -140,11 +153,49 @@ async def step(request: Request) -> Response:
     except KeyError:
         return message_page(phone, state.language, "pre_not_offered", 404)
     try:
-        session = replay(state, procedure, phone.ui, today())
-        return _act(request, phone, state, procedure, session, form)
+        session = replay(state, procedure, phone.ui, today(), phone.area())
     except StateRefused as refused:
         log.info("phone form state refused: %s", refused)
         return message_page(phone, state.language, "pre_state_refused", 400)
+    return Opened(phone, form, state, procedure, session)
+
+
+@router.post("/step", dependencies=[Depends(page_budget)])
+async def step(request: Request) -> Response:
+    opened = await _open(request)
+    if not isinstance(opened, Opened):
+        return opened
+    phone, state = opened.phone, opened.state
+    try:
+        return _act(request, phone, state, opened.procedure, opened.session, opened.form)
+    except StateRefused as refused:
+        log.info("phone form state refused: %s", refused)
+        return message_page(phone, state.language, "pre_state_refused", 400)
+
+
+@router.post("/code.png", dependencies=[Depends(page_budget)])
+async def code_image(request: Request) -> Response:
+    """The QR of a finished walk as a PNG download, made from the same sealed state as the
+    page's SVG and kept nowhere: the resident saves it in their photos to show later."""
+    opened = await _open(request)
+    if not isinstance(opened, Opened):
+        return opened
+    phone, state, procedure, session = opened.phone, opened.state, opened.procedure, opened.session
+    if session.step is not Step.REVIEW or not session.is_complete():
+        log.info("phone form state refused: a code image asked for before the review")
+        return message_page(phone, state.language, "pre_state_refused", 400)
+    code = code_text(phone, procedure, session, practice=state.practice, today=today())
+    if not fits_a_code(code):
+        return message_page(phone, state.language, "pre_code_too_long", 400)
+    # The procedure and the last day in the name, nothing the resident typed: photos apps
+    # show file names, and a practice code says so before it reaches a real kiosk.
+    name = f"madoguchi-{procedure.id}-{expiry(phone, today()).isoformat()}"
+    name += "-practice" if state.practice else ""
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}.png"',
+        "Cache-Control": "no-store",
+    }
+    return Response(qr_png(code), media_type="image/png", headers=headers)
 
 
 def _field(form: FormFields, name: str) -> str | None:
@@ -201,7 +252,7 @@ def _answer(
 ) -> Response:
     language = state.language
     current = session.page
-    towns = postal_towns(current, _field(form, "code"))
+    towns = postal_towns(current, _field(form, "code"), session.area)
     raw = raw_answer(current, form, towns)
     if current.type is FieldType.POSTAL_CODE and towns and (lookup or isinstance(raw, str)):
         if len(towns) == 1 and not lookup:
@@ -221,6 +272,15 @@ def _answer(
             language,
             values=typed_values(current, raw),
             error=error_text(result, phone.ui, language),
+            outside=elsewhere(
+                result,
+                procedure,
+                current,
+                phone.catalog,
+                phone.ui,
+                language,
+                practice=state.practice,
+            ),
         )
         return _question(request, phone, state, procedure, view)
     state = state.with_step(StepKind.ANSWER, current.id, raw)
@@ -275,12 +335,10 @@ def _review(request, phone, state, procedure, session) -> HTMLResponse:
 
 
 def _code(request, phone, state, procedure, session) -> HTMLResponse:
-    pages = {page.id: page for page in session.pages}
     context = code_page_context(
         phone,
         procedure,
         session,
-        payload_answers(session.answers(), pages),
         language=state.language,
         practice=state.practice,
         today=today(),

@@ -22,7 +22,9 @@ class QrSvg:
     modules: int
 
 
-def _matrix(text: str) -> tuple[list[list[bool]], int]:
+def qr_matrix(text: str) -> tuple[list[list[bool]], int]:
+    """The dark modules, row by row without the quiet zone, and the version: what the page's
+    SVG and the saved image (qr_png.py) both draw, so they carry the same code."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(text.encode("utf-8"))  # bytes: the kiosk reads UTF-8 (docs/PREENTRY.md)
     code.make(fit=True)
@@ -30,14 +32,14 @@ def _matrix(text: str) -> tuple[list[list[bool]], int]:
 
 
 def qr_version(text: str) -> int:
-    return _matrix(text)[1]
+    return qr_matrix(text)[1]
 
 
 def qr_svg(text: str, label: str) -> QrSvg:
     """The code as one stroked path of horizontal runs, each row "M x y.5" then "h run" and
     "m gap 0" (relative, mostly one digit): a version 23 code is some 20 KB, where one square
     per module would be 150 KB and break the page's 50 KB."""
-    matrix, version = _matrix(text)
+    matrix, version = qr_matrix(text)
     size = len(matrix)
     rows: list[str] = []
     for y, row in enumerate(matrix):

@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from backend.preentry import urls
 from backend.preentry.answers import FieldValues, era_choices, stored_values
-from core.catalog import FieldType, Page
+from core.area import NO_AREA, MunicipalArea
+from core.catalog import Catalog, FieldType, Page, Procedure
 from core.fields import postal_text
-from core.flow import ResidentSession
+from core.flow import ResidentSession, is_outside
 from core.i18n import UiText
 from core.validators import Invalid, Valid, validate
 
@@ -36,6 +38,17 @@ KEYBOARD = {
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """An in-city page given an address outside the municipality. The kiosk leads on with its
+    ElsewhereView; the phone says the same in the page's own words (which procedure fits) under
+    the message, with a link to that procedure where this municipality offers it."""
+
+    note: str
+    other_title: str | None = None
+    other_url: str | None = None
+
+
+@dataclass(frozen=True)
 class QuestionPage:
     page: Page
     progress: tuple[int, int]
@@ -45,6 +58,7 @@ class QuestionPage:
     known_place: str | None = None  # the postal code's town, above an address page's input
     can_go_back: bool = True
     eras: list[tuple[str, str]] = field(default_factory=list)
+    elsewhere: Elsewhere | None = None
 
     @property
     def kind(self) -> str:
@@ -71,17 +85,55 @@ def town_label(candidate: dict[str, str]) -> str:
     return "".join(candidate.get(part, "") for part in ("prefecture", "city", "town"))
 
 
-def postal_towns(page: Page, code: object) -> list[dict[str, str]]:
-    """The addresses a postal code stands for, by the field rule's own reading of the code."""
+def postal_towns(page: Page, code: object, area: MunicipalArea = NO_AREA) -> list[dict[str, str]]:
+    """The addresses a postal code stands for, by the field rule's own reading of the code; on
+    an in-city page only the municipality's, as the kiosk's flow offers them (core.flow), so
+    a code elsewhere goes straight to the flow's refusal instead of a list to choose from."""
     if page.type is not FieldType.POSTAL_CODE or not code:
         return []
     result = validate(page, code)
-    return list(result.value["candidates"]) if isinstance(result, Valid) else []
+    towns = list(result.value["candidates"]) if isinstance(result, Valid) else []
+    if page.in_municipality and area.known:
+        towns = [town for town in towns if area.holds(town)]
+    return towns
 
 
 def error_text(result: Invalid, ui: UiText, language: str) -> str:
     """The kiosk's own message for the refusal (assets/i18n/validation.toml)."""
     return ui.get(result.message_key, language, **dict(result.values))
+
+
+def elsewhere(
+    result: Invalid,
+    procedure: Procedure,
+    page: Page,
+    catalog: Catalog,
+    ui: UiText,
+    language: str,
+    *,
+    practice: bool,
+) -> Elsewhere | None:
+    """What follows a refusal for an address outside the municipality; None for any other."""
+    if not is_outside(result):
+        return None
+    this = procedure.title.text(language)
+    city = dict(result.values).get("city", "")
+    # The page's own words name the procedure that fits; a page without them is held to the
+    # municipality with nothing else to file here (as screens/elsewhere.py says it).
+    note = page.outside_note
+    text = (
+        note.text(language)
+        if note
+        else ui.get("elsewhere_inside_only", language, this=this, city=city)
+    )
+    try:
+        other = catalog.procedure(page.outside) if page.outside else None
+    except KeyError:
+        other = None  # not offered by this municipality: the note alone
+    if other is None:
+        return Elsewhere(text)
+    url = f"{urls.start(other.id)}?lang={language}" + ("&practice=1" if practice else "")
+    return Elsewhere(text, other.title.text(language), url)
 
 
 def question_page(
@@ -92,11 +144,12 @@ def question_page(
     values: FieldValues | None = None,
     error: str | None = None,
     towns: list[dict[str, str]] | None = None,
+    outside: Elsewhere | None = None,
 ) -> QuestionPage:
     page = session.page
     shown = values or stored_values(page, session.answer_for(page.id), language)
     if towns is None and page.type is FieldType.POSTAL_CODE and shown.code:
-        towns = postal_towns(page, shown.code)
+        towns = postal_towns(page, shown.code, session.area)
     so_far: dict[str, Any] | None = session.address_so_far(page.id)
     progress = session.progress
     return QuestionPage(
@@ -108,4 +161,5 @@ def question_page(
         known_place=postal_text(so_far) if so_far else None,
         can_go_back=session.can_go_back(),
         eras=era_choices(language, ui) if page.type is FieldType.DATE else [],
+        elsewhere=outside,
     )

