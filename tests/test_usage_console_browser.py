@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend import usage_store
-from tests.browser import axe_report, axe_violations
+from tests.browser import axe_report, axe_violations, screenshot, screenshot_folder
 from tests.console_support import PASSWORD, RunningConsole
 from tests.test_usage_console import _session
 
@@ -21,7 +21,7 @@ def console(tmp_path_factory):
     running.stop()
 
 
-def test_the_usage_page_is_accessible_and_draws_its_charts(console, page, console_errors):
+def test_the_usage_page_is_accessible_and_draws_its_charts(console, page, console_errors, tmp_path):
     # console_errors fails the test at its end on any script error or request elsewhere.
     events = []
     for index in range(8):
@@ -46,3 +46,4 @@ def test_the_usage_page_is_accessible_and_draws_its_charts(console, page, consol
     assert charts.first.bounding_box()["width"] > 300
     found = axe_violations(page)
     assert found == [], axe_report(found)
+    screenshot(page, screenshot_folder(tmp_path) / "console-insights.png", full_page=True)
