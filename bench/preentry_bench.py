@@ -47,9 +47,10 @@ def _client():
     return TestClient(app)
 
 
-def _long_answers(procedure, ui) -> dict[str, Any]:
-    """Every page answered (kiosk.simulate), text answers long (LONG, capped at the page's
-    limit) from the catalog's sentences."""
+def _long_answers(procedure, ui, area) -> dict[str, Any]:
+    """Every page answered (kiosk.simulate, in the city where a page asks for that), text
+    answers long (LONG, capped at the page's limit) from the catalog's sentences; an in-city
+    address keeps its start (the city and town) and grows after it."""
     import jaconv
 
     from backend.preentry.walk import phone_procedure
@@ -59,7 +60,7 @@ def _long_answers(procedure, ui) -> dict[str, Any]:
     from kiosk.simulate import BUILT_IN_RESIDENTS, answer_every_page
 
     catalog = load_catalog("sample-city")
-    session = ResidentSession(phone_procedure(procedure), ui)
+    session = ResidentSession(phone_procedure(procedure), ui, area=area)
     answer_every_page(session, BUILT_IN_RESIDENTS[0], random.Random(15))
     answers = session.answers()
     kanji = "".join(p.title.text("ja") for p in catalog.procedures())
@@ -69,7 +70,8 @@ def _long_answers(procedure, ui) -> dict[str, Any]:
         if page.type in TEXT_TYPES and isinstance(answers.get(page.id), str):
             source = kana if page.type is FieldType.KANA_NAME else kanji
             length = min(page.length_limit, LONG.get(page.type.value, 40))
-            answers[page.id] = (source * 4)[:length]
+            start = answers[page.id] if page.in_municipality else ""
+            answers[page.id] = (start + source * 4)[:length]
     return answers
 
 
@@ -110,10 +112,10 @@ def walk_every_procedure() -> tuple[list[tuple[str, int, float]], float]:
     pages: list[tuple[str, int, float]] = []
     health: list[float] = []
     for procedure in phone.catalog.procedures():
-        answers = _long_answers(procedure, phone.ui)
+        answers = _long_answers(procedure, phone.ui, phone.area())
         seconds, answer = _timed(lambda p=procedure: client.get(f"/pre/start/{p.id}"))
         pages.append((f"{procedure.id}:start", len(answer.content) + css, seconds))
-        mirror = ResidentSession(phone_procedure(procedure), phone.ui)
+        mirror = ResidentSession(phone_procedure(procedure), phone.ui, area=phone.area())
         while mirror.step is Step.QUESTION:
             page = mirror.page
             fields = {"state": _STATE.search(answer.text).group(1), "action": "next"}
@@ -173,12 +175,14 @@ def largest_payload() -> tuple[str, str, str]:
     from core.catalog_files import load_catalog
     from core.flow import ResidentSession
     from core.i18n import UiText
+    from core.postal_area import municipal_area
 
     catalog, ui = load_catalog("sample-city"), UiText.load()
+    area = municipal_area(catalog.municipality)
     found = []
     for procedure in catalog.procedures():
-        session = ResidentSession(phone_procedure(procedure), ui)
-        answers = _long_answers(procedure, ui)
+        session = ResidentSession(phone_procedure(procedure), ui, area=area)
+        answers = _long_answers(procedure, ui, area)
         pages = {page.id: page for page in session.pages}
         carried = payload_answers(answers, pages)
         code = preentry.encode_v2(
