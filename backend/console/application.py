@@ -154,21 +154,29 @@ def _history(request: Request, kiosk_id: str, application_id: str) -> list[dict]
     return history
 
 
-@router.get(PATH)
-def application_page(
-    kiosk_id: str, application_id: str, request: Request, user: CurrentStaff
-) -> Response:
+def _opened(
+    request: Request, user: StaffUser, kiosk_id: str, application_id: str
+) -> tuple[ConsoleCatalog, dict, dict[str, Any]]:
+    """The catalog, the application and its answers, for a member who may see it: 404 for
+    none, 403 for another division's, 409 when the answers no longer open."""
     _checked(kiosk_id, application_id)
-    engine = request.app.state.engine
     catalog = console_catalog(request.app.state.catalog)
     try:
-        row = listing.one(engine, kiosk_id, application_id)
+        row = listing.one(request.app.state.engine, kiosk_id, application_id)
     except SQLAlchemyError as error:
         raise ConsoleRefusal(503) from error
     if row is None:
         raise ConsoleRefusal(404, "この申請は見つかりません。受付番号から探し直してください。")
     _visible(request, user, catalog, row)
-    given = _answers(request, row, user)
+    return catalog, row, _answers(request, row, user)
+
+
+@router.get(PATH)
+def application_page(
+    kiosk_id: str, application_id: str, request: Request, user: CurrentStaff
+) -> Response:
+    engine = request.app.state.engine
+    catalog, row, given = _opened(request, user, kiosk_id, application_id)
     try:
         # Answers are shown only when who saw them is on record.
         _audit(
@@ -321,17 +329,8 @@ def application_form(
     kiosk_id: str, application_id: str, request: Request, user: CurrentStaff
 ) -> Response:
     """The filled-in 申請書 (the 印刷 button): the same checks and audit entry as the page."""
-    _checked(kiosk_id, application_id)
     engine = request.app.state.engine
-    catalog = console_catalog(request.app.state.catalog)
-    try:
-        row = listing.one(engine, kiosk_id, application_id)
-    except SQLAlchemyError as error:
-        raise ConsoleRefusal(503) from error
-    if row is None:
-        raise ConsoleRefusal(404, "この申請は見つかりません。受付番号から探し直してください。")
-    _visible(request, user, catalog, row)
-    given = _answers(request, row, user)
+    catalog, row, given = _opened(request, user, kiosk_id, application_id)
     data = form_pages.render(
         [filled_form(row, given, catalog)], f"{catalog.title(row['procedure_id'])} 申請書"
     )
