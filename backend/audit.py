@@ -86,7 +86,7 @@ def append(
 
 
 def entries(
-    engine: Engine,
+    target: Engine | Connection,
     *,
     application_id: str | None = None,
     kiosk_id: str | None = None,
@@ -98,7 +98,8 @@ def entries(
     offset: int = 0,
 ) -> list[dict]:
     """Entries, newest first, optionally of one application (and kiosk), person or action,
-    and at or after since and before before."""
+    and at or after since and before before. target: an Engine, or the Connection of an open
+    transaction (the entry just appended is then among them)."""
     clauses = []
     if since is not None:
         clauses.append(staff_audit.c.at >= since)
@@ -114,12 +115,16 @@ def entries(
         clauses.append(staff_audit.c.who == who)
     if action is not None:
         clauses.append(staff_audit.c.action == Action(action).value)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(staff_audit)
-            .where(*clauses)
-            .order_by(staff_audit.c.at.desc(), staff_audit.c.id.desc())
-            .limit(max(1, min(limit, MAX_LIST)))
-            .offset(max(0, offset))
-        ).mappings()
-        return [{**row, "detail": json.loads(row["detail"])} for row in rows]
+    query = (
+        select(staff_audit)
+        .where(*clauses)
+        .order_by(staff_audit.c.at.desc(), staff_audit.c.id.desc())
+        .limit(max(1, min(limit, MAX_LIST)))
+        .offset(max(0, offset))
+    )
+    if isinstance(target, Connection):
+        rows = target.execute(query).mappings().all()
+    else:
+        with target.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+    return [{**row, "detail": json.loads(row["detail"])} for row in rows]

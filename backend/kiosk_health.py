@@ -235,13 +235,22 @@ def overview(engine: Engine, now: datetime) -> list[KioskRow]:
 
 
 def _alert_rows(connection: Connection, *clauses, limit: int) -> list[dict]:
-    names = {row["kiosk_id"]: row for row in connection.execute(select(kiosks_table)).mappings()}
-    rows = connection.execute(
-        select(kiosk_alerts)
-        .where(*clauses)
-        .order_by(kiosk_alerts.c.at.desc(), kiosk_alerts.c.id.desc())
-        .limit(limit)
-    ).mappings()
+    rows = (
+        connection.execute(
+            select(kiosk_alerts)
+            .where(*clauses)
+            .order_by(kiosk_alerts.c.at.desc(), kiosk_alerts.c.id.desc())
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
+    if not rows:
+        return []  # the usual answer for every console page's banner: one query, not two
+    registered = select(kiosks_table).where(
+        kiosks_table.c.kiosk_id.in_({row["kiosk_id"] for row in rows})
+    )
+    names = {row["kiosk_id"]: row for row in connection.execute(registered).mappings()}
     found = []
     for row in rows:
         registration = names.get(row["kiosk_id"])

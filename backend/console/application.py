@@ -124,10 +124,8 @@ def _counter_checks(
     return fee, lines, checklist.flags(procedure, given, made_on)
 
 
-def _history(request: Request, kiosk_id: str, application_id: str) -> list[dict]:
-    rows = audit.entries(
-        request.app.state.engine, application_id=application_id, kiosk_id=kiosk_id, limit=200
-    )
+def _history(target, kiosk_id: str, application_id: str) -> list[dict]:
+    rows = audit.entries(target, application_id=application_id, kiosk_id=kiosk_id, limit=200)
     history = []
     for entry in rows:
         detail = entry.get("detail") or {}
@@ -178,17 +176,19 @@ def application_page(
     engine = request.app.state.engine
     catalog, row, given = _opened(request, user, kiosk_id, application_id)
     try:
-        # Answers are shown only when who saw them is on record.
-        _audit(
-            engine,
-            request,
-            who=user.audit_who,
-            action=audit.Action.OPEN,
-            kiosk_id=row["kiosk_id"],
-            application_id=row["id"],
-            detail={"via": "console"},
-        )
-        history = _history(request, kiosk_id, application_id)
+        # Answers are shown only when who saw them is on record; the history is read in the
+        # same transaction (this opening included, one connection instead of two).
+        with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            _audit(
+                connection,
+                request,
+                who=user.audit_who,
+                action=audit.Action.OPEN,
+                kiosk_id=row["kiosk_id"],
+                application_id=row["id"],
+                detail={"via": "console"},
+            )
+            history = _history(connection, kiosk_id, application_id)
     except SQLAlchemyError as error:
         raise ConsoleRefusal(503) from error
     procedure = catalog.procedures.get(row["procedure_id"])

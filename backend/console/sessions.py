@@ -17,11 +17,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, insert, or_, select, update
 
-from backend.console import users
 from backend.console.roles import StaffRole
 from backend.console.settings import ConsoleSettings
 from backend.console.users import StaffUser
-from backend.db import WRITE, staff_sessions, staff_users
+from backend.db import WRITE, staff_sessions, staff_user_divisions, staff_users
 
 COOKIE = "madoguchi_session"
 COOKIE_PATH = "/staff"
@@ -82,7 +81,8 @@ def find(
         return None
     digest = id_sha256(session_id)
     with engine.connect() as connection:
-        row = connection.execute(
+        # One query for every page: the session, its user, and a row per division (if any).
+        rows = connection.execute(
             select(
                 staff_sessions,
                 staff_users.c.name,
@@ -91,13 +91,17 @@ def find(
                 staff_users.c.locked_until,
                 staff_users.c.created_at.label("user_created_at"),
                 staff_users.c.changed_at,
+                staff_user_divisions.c.division,
             )
             .join(staff_users, staff_users.c.name == staff_sessions.c.user_name)
+            .outerjoin(staff_user_divisions, staff_user_divisions.c.user_name == staff_users.c.name)
             .where(staff_sessions.c.id_sha256 == digest)
-        ).first()
-        if row is None or not hmac.compare_digest(row.id_sha256, digest):
-            return None
-        divisions = users.divisions_of(connection, [row.name])[row.name]
+            .order_by(staff_user_divisions.c.position)
+        ).all()
+    if not rows or not hmac.compare_digest(rows[0].id_sha256, digest):
+        return None
+    row = rows[0]
+    divisions = tuple(found.division for found in rows if found.division is not None)
     live = (
         now - row.last_seen < settings.session_idle
         and now - row.created_at < settings.session_absolute

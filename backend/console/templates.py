@@ -33,6 +33,7 @@ environment = Environment(
     undefined=StrictUndefined,  # a misspelt variable is an error in the tests, not a blank
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates ship with the package: no stat per page
 )
 
 
