@@ -205,9 +205,10 @@ def set_status(
     kiosk_id: str | None = None,
     *,
     who: str | None = None,
+    detail: dict | None = None,
 ) -> dict | None:
     """Set the staff status; the updated summary, or None when there is no such application.
-    With who, the change and its audit entry are one transaction."""
+    With who, the change and its audit entry (with detail added) are one transaction."""
     status = StaffStatus(status)
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
         rows = (
@@ -238,7 +239,7 @@ def set_status(
                 action=audit.Action.STATUS,
                 kiosk_id=before["kiosk_id"],
                 application_id=application_id,
-                detail={"from": before["staff_status"], "to": status.value},
+                detail={**(detail or {}), "from": before["staff_status"], "to": status.value},
             )
         return dict(connection.execute(select(*SUMMARY_COLUMNS).where(*key)).mappings().one())
 

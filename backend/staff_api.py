@@ -20,12 +20,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from backend import applications, audit, kiosk_health
 from backend.applications import AmbiguousApplication, Filters
 from backend.auth import staff_caller
+from backend.console import checklist
+from backend.console.catalog_view import console_catalog
 from backend.keys import open_payload
 from backend.receipt_scan import ReceiptScanRefused, open_sealed_receipt
 from backend.staff_models import (
     ApplicationDetail,
     ApplicationPage,
     ApplicationSummary,
+    CheckItem,
     KioskHealth,
     StatusUpdate,
 )
@@ -127,7 +130,40 @@ def _opened(request: Request, row: dict | None, who: str, via: str) -> Applicati
     except SQLAlchemyError:
         # Answers are shown only when who saw them is on record.
         raise HTTPException(503, DATABASE_BUSY, headers={"Retry-After": "30"}) from None
-    return ApplicationDetail(**row, answers=payload["answers"])
+    return ApplicationDetail(
+        **row, answers=payload["answers"], checklist=_checklist(request, row, payload["answers"])
+    )
+
+
+def _checklist(request: Request, row: dict, given: dict) -> list[CheckItem]:
+    """The counter's checklist, as the console's page shows it."""
+    catalog = console_catalog(request.app.state.catalog)
+    _, lines, _ = checklist.counter_checks(catalog, row, given)
+    return [CheckItem(key=line.key, text=line.text) for line in lines]
+
+
+def _all_checked(request: Request, application_id: str, kiosk_id: str | None, checked) -> list:
+    """The checklist's texts when checked names every line of it (完了 is the member's word
+    that each was seen, by a person or a script alike); else a 422 naming the lines left."""
+    row = _one(request, application_id, kiosk_id)
+    if row is None:
+        raise HTTPException(404, "no such application")
+    try:
+        given = open_payload(row["sealed"], request.app.state.private_key, row["id"])["answers"]
+    except SealingError as error:
+        raise HTTPException(409, f"the sealed answers cannot be opened: {error}") from None
+    lines = _checklist(request, row, given)
+    left = [line for line in lines if line.key not in set(checked)]
+    if left:
+        raise HTTPException(
+            422,
+            {
+                "reason": "unchecked",
+                "message": f"check every line of the checklist before {StaffStatus.DONE.value}",
+                "unchecked": [line.model_dump() for line in left],
+            },
+        )
+    return [line.text for line in lines]
 
 
 def _one(request: Request, application_id: str, kiosk_id: str | None, **narrow) -> dict | None:
@@ -222,9 +258,17 @@ def update_status(
     who: Who,
     kiosk_id: KioskQuery = None,
 ) -> ApplicationSummary:
+    detail = {}
+    if update.status is StaffStatus.DONE:
+        detail["checked"] = _all_checked(request, application_id, kiosk_id, update.checked)
     try:
         row = applications.set_status(
-            request.app.state.engine, application_id, update.status, kiosk_id, who=who
+            request.app.state.engine,
+            application_id,
+            update.status,
+            kiosk_id,
+            who=who,
+            detail=detail,
         )
     except AmbiguousApplication as error:
         raise HTTPException(409, str(error)) from None

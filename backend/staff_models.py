@@ -8,11 +8,14 @@ existed must still be shown); what staff send (StatusUpdate) is bounded like any
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from core.wire import StaffStatus
+
+MAX_CHECKED = 100  # a checklist has a dozen lines; more is not a clerk's
+MAX_CHECK_KEY = 64  # a key is a kind and 16 hex digits (backend/console/checklist.py)
 
 
 class ApplicationSummary(BaseModel):
@@ -40,13 +43,30 @@ class ApplicationPage(BaseModel):
     items: list[ApplicationSummary]
 
 
+class CheckItem(BaseModel):
+    key: str = Field(description="send it in StatusUpdate.checked once this line is checked")
+    text: str
+
+
 class ApplicationDetail(ApplicationSummary):
     answers: dict[str, Any] = Field(description="the resident's answers, opened with the key")
+    checklist: list[CheckItem] = Field(
+        default_factory=list,
+        description="the counter's checklist: 完了 needs every line's key in checked",
+    )
+
+
+CheckKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CHECK_KEY)]
 
 
 class StatusUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: StaffStatus
+    checked: list[CheckKey] = Field(
+        default_factory=list,
+        max_length=MAX_CHECKED,
+        description="the checklist's keys of the lines the member checked (needed for 完了)",
+    )
 
 
 class AlertShown(BaseModel):

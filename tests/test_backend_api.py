@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from backend import db
+from backend import audit, db
 from backend.catalog_bundle import CATALOG_FOLDERS, shipped_catalog
 from backend.paths import BackendPaths
 from backend.provisioning import issue_token
@@ -325,6 +325,37 @@ def test_staff_list_filter_open_and_set_status(server):
     assert updated.json()["staff_status"] == "処理中" and updated.json()["status_changed_at"]
     assert [i["id"] for i in listing(status="処理中")["items"]] == [juminhyo["id"]]
     assert listing(status="受付済")["total"] == 2
+
+    # 完了 needs the counter's checklist checked, from a script as from the console's page.
+    status_url = server.url + f"{STAFF_PREFIX}/applications/{juminhyo['id']}/status"
+    lines = opened.json()["checklist"]
+    assert lines and lines[0]["text"].startswith("本人確認書類")
+    keys = [line["key"] for line in lines]
+    for checked in ([], keys[:-1], ["identity-forged"]):
+        refused = requests.put(
+            status_url,
+            json={"status": "完了", "checked": checked},
+            headers=server.staff,
+            timeout=TIMEOUT,
+        )
+        assert refused.status_code == 422, refused.text
+        left = refused.json()["detail"]["unchecked"]
+        assert [line["key"] for line in left] == [k for k in keys if k not in checked]
+    assert listing(status="処理中")["total"] == 1  # nothing changed
+    done = requests.put(
+        status_url,
+        json={"status": "完了", "checked": keys},
+        headers=server.staff,
+        timeout=TIMEOUT,
+    )
+    assert done.status_code == 200 and done.json()["staff_status"] == "完了"
+    engine = db.connect(server.database, migrate=False)
+    try:
+        entry = audit.entries(engine, application_id=juminhyo["id"], action="status")[0]
+    finally:
+        engine.dispose()
+    assert entry["who"] == "clerk" and entry["detail"]["to"] == "完了"
+    assert entry["detail"]["checked"] == [line["text"] for line in lines]
 
     unknown = f"{STAFF_PREFIX}/applications/{uuid.uuid4()}"
     assert requests.get(server.url + unknown, headers=server.staff, timeout=10).status_code == 404

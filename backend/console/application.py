@@ -112,18 +112,6 @@ def _answers(request: Request, row: dict, user: StaffUser) -> dict[str, Any]:
     return given
 
 
-def _counter_checks(
-    catalog: ConsoleCatalog, row: dict, given: dict[str, Any]
-) -> tuple[str, list[checklist.CheckLine], list[str]]:
-    """The fee, the lines to tick before 完了 and the flags, as of the day it was made."""
-    procedure = catalog.procedures.get(row["procedure_id"])
-    municipality = catalog.municipality
-    fee = answers.fee_text(procedure, municipality.fees if municipality else {}, given)
-    made_on = listing.today(row["created_at"])
-    lines = checklist.checklist(procedure, given, fee, made_on)
-    return fee, lines, checklist.flags(procedure, given, made_on)
-
-
 def _history(target, kiosk_id: str, application_id: str) -> list[dict]:
     rows = audit.entries(target, application_id=application_id, kiosk_id=kiosk_id, limit=200)
     history = []
@@ -192,7 +180,7 @@ def application_page(
     except SQLAlchemyError as error:
         raise ConsoleRefusal(503) from error
     procedure = catalog.procedures.get(row["procedure_id"])
-    fee, check_lines, counter_flags = _counter_checks(catalog, row, given)
+    fee, check_lines, counter_flags = checklist.counter_checks(catalog, row, given)
     now = console_state(request.app).settings.clock()
     return page(
         request,
@@ -236,7 +224,7 @@ def _all_ticked(
 ) -> list[str]:
     """The checklist's lines, when every one was ticked on the page; else a plain 422 naming
     those left (完了 is the clerk's word that each was seen)."""
-    _, lines, _ = _counter_checks(catalog, row, _answers(request, row, user))
+    _, lines, _ = checklist.counter_checks(catalog, row, _answers(request, row, user))
     left = checklist.missing(lines, form.getlist(checklist.FIELD))
     if left:
         raise ConsoleRefusal(

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from backend.console import answers
+from backend.console import answers, listing
+from backend.console.catalog_view import ConsoleCatalog
 from core.catalog import Procedure
 
 IDENTITY = "本人確認書類で、申請した方（代理人のときは代理人）を確認した"
@@ -78,3 +79,15 @@ def missing(expected: list[CheckLine], ticked: list[str]) -> list[CheckLine]:
     """The lines not ticked (keys the page never showed are ignored, not trusted)."""
     chosen = set(ticked)
     return [line for line in expected if line.key not in chosen]
+
+
+def counter_checks(
+    catalog: ConsoleCatalog, row: dict, given: dict[str, Any]
+) -> tuple[str, list[CheckLine], list[str]]:
+    """An application's fee, the lines to tick before 完了 and its flags, as of the day it was
+    made (the console's page and the staff API ask the same)."""
+    procedure = catalog.procedures.get(row["procedure_id"])
+    municipality = catalog.municipality
+    fee = answers.fee_text(procedure, municipality.fees if municipality else {}, given)
+    made_on = listing.today(row["created_at"])
+    return fee, checklist(procedure, given, fee, made_on), flags(procedure, given, made_on)
