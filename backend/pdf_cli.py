@@ -14,16 +14,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from backend import applications, audit
+from backend import audit
 from backend.application_pdf import filled_form
 from backend.catalog_bundle import CatalogSource
 from backend.console.catalog_view import console_catalog
-from backend.keys import load_private_key, open_payload
 from backend.paths import BackendPaths
+from backend.staff_cli import opened_application
 from core.application_form import render_form
 from core.errors import CommandFailed, plain
 from core.form_fonts import FormFontMissing
-from core.sealing import SealingError
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -34,18 +33,7 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 def print_form(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
-    kiosk_id = getattr(args, "kiosk", None)
-    row = applications.one(engine, args.application_id, kiosk_id)
-    if row is None:
-        where = f" from kiosk {kiosk_id}" if kiosk_id else ""
-        raise CommandFailed(f"no application with id {args.application_id}{where}")
-    try:
-        payload = open_payload(row["sealed"], load_private_key(paths, create=False), row["id"])
-        given = payload["answers"]
-        if not isinstance(given, dict):
-            raise SealingError("the answers are not a mapping")
-    except (SealingError, KeyError, TypeError) as error:
-        raise CommandFailed(f"application {row['id']} cannot be opened: {error}") from error
+    row, given = opened_application(args, paths, engine)
     catalog = console_catalog(CatalogSource(args.catalog))
     try:
         data = render_form(filled_form(row, given, catalog))

@@ -100,7 +100,11 @@ def list_applications(args: argparse.Namespace, _paths: BackendPaths, engine: En
     return 0
 
 
-def show_application(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
+def opened_application(
+    args: argparse.Namespace, paths: BackendPaths, engine: Engine
+) -> tuple[dict, dict]:
+    """The application args name (args.application_id, args.kiosk) and its answers, opened
+    with the municipality's key; CommandFailed when there is none or it does not open."""
     kiosk_id = getattr(args, "kiosk", None)
     row = applications.one(engine, args.application_id, kiosk_id)
     if row is None:
@@ -108,8 +112,17 @@ def show_application(args: argparse.Namespace, paths: BackendPaths, engine: Engi
         raise CommandFailed(f"no application with id {args.application_id}{where}")
     try:
         payload = open_payload(row["sealed"], load_private_key(paths, create=False), row["id"])
-    except SealingError as error:  # stored before ingest checked content: say so, no traceback
-        raise CommandFailed(f"application {row['id']} cannot be shown: {error}") from error
+        given = payload["answers"]
+        if not isinstance(given, dict):
+            raise SealingError("the answers are not a mapping")
+    except (SealingError, KeyError, TypeError) as error:
+        # Stored before ingest checked content, or the key was replaced: said, no traceback.
+        raise CommandFailed(f"application {row['id']} cannot be opened: {error}") from error
+    return row, given
+
+
+def show_application(args: argparse.Namespace, paths: BackendPaths, engine: Engine) -> int:
+    row, given = opened_application(args, paths, engine)
     # Every view of decrypted answers is audited, from the console, the API or this command.
     audit.append(
         engine,
@@ -119,7 +132,7 @@ def show_application(args: argparse.Namespace, paths: BackendPaths, engine: Engi
         application_id=row["id"],
         detail={"via": "cli"},
     )
-    detail = ApplicationDetail(**row, answers=payload.get("answers", {}))
+    detail = ApplicationDetail(**row, answers=given)
     if args.json:
         terminal.json_document(detail.model_dump(mode="json"), indent=2)
         return 0

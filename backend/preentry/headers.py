@@ -5,44 +5,24 @@ may be cached: it holds nothing of anyone's."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from backend.preentry import urls
+from backend.web_headers import PathHeaders, security_headers
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-    "base-uri 'none'; object-src 'none'"
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
+SECURITY_HEADERS = security_headers("no-referrer")
 PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
 STATIC_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"}
 
 
-class PhoneFormHeaders:
-    """Pure ASGI middleware for every path under /pre."""
+def _headers_for(path: str) -> dict[str, str]:
+    return STATIC_HEADERS if path.startswith(urls.STATIC + "/") else PAGE_HEADERS
+
+
+class PhoneFormHeaders(PathHeaders):
+    """Every path under /pre; ours win: no page here may be cached."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or not urls.is_phone_form_path(path):
-            await self.app(scope, receive, send)
-            return
-        wanted = STATIC_HEADERS if path.startswith(urls.STATIC + "/") else PAGE_HEADERS
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in wanted.items():
-                    headers[name] = value  # ours win: no page here may be cached
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        super().__init__(
+            app, applies=urls.is_phone_form_path, headers_for=_headers_for, replace=True
+        )
