@@ -142,6 +142,20 @@ kiosk_alerts = Table(
     Column("acknowledged_by", Text),
 )
 
+# The states each kiosk reported, one row per change (not per heartbeat), the newest
+# kiosk_history.HISTORY_KEPT per kiosk (backend/kiosk_history.py).
+kiosk_state_history = Table(
+    "kiosk_state_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kiosk_id", Text, nullable=False),
+    Column("received_at", UtcTimestamp, nullable=False),
+    Column("sent_at", UtcTimestamp, nullable=False),
+    Column("app_version", Text, nullable=False),
+    Column("catalog_version", Text, nullable=False),
+    Column("devices", Text, nullable=False),  # JSON object: device name → state
+)
+
 # Each kiosk's Ed25519 public keys for sealed receipt QR codes (backend/receipt_keys.py), as
 # the kiosk registered them with its bearer token: a key is trusted only while the token that
 # registered it is (revoking a kiosk's tokens revokes its keys).
@@ -165,6 +179,30 @@ kiosks = Table(
     Column("location", Text, nullable=False),
     Column("created_at", UtcTimestamp, nullable=False),
     Column("changed_at", UtcTimestamp, nullable=False),
+)
+
+# One-time enrollment codes (backend/enrollment.py), by a keyed hash only: single use
+# (used_at), a day long (expires_at), revoked with their kiosk (revoked_at).
+enrollment_codes = Table(
+    "enrollment_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("kiosk_id", Text, nullable=False),
+    Column("created_at", UtcTimestamp, nullable=False),
+    Column("expires_at", UtcTimestamp, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("used_at", UtcTimestamp),
+    Column("revoked_at", UtcTimestamp),
+)
+
+# The reception letter each enrolled kiosk was given: unique, and taken by another kiosk only
+# once its holder has no kiosk token left (revoked).
+kiosk_letters = Table(
+    "kiosk_letters",
+    metadata,
+    Column("kiosk_id", Text, primary_key=True),
+    Column("letter", String(1), nullable=False, unique=True),
+    Column("enrolled_at", UtcTimestamp, nullable=False),
 )
 
 # Who among the staff did what to which application, and when (backend/audit.py).
