@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from kiosk import phone_entry
 from kiosk.card_session import CardStep
 from kiosk.events import (
     CardPageChanged,
@@ -72,7 +73,9 @@ class EventReactions:
             nav.start_visit_session()
         else:
             nav.elsewhere.card = dict(card or {})
-            nav.session = nav.services.start_session(procedure_id, card=card)
+            # A phone's answers checked against the card (kiosk.phone_entry): the card first.
+            checked = phone_entry.with_card(nav.session, card)
+            nav.session = checked or nav.services.start_session(procedure_id, card=card)
             nav.show_first_step()
         return EventReaction.RENDER
 

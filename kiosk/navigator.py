@@ -26,12 +26,8 @@ from kiosk.event_reactions import PRINTING, EventReactions
 from kiosk.events import CardPageChanged, Event
 from kiosk.idle import IdleClock, IdlePolicy, IdleState
 from kiosk.life_event_guide import LifeEventGuide
-from kiosk.services import (
-    ApplicationNotSaved,
-    CompletionInfo,
-    NotAcceptingApplications,
-    Services,
-)
+from kiosk.phone_entry import resumed, review_again
+from kiosk.services import ApplicationNotSaved, CompletionInfo, NotAcceptingApplications, Services
 from kiosk.usage import UsageRecorder
 from kiosk.views import (
     AddressSource,
@@ -389,7 +385,7 @@ class Navigator:
         self._leave_card_reading()
         if self.visit is not None:
             return self.start_visit_session()
-        self.session = self.services.start_session(procedure_id)
+        self.session = resumed(self.session) or self.services.start_session(procedure_id)
         return self.show_step()
 
     def card_to_scan(self) -> View:
@@ -403,7 +399,7 @@ class Navigator:
         return (
             self._back_to_list()
             if self.visit is not None
-            else self.open_category(procedure.category)
+            else review_again(self) or self.open_category(procedure.category)
         )
 
     def _leave_card_reading(self) -> None:

@@ -56,6 +56,7 @@ from kiosk.events import (
     StaffAlertRaised,
     StaffCalled,
 )
+from kiosk.phone_entry import PhoneEntrySession
 from kiosk.store import KioskStore, QuarantinedItem, StoreError
 from kiosk.sync.status import sync_status
 from kiosk.sync.worker import SyncClient, SyncWorker
@@ -367,8 +368,12 @@ class Services:
         if entry is None:
             return None
         procedure = self.catalog.procedure(entry.procedure_id)
-        return ResidentSession(
-            procedure, self.ui, prefill=entry.answers, area=self.municipal_area()
+        return PhoneEntrySession(
+            procedure,
+            self.ui,
+            prefill=entry.answers,
+            area=self.municipal_area(),
+            card_check=self.reads_cards_for(procedure),  # the card, if read, goes first
         )
 
     # -- device statuses --------------------------------------------------------------------

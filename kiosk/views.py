@@ -17,6 +17,7 @@ from core.i18n import LocalizedText
 from core.life_events import EventQuestion, LifeEvent, PlannedStep
 from core.reception import FinalizedApplication
 from kiosk.events import CardPageChanged
+from kiosk.phone_entry import PhoneReviewItem
 from kiosk.services import CompletionInfo
 
 
@@ -78,6 +79,11 @@ class ReviewView:
     procedure: Procedure
     items: tuple[ReviewItem, ...]
     error: Message | None = None
+
+    @property
+    def card_check(self) -> bool:
+        """マイナンバーカードで確認する is offered: a phone's answers the card can check."""
+        return any(isinstance(item, PhoneReviewItem) and item.card_can_check for item in self.items)
 
 
 @dataclass(frozen=True)

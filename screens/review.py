@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from core.fields import display_value
 from core.i18n import UiText
+from kiosk.phone_entry import PhoneReviewItem
 from kiosk.views import ReviewView
 from screens.metrics import KIOSK, Metrics
 from screens.page_frame import PageFrame
@@ -19,6 +20,7 @@ CHANGE_BUTTON_PX = KIOSK.review_change_px
 
 class ReviewScreen(PageFrame):
     change_requested = Signal(str)
+    card_check_requested = Signal()  # a phone's answers: マイナンバーカードで確認する
 
     def __init__(self, metrics: Metrics = KIOSK) -> None:
         super().__init__(metrics)
@@ -27,11 +29,14 @@ class ReviewScreen(PageFrame):
         self.intro = label(name="intro")
         self.error = label(role="error", name="error")
         self.error.hide()
+        self.card_check_button = big_button(name="card_check", metrics=metrics)
+        self.card_check_button.clicked.connect(self.card_check_requested)
+        self.card_check_button.hide()
         self.column = ScrollingColumn("review_rows", metrics, whole_rows=True)
         # Kept as attributes: tests and the tour reach the scroll controls through the page.
         self.scroll = self.column.scroll
         self.up_button, self.down_button = self.column.up_button, self.column.down_button
-        for widget in (self.heading, self.intro):
+        for widget in (self.heading, self.intro, self.card_check_button):
             self.content.addWidget(widget)
         self.content.addWidget(self.column, 1)
         self.content.addWidget(self.error)
@@ -50,6 +55,8 @@ class ReviewScreen(PageFrame):
         self.heading.setText(t("review_heading"))
         self.intro.setText(t("review_intro"))
         self.error.hide()
+        self.card_check_button.setText(t("review_card_check"))
+        self.card_check_button.setVisible(view.card_check)
         self.column.set_texts(t)
         self.clear_rows()
         self._add_row(t("procedure_label"), procedure.title.text(language), None, t)
@@ -58,17 +65,33 @@ class ReviewScreen(PageFrame):
             if item.derived:
                 # Not asked: the kiosk says it filled this in, so the resident checks it.
                 answer = t("review_derived", answer=answer)
-            self._add_row(item.page.label.text(language), answer, item.page.id, t)
+            note = None
+            if isinstance(item, PhoneReviewItem) and item.phone_value is not None:
+                # The card's value replaced the phone's: the resident sees what changed.
+                phone = display_value(item.page, item.phone_value, language, ui)
+                note = t("review_phone_value", answer=phone)
+            self._add_row(item.page.label.text(language), answer, item.page.id, t, note)
         if view.error is not None:
             self.show_error(t(view.error.key, **dict(view.error.values)))
 
     def _add_row(
-        self, question: str, answer: str, page_id: str | None, t: Callable[..., str]
+        self,
+        question: str,
+        answer: str,
+        page_id: str | None,
+        t: Callable[..., str],
+        note: str | None = None,
     ) -> None:
         row = QFrame()
         row.setProperty("role", "row")
         change_px = self.metrics.review_change_px
-        answer_label = label(answer, name=f"answer_{page_id or 'procedure'}")
+        answer_label: QWidget = label(answer, name=f"answer_{page_id or 'procedure'}")
+        if note is not None:  # under the answer, in the answer's column
+            answer_label = QWidget()
+            stack = QVBoxLayout(answer_label)
+            stack.setContentsMargins(0, 0, 0, 0)
+            stack.addWidget(label(answer, name=f"answer_{page_id}"))
+            stack.addWidget(label(note, role="entry_note", name=f"phone_{page_id}"))
         if self.metrics.narrow:
             # A phone has no room for three columns: the question small above, the answer
             # and its change button below.

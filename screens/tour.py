@@ -40,6 +40,23 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
+def _read_demo_card(window: KioskWindow) -> None:
+    """The card page's shortest way through: place the demo card, its PIN, take it."""
+    reading = window.services.card_reading
+
+    def card_page() -> CardPageChanged:
+        return window.navigator.card_page or FIRST_CARD_PAGE
+
+    window.card.demo_place.click()
+    wait_until(lambda: card_page().step is CardStep.PIN_ENTRY)
+    for digit in reading.demo_pin:
+        window.card.pad_buttons[digit].click()
+    window.card.primary_button.click()
+    wait_until(lambda: card_page().step is CardStep.TAKE_CARD)
+    window.card.demo_take.click()
+    wait_until(lambda: window.stack.currentWidget() is not window.card)
+
+
 def card_walk(window: KioskWindow, shot: Callable[[str], None], procedure_id: str) -> None:
     """The My Number Card path with the simulated reader: place, PIN (once wrong), take."""
     reading = window.services.card_reading
@@ -236,6 +253,12 @@ def walk(
         window.scan.sample_button.click()
         wait_until(lambda: window.stack.currentWidget() is window.review)
         shot("scan-sample-review")
+        if window.review.card_check_button.isVisible():
+            # マイナンバーカードで確認する: the card's items replace the phone's, differences shown.
+            window.review.card_check_button.click()
+            _read_demo_card(window)
+            wait_until(lambda: window.stack.currentWidget() is window.review)
+            shot("scan-sample-card-checked")
     window.go_home()
     window.open_navi()
     shot("navi-events")

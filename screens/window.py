@@ -20,6 +20,7 @@ from core.reception import FinalizedApplication
 from kiosk.events import Event
 from kiosk.idle import IdleClock
 from kiosk.navigator import Navigator
+from kiosk.phone_entry import check_with_card
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import Services
 from kiosk.technician import CornerTaps, TechnicianDesk, TechnicianMenu
@@ -175,6 +176,7 @@ class KioskWindow(QWidget):
         self.question.primary_requested.connect(self.submit_answer)
         self.review.change_requested.connect(self.change_answer)
         self.review.primary_requested.connect(self.submit_application)
+        self._connect(self.review.card_check_requested, lambda: check_with_card(nav))
         self._connect(self.completion.primary_requested, nav.after_completion)
         self.life.event_chosen.connect(self.choose_life_event)
         self.life.answered.connect(self.answer_navi)

@@ -15,8 +15,18 @@ READY_DEADLINE_S = 15.0
 class EmulatorProcess:
     """`python -m devices.<module> ARGS`, with its stdout lines readable as they come."""
 
-    def __init__(self, module: str, *args: str) -> None:
+    def __init__(
+        self,
+        module: str,
+        *args: str,
+        env: dict[str, str] | None = None,
+        ready_s: float = READY_DEADLINE_S,
+    ) -> None:
+        """env: the process's environment (None: this one's); ready_s: how long it may take
+        to say "ready" (a kiosk on an X display takes longer than an emulator)."""
         self.command = [sys.executable, "-m", module, *args]
+        self.env = env
+        self.ready_s = ready_s
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         self.process: subprocess.Popen | None = None
@@ -29,9 +39,10 @@ class EmulatorProcess:
             stderr=subprocess.STDOUT,
             text=True,
             encoding="utf-8",
+            env=self.env,
         )
         threading.Thread(target=self._pump, daemon=True).start()
-        self.wait_for("ready", READY_DEADLINE_S)
+        self.wait_for("ready", self.ready_s)
         return self
 
     def _pump(self) -> None:

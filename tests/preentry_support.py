@@ -84,7 +84,8 @@ class PhoneWalk:
 
     def _weigh(self, response: Response) -> None:
         kind = response.request.resource_type
-        if kind == "document" and response.ok:
+        page = response.headers.get("content-type", "").startswith("text/html")
+        if kind == "document" and response.ok and page:  # not a download (画像を保存)
             self.documents.append(len(response.body()))
         elif kind == "stylesheet" and response.ok:
             self.stylesheet = len(response.body())
@@ -138,8 +139,25 @@ def read_qr(page: Page, folder: Path, name: str) -> Scan:
     it on (raw bytes, decoded by the kiosk's own devices.scanner.decode_frame)."""
     shot = folder / f"{name}.png"
     page.locator("#qr svg").screenshot(path=str(shot))
+    return zbar_scan(shot)
+
+
+def save_image(page: Page, folder: Path, name: str) -> Path:
+    """Press 画像を保存 (Save as image …) on the QR page as the resident does; the file the
+    browser downloads."""
+    with page.expect_download() as download:
+        page.locator("form.save-code button").click()
+    saved = folder / f"{name}-saved.png"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename.startswith("madoguchi-")
+    return saved
+
+
+def zbar_scan(picture: Path) -> Scan:
+    """The code in a picture as a scanner hands it on (zbarimg's raw bytes, decoded by the
+    kiosk's own devices.scanner.decode_frame)."""
     decoded = subprocess.run(
-        ["zbarimg", "--raw", "-q", "-Sbinary", str(shot)],
+        ["zbarimg", "--raw", "-q", "-Sbinary", str(picture)],
         capture_output=True,
         timeout=ZBAR_TIMEOUT_S,
         check=True,
@@ -147,4 +165,12 @@ def read_qr(page: Page, folder: Path, name: str) -> Scan:
     return decode_frame(decoded.stdout.rstrip(b"\n"))
 
 
-__all__ = ["LoggedBackend", "PhoneWalk", "logged_backend", "read_qr", "screenshot"]
+__all__ = [
+    "LoggedBackend",
+    "PhoneWalk",
+    "logged_backend",
+    "read_qr",
+    "save_image",
+    "screenshot",
+    "zbar_scan",
+]

@@ -7,6 +7,7 @@ import io
 import re
 import subprocess
 import warnings
+from datetime import date
 
 import pytest
 from PIL import Image
@@ -19,7 +20,7 @@ from backend.app import create_app
 from backend.limits import Limits
 from backend.paths import BackendPaths
 from backend.preentry.limits import BUDGET_STATE, PageBudget
-from backend.preentry.walk import phone_procedure
+from backend.preentry.walk import phone_procedure, replay
 from backend.ratelimit import Rate
 from core.catalog import FieldType
 from core.catalog_files import load_catalog
@@ -327,7 +328,8 @@ def test_a_move_within_the_city_refuses_a_postal_code_elsewhere_and_names_the_wa
     )
     page = next(p for p in CATALOG.procedure("tenkyo").pages if p.id == "postal_code")
     assert unescaped(page.outside_note.text(lang)) in unescaped(refused.text)  # → 転出届
-    assert f'href="/pre/start/{page.outside}?lang={lang}"' in refused.text
+    other = CATALOG.procedure(page.outside).title.text(lang)
+    assert unescaped(elsewhere_button(refused.text)) == UI.get("elsewhere_go", lang, other=other)
     assert 'name="town"' not in refused.text  # no town of Tokyo offered to choose
     assert heading(refused.text) == page.question.text(lang)  # still the same question
 
@@ -337,7 +339,105 @@ def test_a_move_within_the_city_refuses_a_previous_address_elsewhere(client):
     typed = "東京都千代田区千代田1-1"
     refused = step(client, html, answer=typed)
     assert unescaped(error_on(refused.text)) == kiosk_refusal("tenkyo", "old_address", typed)
-    assert 'href="/pre/start/tennyu?lang=ja"' in refused.text
+    tennyu = CATALOG.procedure("tennyu").title.text("ja")
+    assert unescaped(elsewhere_button(refused.text)) == f"「{tennyu}」に進む"
+    moved = client.post(
+        "/pre/step", data={"state": elsewhere_state(refused.text), "action": "elsewhere"}
+    )
+    assert moved.status_code == 200
+    carried = opened_state(client, moved.text)
+    assert carried.procedure_id == "tennyu" and carried.steps == []
+    # Who the resident said they are goes along, sealed: never in the page as text.
+    assert carried.shared == {
+        "name": "山田\u3000一郎",
+        "kana": "ヤマダ\u3000イチロウ",
+        "birth_date": "1975-01-02",
+    }
+    assert "山田" not in moved.text and "1975" not in moved.text
+
+
+ELSEWHERE_FORM = re.compile(r'<form id="elsewhere"[^>]*>(.*?)</form>', re.S)
+
+
+def elsewhere_button(html: str) -> str:
+    """The button that leads to the procedure that fits; it submits its own form."""
+    found = re.search(r'<button type="submit" form="elsewhere"[^>]*>([^<]*)</button>', html)
+    return found.group(1)
+
+
+def elsewhere_state(html: str) -> str:
+    return state_of(ELSEWHERE_FORM.search(html).group(1))
+
+
+def opened_state(client, html: str):
+    """The sealed state of a page as the server opens it (tests only: a phone cannot)."""
+    return client.app.state.preentry_sealer.open(state_of(html))
+
+
+TENKYO_REVIEW = [
+    {"answer": "3-4-5 ミナミハイツ101"},
+    {"answer": "all"},
+    {"answer": "1"},
+    {"answer": "no"},  # 国民健康保険 (65歳以上 follows from the birth date)
+    {"answer": "09012345678"},
+]
+
+
+def test_the_way_to_tennyu_carries_name_kana_birth_date_and_phone(client):
+    """A whole 転居届 on the phone, then the previous address changed from the review to one
+    in Tokyo: 転入届 begins with who the resident said they are — name, kana, birth date and
+    phone, each on the page that asks it there — asked nowhere again; where they lived before
+    is its own question there."""
+    html = walk_to(client, "tenkyo", TENKYO_TO_POSTAL)
+    towns = step(client, html, action="lookup", code="0600001").text
+    html = step(client, towns, code="0600001", town="0").text
+    for fields in TENKYO_REVIEW:
+        html = step(client, html, **fields).text
+    assert heading(html) == "内容の確認"
+    html = step(client, html, action="change:old_address").text
+    refused = step(client, html, answer="東京都千代田区千代田1-1").text
+    tennyu = CATALOG.procedure("tennyu").title.text("ja")
+    assert unescaped(elsewhere_button(refused)) == f"「{tennyu}」に進む"
+    # The button submits its own form (form="elsewhere", found above by elsewhere_button):
+    # Enter in the answer box still means つぎへ.
+    moved = client.post(
+        "/pre/step", data={"state": elsewhere_state(refused), "action": "elsewhere"}
+    )
+    carried = opened_state(client, moved.text)
+    assert carried.procedure_id == "tennyu" and carried.steps == []
+    assert carried.shared == {
+        "name": "山田\u3000一郎",
+        "kana": "ヤマダ\u3000イチロウ",
+        "birth_date": "1975-01-02",
+        "phone": "09012345678",
+    }
+    # They fill their pages there, as the kiosk's carried answers do: not asked, shown on the
+    # review. The phone's 転入届 is this same replay of the state, step by step.
+    area = municipal_area(CATALOG.municipality)
+    walk = replay(carried, CATALOG.procedure("tennyu"), UI, date.today(), area)
+    for page_id in ("name", "kana", "birth_date", "phone"):
+        assert walk.was_given(page_id) and walk.answer_for(page_id) == carried.shared[page_id]
+    assert walk.answer_for("previous_address") is None
+    for secret in ("山田", "ヤマダ", "09012345678", "1975"):
+        assert secret not in moved.text  # sealed, never in the page as text
+
+
+def test_a_changed_carried_answer_is_refused_like_any_changed_state(client):
+    html = walk_to(client, "tenkyo", TENKYO_TO_POSTAL[:4])
+    refused = step(client, html, answer="東京都千代田区千代田1-1").text
+    sealed = elsewhere_state(refused)
+    moved = client.post("/pre/step", data={"state": sealed, "action": "elsewhere"}).text
+    tampered = state_of(moved)[:-6] + (
+        "A" * 6 if not state_of(moved).endswith("A" * 6) else "B" * 6
+    )
+    answer = client.post("/pre/step", data={"state": tampered, "action": "next", "answer": "self"})
+    assert answer.status_code == 400
+    # And the way on is taken only from a page that names one.
+    start = client.get("/pre/start/juminhyo").text
+    assert (
+        client.post("/pre/step", data={"state": state_of(start), "action": "elsewhere"}).status_code
+        == 400
+    )
 
 
 def test_a_postal_code_of_the_city_is_taken(client):

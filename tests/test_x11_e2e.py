@@ -9,28 +9,38 @@ import os
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 from core.sealing import generate_key_pair
 from core.wareki import days_from_today
 from kiosk.headless import start_xvfb
 
 
-def drive(tmp_path, walk: str, settings: str = "") -> dict:
-    """The kiosk on a fresh Xvfb screen, `walk` of tests/x11_driver.py clicked through it."""
+def kiosk_config(tmp_path: Path, settings: str = "") -> Path:
+    """A kiosk's config: a sealing key, the simulated printer, and `settings` (TOML lines)."""
     _, public = generate_key_pair(tmp_path / "keys")
     config = tmp_path / "kiosk.toml"
     config.write_text(
         f'seal_public_key = "{public}"\nprinter = "sim"\n{settings}', encoding="utf-8"
     )
+    return config
+
+
+def kiosk_environment(tmp_path: Path, display: str) -> dict[str, str]:
+    """The environment of a kiosk process on an X display (xcb, not this suite's offscreen)."""
+    environment = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    environment.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", KIOSK_HOME=str(tmp_path / "home"))
+    return environment
+
+
+def drive(tmp_path, walk: str, settings: str = "") -> dict:
+    """The kiosk on a fresh Xvfb screen, `walk` of tests/x11_driver.py clicked through it."""
+    config = kiosk_config(tmp_path, settings)
     screen = start_xvfb(1920, 1080)
     try:
-        environment = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-        environment.update(
-            DISPLAY=screen.display, QT_QPA_PLATFORM="xcb", KIOSK_HOME=str(tmp_path / "home")
-        )
         done = subprocess.run(
             [sys.executable, "-m", "tests.x11_driver", str(config), walk],
-            env=environment,
+            env=kiosk_environment(tmp_path, screen.display),
             capture_output=True,
             text=True,
             timeout=180,

@@ -8,7 +8,9 @@ only what the X server delivers. Prints one JSON line with what the screen showe
 
 juminhyo: 住民票 from home to the receipt. tenkyo (the demo card on the simulated reader): 転居届
 with the card of a resident of the city, to the review; then with a card registered outside it,
-which leads to 転入届.
+which leads to 転入届. preentry (a serial scanner configured): スマホで入力済みの方, then "ready"
+on stdout; the test sends a phone's code through the scanner emulator, and the review it
+brings is read and submitted.
 """
 
 from __future__ import annotations
@@ -197,7 +199,34 @@ def tenkyo(window, services) -> dict:
     }
 
 
-WALKS = {"juminhyo": juminhyo, "tenkyo": tenkyo}
+def preentry(window, services) -> dict:
+    from PySide6.QtWidgets import QLabel
+
+    from devices.device_state import DeviceState
+
+    click(window.home.scan_button, lambda: window.scan.isVisible(), "スマホで入力済みの方")
+    scanner = lambda: services.device_statuses()["scanner"].state  # noqa: E731
+    settle(lambda: scanner() is DeviceState.READY, "the serial scanner")
+    print("ready for the phone's code", flush=True)
+    settle(lambda: window.review.isVisible(), "the review the code brings")
+    answers = window.session.answers()
+    shown = {
+        name.removeprefix("answer_"): found.text()
+        for found in window.review.findChildren(QLabel)
+        if (name := found.objectName()).startswith("answer_")
+    }
+    click(window.review.primary_button, lambda: window.completion.isVisible(), "申し込む")
+    services.wait_for_devices()
+    settle(lambda: "お取り" in window.completion.print_status.text(), "the receipt")
+    return {
+        "answers": answers,
+        "shown": shown,
+        "number": window.completion.number.text(),
+        "outbox": services.store.outbox_ids(),
+    }
+
+
+WALKS = {"juminhyo": juminhyo, "tenkyo": tenkyo, "preentry": preentry}
 
 
 if __name__ == "__main__":

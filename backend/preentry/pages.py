@@ -195,7 +195,7 @@ async def code_image(request: Request) -> Response:
         "Content-Disposition": f'attachment; filename="{name}.png"',
         "Cache-Control": "no-store",
     }
-    return Response(qr_png(code), media_type="image/png", headers=headers)
+    return Response(qr_png(code, practice=state.practice), media_type="image/png", headers=headers)
 
 
 def _field(form: FormFields, name: str) -> str | None:
@@ -217,6 +217,8 @@ def _act(
         if _field(form, "at") == "code" and session.step is Step.REVIEW:
             return _code(request, phone, state, procedure, session)  # the QR page, translated
         return _current(request, phone, state, procedure, session)
+    if action == "elsewhere":
+        return _elsewhere(request, phone, state, session)
     if action == "review" or (action == "finish" and not session.is_complete()):
         return _current(request, phone, state, procedure, session)
     if action == "finish":
@@ -279,12 +281,31 @@ def _answer(
                 phone.catalog,
                 phone.ui,
                 language,
-                practice=state.practice,
             ),
         )
         return _question(request, phone, state, procedure, view)
     state = state.with_step(StepKind.ANSWER, current.id, raw)
     return _current(request, phone, state, procedure, session)
+
+
+def _elsewhere(
+    request: Request, phone: PhoneCatalog, state: FormState, session: ResidentSession
+) -> Response:
+    """The procedure an in-city page names for an address outside the city (転居 → 転入,
+    転出), begun with who the resident said they are — name, kana, birth date, phone, where
+    it asks them — asked nowhere again and sealed in its state like every answer: the
+    kiosk's go_elsewhere (kiosk/elsewhere.py) on the phone. The page names the procedure,
+    never the request."""
+    if session.step is not Step.QUESTION or not session.page.outside:
+        raise StateRefused("no other procedure to go to from this page")
+    try:
+        other = phone.catalog.procedure(session.page.outside)
+    except KeyError:
+        return message_page(phone, state.language, "pre_not_offered", 404, practice=state.practice)
+    carried = session.carried_answers()
+    moved = FormState(other.id, state.language, state.practice, shared=carried)
+    begun = replay(moved, other, phone.ui, today(), phone.area())
+    return _current(request, phone, moved, other, begun)
 
 
 # -- rendering the step the session is on -----------------------------------------------------

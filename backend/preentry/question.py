@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.preentry import urls
 from backend.preentry.answers import FieldValues, era_choices, stored_values
 from core.area import NO_AREA, MunicipalArea
 from core.catalog import Catalog, FieldType, Page, Procedure
@@ -41,11 +40,11 @@ KEYBOARD = {
 class Elsewhere:
     """An in-city page given an address outside the municipality. The kiosk leads on with its
     ElsewhereView; the phone says the same in the page's own words (which procedure fits) under
-    the message, with a link to that procedure where this municipality offers it."""
+    the message, with a button to that procedure where this municipality offers it: a POST of
+    the sealed state, so who the resident said they are goes along, sealed (pages.py)."""
 
     note: str
     other_title: str | None = None
-    other_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,8 +109,6 @@ def elsewhere(
     catalog: Catalog,
     ui: UiText,
     language: str,
-    *,
-    practice: bool,
 ) -> Elsewhere | None:
     """What follows a refusal for an address outside the municipality; None for any other."""
     if not is_outside(result):
@@ -132,8 +129,7 @@ def elsewhere(
         other = None  # not offered by this municipality: the note alone
     if other is None:
         return Elsewhere(text)
-    url = f"{urls.start(other.id)}?lang={language}" + ("&practice=1" if practice else "")
-    return Elsewhere(text, other.title.text(language), url)
+    return Elsewhere(text, other.title.text(language))
 
 
 def question_page(

@@ -47,12 +47,17 @@ class FormState:
     language: str
     practice: bool
     steps: list[list[Any]] = field(default_factory=list)
+    # Who the resident said they are (name, kana, birth date, phone: core.flow's shared
+    # answers), carried from a procedure an address outside the city led away from.
+    shared: dict[str, Any] = field(default_factory=dict)
 
     def with_step(self, *step: Any) -> FormState:
-        return FormState(self.procedure_id, self.language, self.practice, [*self.steps, list(step)])
+        steps = [*self.steps, list(step)]
+        return FormState(self.procedure_id, self.language, self.practice, steps, self.shared)
 
     def in_language(self, language: str) -> FormState:
-        return FormState(self.procedure_id, language, self.practice, list(self.steps))
+        steps = list(self.steps)
+        return FormState(self.procedure_id, language, self.practice, steps, self.shared)
 
 
 def state_key(private_key: X25519PrivateKey) -> bytes:
@@ -72,8 +77,10 @@ class StateSealer:
         self._lifetime_s = lifetime_s
 
     def seal(self, state: FormState) -> str:
+        data = {"p": state.procedure_id, "l": state.language, "t": state.practice}
+        data |= {"s": state.steps, **({"h": state.shared} if state.shared else {})}
         body = json.dumps(
-            {"p": state.procedure_id, "l": state.language, "t": state.practice, "s": state.steps},
+            data,
             ensure_ascii=False,
             separators=(",", ":"),
         )
@@ -98,4 +105,7 @@ class StateSealer:
         procedure_id, language, practice = data.get("p"), data.get("l"), data.get("t")
         if not isinstance(procedure_id, str) or not isinstance(language, str):
             raise StateRefused("the state names no procedure")
-        return FormState(procedure_id, language, practice is True, steps)
+        shared = data.get("h", {})
+        if not isinstance(shared, dict) or not all(isinstance(key, str) for key in shared):
+            raise StateRefused("the carried answers are not answers")
+        return FormState(procedure_id, language, practice is True, steps, shared)

@@ -40,8 +40,11 @@ def replay(
 ) -> ResidentSession:
     """The session after every step of the state; StateRefused if a step does not fit (the
     procedure changed under a resident's open form, say). `area` is the municipality's ground,
-    so in-city pages refuse an address elsewhere as the kiosk's do."""
-    session = ResidentSession(phone_procedure(procedure), ui, today=today, area=area)
+    so in-city pages refuse an address elsewhere as the kiosk's do. The state's carried answers
+    (name, kana … from the procedure an address outside the city led away from) fill their
+    pages as the kiosk's other_session does: asked nowhere again, shown on the review."""
+    shared = dict(state.shared)  # a copy: the session writes its own answers into it
+    session = ResidentSession(phone_procedure(procedure), ui, today=today, area=area, shared=shared)
     for step in state.steps:
         take_step(session, step)
     return session
