@@ -6,10 +6,16 @@ console page for supervisors (backend/console/insights_page.py) shows them throu
 for_console(), which leaves out every cell of fewer than MIN_SESSIONS sessions. Practice
 sessions (スマホ教室) are counted apart and in nothing else.
 
-Every count is one GROUP BY in the database. Page times are read as a histogram (seconds are
-whole numbers up to an hour), so median and 90th percentile are exact without reading each
-event: nearest rank, the smallest time that at least half (nine tenths) of the showings took
-no longer than.
+A resident sent on to the procedure that fits an address outside the city (転居 → 転入) is
+counted as redirected, not abandoned, and the completion rate leaves them out. Sessions count
+by the language and text size they ended in. Minutes per application (the session's start
+to the finalize) stand beside the municipality's figure for the paper form.
+
+Two GROUP BYs in the database, each one index scan (migration 13): the per-procedure and
+per-page counts, and the sessions (their session_started rows carry how they ended up).
+Times are read as a histogram (seconds are whole numbers up to an hour), so median and 90th
+percentile are exact without reading each event: nearest rank, the smallest time that at
+least half (nine tenths) of the showings took no longer than.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, func, literal, literal_column, select
 
+from backend.db import UtcTimestamp
 from backend.usage_store import usage_events as events
 from core.usage_wire import UsageKind
 
@@ -58,31 +65,62 @@ def _where(period: Period, practice: bool = False):
     return and_(*conditions)
 
 
-def _count_by(connection, kind: UsageKind, period: Period, *columns) -> dict[tuple, int]:
-    query = (
-        select(*columns, func.count())
-        .where(_where(period), events.c.kind == kind.value)
-        .group_by(*columns)
+# The events every per-procedure and per-page figure is counted from, in one pass.
+TALLIED = (
+    UsageKind.PROCEDURE_STARTED,
+    UsageKind.PROCEDURE_FINISHED,
+    UsageKind.PROCEDURE_ABANDONED,
+    UsageKind.PROCEDURE_REDIRECTED,
+    UsageKind.PAGE_SHOWN,
+    UsageKind.VALIDATION_REFUSED,
+    UsageKind.STAFF_CALLED,
+)
+
+
+# Up to this span the period's own index (migration 16) is read; over it, the whole tally
+# index in its order. SQLite's planner, even with ANALYZE, took the period's index for a
+# year too (1.2 s instead of 0.33 s over a million events), so on SQLite a longer span's
+# time is compared as +session_hour: an expression, which no index serves.
+SHORT_SPAN = timedelta(days=62)
+_HOUR_UNINDEXED = literal_column("+usage_events.session_hour", UtcTimestamp)
+
+
+def _short(period: Period) -> bool:
+    return (
+        period.since is not None
+        and period.until is not None
+        and period.until - period.since <= SHORT_SPAN
     )
+
+
+def _tally(connection, period: Period) -> dict[tuple, int]:
+    """{(kind, procedure, page, detail, seconds): how many}: one GROUP BY for all of them."""
+    columns = (
+        events.c.kind,
+        events.c.procedure_id,
+        events.c.page_id,
+        events.c.detail,
+        events.c.seconds,
+    )
+    hour = events.c.session_hour
+    if connection.dialect.name == "sqlite" and not _short(period):
+        hour = _HOUR_UNINDEXED
+    conditions = [events.c.practice == 0, events.c.kind.in_([kind.value for kind in TALLIED])]
+    if period.since is not None:
+        conditions.append(hour >= period.since)
+    if period.until is not None:
+        conditions.append(hour < period.until)
+    query = select(*columns, func.count()).where(*conditions).group_by(*columns)
     return {tuple(row[:-1]): row[-1] for row in connection.execute(query)}
 
 
-def figures(engine: Engine, period: Period) -> dict:
-    """Every figure for the period, exact, as `kiosk backend insights --json` prints it."""
+def figures(
+    engine: Engine, period: Period, paper_minutes: Mapping[str, float] | None = None
+) -> dict:
+    """Every figure for the period, exact, as `kiosk backend insights --json` prints it;
+    paper_minutes: the municipality's figure per procedure for its paper form."""
     with engine.connect() as connection:
-        procedure, page = events.c.procedure_id, events.c.page_id
-        started = _count_by(connection, UsageKind.PROCEDURE_STARTED, period, procedure)
-        finished = _count_by(connection, UsageKind.PROCEDURE_FINISHED, period, procedure)
-        abandoned = _count_by(connection, UsageKind.PROCEDURE_ABANDONED, period, procedure)
-        shown = _count_by(connection, UsageKind.PAGE_SHOWN, period, procedure, page)
-        lost = _count_by(connection, UsageKind.PROCEDURE_ABANDONED, period, procedure, page)
-        refused = _count_by(
-            connection, UsageKind.VALIDATION_REFUSED, period, procedure, page, events.c.detail
-        )
-        calls = _count_by(connection, UsageKind.STAFF_CALLED, period, procedure, page)
-        times = _count_by(
-            connection, UsageKind.PAGE_SHOWN, period, procedure, page, events.c.seconds
-        )
+        tally = _tally(connection, period)
         sessions = _sessions(connection, period)
         practice = connection.execute(
             select(func.count()).where(
@@ -94,7 +132,7 @@ def figures(engine: Engine, period: Period) -> dict:
         "until": period.until.isoformat() if period.until else None,
         "sessions": sum(counts["sessions"] for counts in sessions["kiosks"].values()),
         "practice_sessions": practice,
-        "procedures": _procedures(started, finished, abandoned, shown, lost, refused, calls, times),
+        "procedures": _procedures(tally, paper_minutes or {}),
         "languages": _rows(sessions["languages"]),
         "text_sizes": _rows(sessions["text_sizes"]),
         "kiosks": _rows(sessions["kiosks"]),
@@ -103,53 +141,63 @@ def figures(engine: Engine, period: Period) -> dict:
     }
 
 
-def _sessions(connection, period: Period) -> dict[str, dict]:
-    """Sessions and finished applications by what the session started with (language, text
-    size), by kiosk, and by the kiosk's weekday and hour."""
-    start = events.alias("start")
-    finish = events.alias("finish")
-    finished_per_session = (
-        select(finish.c.kiosk_id, finish.c.session_key, func.count().label("finished"))
-        .where(finish.c.kind == UsageKind.PROCEDURE_FINISHED.value)
-        .group_by(finish.c.kiosk_id, finish.c.session_key)
-        .subquery()
-    )
-    dimensions = {
-        "languages": start.c.language,
-        "text_sizes": start.c.text_size,
-        "kiosks": start.c.kiosk_id,
-        "weekdays": start.c.local_weekday,
-        "hours": start.c.local_hour,
-    }
-    found: dict[str, dict] = {}
-    where = [start.c.kind == UsageKind.SESSION_STARTED.value, start.c.practice == 0]
+def _in_period(table, period: Period) -> list:
+    where = [table.c.practice == 0]
     if period.since is not None:
-        where.append(start.c.session_hour >= period.since)
+        where.append(table.c.session_hour >= period.since)
     if period.until is not None:
-        where.append(start.c.session_hour < period.until)
-    for name, column in dimensions.items():
-        query = (
-            select(
-                column,
-                func.count(),
-                func.coalesce(func.sum(finished_per_session.c.finished), 0),
-            )
-            .select_from(
-                start.outerjoin(
-                    finished_per_session,
-                    and_(
-                        finished_per_session.c.kiosk_id == start.c.kiosk_id,
-                        finished_per_session.c.session_key == start.c.session_key,
-                    ),
-                )
-            )
-            .where(*where)
-            .group_by(column)
-        )
-        found[name] = {
-            value: {"sessions": count, "finished": int(done)}
-            for value, count, done in connection.execute(query)
-        }
+        where.append(table.c.session_hour < period.until)
+    return where
+
+
+def _sessions(connection, period: Period) -> dict[str, dict]:
+    """Sessions and finished applications by the language and text size each session ended
+    in (a resident who switched to English mid-session needed English; `switched` counts
+    them), by kiosk, and by the kiosk's weekday and hour. One scan of the session_started
+    rows, which carry how their session ended up (backend/usage_store.py), summed here."""
+    start = events
+    # Written out (not a parameter), so that the partial index of those rows is taken.
+    started_rows = start.c.kind == literal(UsageKind.SESSION_STARTED.value, literal_execute=True)
+    columns = (
+        start.c.kiosk_id,
+        start.c.local_weekday,
+        start.c.local_hour,
+        start.c.language,
+        start.c.text_size,
+        func.coalesce(start.c.final_language, start.c.language),
+        func.coalesce(start.c.final_text_size, start.c.text_size),
+    )
+    query = (
+        select(*columns, func.count(), func.coalesce(func.sum(start.c.finished), 0))
+        .where(started_rows, *_in_period(start, period))
+        .group_by(*columns)
+    )
+    found: dict[str, dict] = {
+        name: {} for name in ("languages", "text_sizes", "kiosks", "weekdays", "hours")
+    }
+    for (
+        kiosk,
+        weekday,
+        hour,
+        first_language,
+        first_size,
+        language,
+        size,
+        count,
+        done,
+    ) in connection.execute(query):
+        for name, value, switched in (
+            ("languages", language, first_language != language),
+            ("text_sizes", size, first_size != size),
+            ("kiosks", kiosk, None),
+            ("weekdays", weekday, None),
+            ("hours", hour, None),
+        ):
+            cell = found[name].setdefault(value, {"sessions": 0, "finished": 0})
+            cell["sessions"] += count
+            cell["finished"] += int(done)
+            if switched is not None:
+                cell["switched"] = cell.get("switched", 0) + (count if switched else 0)
     return found
 
 
@@ -162,47 +210,89 @@ def _order(item: tuple) -> tuple:
     return (value is None, str(value) if not isinstance(value, int) else f"{value:04d}")
 
 
-def _procedures(started, finished, abandoned, shown, lost, refused, calls, times) -> list[dict]:
-    pages: dict[str, set[str]] = defaultdict(set)
-    for source in (shown, lost, calls):
-        for procedure, page, *_ in source:
-            if procedure is not None and page is not None:
-                pages[procedure].add(page)
-    for procedure, page, _rule in refused:
-        pages[procedure].add(page)
-    histograms: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
-    for (procedure, page, seconds), count in times.items():
-        histograms[(procedure, page)][seconds] = count
-    rules: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for (procedure, page, rule), count in refused.items():
-        rules[(procedure, page)][rule] = count
-    ids = sorted({key[0] for key in started} | set(pages))
+@dataclass
+class _PageTally:
+    shown: int = 0
+    abandoned: int = 0
+    redirected: int = 0
+    staff_calls: int = 0
+    times: dict[int, int] = field(default_factory=dict)
+    refusals: dict[str, int] = field(default_factory=dict)
+
+    def row(self, page: str) -> dict:
+        return {
+            "id": page,
+            "shown": self.shown,
+            "abandoned": self.abandoned,
+            "redirected": self.redirected,
+            "median_s": percentile(self.times, 0.5),
+            "p90_s": percentile(self.times, 0.9),
+            "refused": sum(self.refusals.values()),
+            "refusals": dict(sorted(self.refusals.items())),
+            "staff_calls": self.staff_calls,
+        }
+
+
+def _add(counts: dict, key, how_many: int) -> None:
+    counts[key] = counts.get(key, 0) + how_many
+
+
+def _minutes(seconds: int | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _procedures(tally: dict[tuple, int], paper: Mapping[str, float]) -> list[dict]:
+    kinds: dict[str, dict[str, int]] = defaultdict(dict)
+    durations: dict[str, dict[int, int]] = defaultdict(dict)
+    redirected_to: dict[str, dict[str, int]] = defaultdict(dict)
+    pages: dict[str, dict[str, _PageTally]] = defaultdict(lambda: defaultdict(_PageTally))
+    for (kind, procedure, page, detail, seconds), count in tally.items():
+        if procedure is None:
+            continue  # a staff call outside any procedure (the menu)
+        _add(kinds[procedure], kind, count)
+        if kind == UsageKind.PROCEDURE_FINISHED and seconds is not None:
+            _add(durations[procedure], seconds, count)
+        elif kind == UsageKind.PROCEDURE_REDIRECTED and detail is not None:
+            _add(redirected_to[procedure], detail, count)
+        if page is None or kind in (UsageKind.PROCEDURE_STARTED, UsageKind.PROCEDURE_FINISHED):
+            continue
+        on = pages[procedure][page]
+        if kind == UsageKind.PAGE_SHOWN:
+            on.shown += count
+            if seconds is not None:
+                _add(on.times, seconds, count)
+        elif kind == UsageKind.PROCEDURE_ABANDONED:
+            on.abandoned += count
+        elif kind == UsageKind.PROCEDURE_REDIRECTED:
+            on.redirected += count
+        elif kind == UsageKind.VALIDATION_REFUSED:
+            _add(on.refusals, detail, count)
+        elif kind == UsageKind.STAFF_CALLED:
+            on.staff_calls += count
     procedures = []
-    for procedure in ids:
-        count = started.get((procedure,), 0)
-        done = finished.get((procedure,), 0)
-        page_rows = [
-            {
-                "id": page,
-                "shown": shown.get((procedure, page), 0),
-                "abandoned": lost.get((procedure, page), 0),
-                "median_s": percentile(histograms[(procedure, page)], 0.5),
-                "p90_s": percentile(histograms[(procedure, page)], 0.9),
-                "refused": sum(rules[(procedure, page)].values()),
-                "refusals": dict(sorted(rules[(procedure, page)].items())),
-                "staff_calls": calls.get((procedure, page), 0),
-            }
-            for page in pages[procedure]
-        ]
+    for procedure in sorted(kinds):
+        counted = kinds[procedure]
+        started = counted.get(UsageKind.PROCEDURE_STARTED, 0)
+        done = counted.get(UsageKind.PROCEDURE_FINISHED, 0)
+        redirected = counted.get(UsageKind.PROCEDURE_REDIRECTED, 0)
+        page_rows = [tallied.row(page) for page, tallied in pages[procedure].items()]
         # The first page is shown most often: that order follows the flow closely enough.
         page_rows.sort(key=lambda row: (-row["shown"], row["id"]))
+        # Residents sent on to the procedure that fits their address did not give this one
+        # up: the rate is of those for whom it was the right one.
+        meant = started - redirected
         procedures.append(
             {
                 "id": procedure,
-                "started": count,
+                "started": started,
                 "finished": done,
-                "abandoned": abandoned.get((procedure,), 0),
-                "completion_rate": round(done / count, 3) if count else None,
+                "abandoned": counted.get(UsageKind.PROCEDURE_ABANDONED, 0),
+                "redirected": redirected,
+                "redirected_to": dict(sorted(redirected_to[procedure].items())),
+                "completion_rate": round(done / meant, 3) if meant > 0 else None,
+                "minutes_median": _minutes(percentile(durations[procedure], 0.5)),
+                "minutes_p90": _minutes(percentile(durations[procedure], 0.9)),
+                "paper_minutes": paper.get(procedure),
                 "pages": page_rows,
             }
         )
@@ -226,7 +316,10 @@ def for_console(found: dict) -> dict:
             continue
         pages = hide_small_cells(procedure["pages"], "shown")
         hidden += len(procedure["pages"]) - len(pages)
-        procedures.append({**procedure, "pages": pages})
+        shown_procedure = {**procedure, "pages": pages}
+        if procedure["finished"] < MIN_SESSIONS:  # its minutes would stand for a few residents
+            shown_procedure |= {"minutes_median": None, "minutes_p90": None}
+        procedures.append(shown_procedure)
     shown: dict = {"procedures": procedures}
     for key in ("languages", "text_sizes", "kiosks", "weekdays", "hours"):
         shown[key] = hide_small_cells(found[key])

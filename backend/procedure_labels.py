@@ -5,11 +5,12 @@ stable (the columns of a procedure are its fields, whatever was answered) and `s
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.catalog_bundle import shipped_catalog
+from backend.catalog_bundle import CatalogSource, shipped_catalog
 from core.catalog import APPLICANT_PAGE
 
 APPLICANT_QUESTION = "申請する人"
@@ -54,4 +55,23 @@ def load(catalog_dir: Path | None = None) -> dict[str, ProcedureLabels]:
                 fields[page["id"]] = FieldLabel(_ja(page.get("question")) or page["id"], options)
         if "id" in raw:
             found[raw["id"]] = ProcedureLabels(raw["id"], _ja(raw.get("title")), fields)
+    return found
+
+
+_lock = threading.Lock()
+_current: dict[str, dict[str, ProcedureLabels]] = {}
+
+
+def load_current(source: CatalogSource) -> dict[str, ProcedureLabels]:
+    """load() for the catalog a running backend serves, read again only when the catalog
+    changed (pages ask on every request; parsing every procedure file took ~28 ms)."""
+    version = source.current().version
+    with _lock:
+        known = _current.get(version)
+    if known is not None:
+        return known
+    found = load(source.root)
+    with _lock:
+        _current.clear()  # only the served catalog's labels are worth keeping
+        _current[version] = found
     return found

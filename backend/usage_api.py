@@ -43,5 +43,7 @@ def receive_usage(
     except SQLAlchemyError as error:
         log.error("usage events of %s not stored: %s", kiosk_id, type(error).__name__)
         raise HTTPException(503, "the database cannot take this now; try again later") from None
+    if stored:
+        request.app.state.usage_figures.changed()  # the kept figures no longer hold
     log.info("usage: %s sent %d events (%d new)", kiosk_id, len(batch.events), stored)
     return UsageReceipt(stored=stored, duplicates=duplicates, server_time=datetime.now(UTC))

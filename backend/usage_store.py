@@ -15,12 +15,14 @@ from sqlalchemy import (
     Table,
     Text,
     select,
+    text,
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from backend.db import WRITE, UtcTimestamp, is_postgresql, metadata
+from backend.migrations import SETTLE_SESSIONS
 from core.usage_wire import UsageEvent, UsageKind
 
 usage_events = Table(
@@ -44,6 +46,10 @@ usage_events = Table(
     # The kiosk's own weekday (0 = Monday) and hour, for staffing the counters.
     Column("local_weekday", Integer),
     Column("local_hour", Integer),
+    # On the session_started row only: how the session ended up (migration 13).
+    Column("final_language", Text),
+    Column("final_text_size", Text),
+    Column("finished", Integer),
     PrimaryKeyConstraint("kiosk_id", "session_key", "seq"),
 )
 
@@ -71,6 +77,21 @@ def _row(kiosk_id: str, event: UsageEvent) -> dict:
     }
 
 
+# The events that change how a session ended up (its session_started row keeps that).
+SETTLING = frozenset(
+    {UsageKind.SESSION_STARTED, UsageKind.LOOK_CHANGED, UsageKind.PROCEDURE_FINISHED}
+)
+_SETTLE_ONE = text(SETTLE_SESSIONS + " AND kiosk_id = :kiosk AND session_key = :session")
+
+
+def _settle(connection, kiosk_id: str, rows: list[dict]) -> None:
+    """The sessions these rows belong to, their outcome on their session_started row (a
+    session's events may come in two batches, in any order: the row is set from all of them)."""
+    sessions = sorted({row["session_key"] for row in rows if row["kind"] in SETTLING})
+    if sessions:
+        connection.execute(_SETTLE_ONE, [{"kiosk": kiosk_id, "session": s} for s in sessions])
+
+
 def store(engine: Engine, kiosk_id: str, events: list[UsageEvent]) -> tuple[int, int]:
     """Keep the events the backend does not have yet; returns (stored, duplicates). One
     transaction: a batch is stored whole or not at all."""
@@ -90,4 +111,5 @@ def store(engine: Engine, kiosk_id: str, events: list[UsageEvent]) -> tuple[int,
         if new:
             # A concurrent copy of the same batch may have stored some in between: no error.
             connection.execute(insert(usage_events).on_conflict_do_nothing(), new)
+            _settle(connection, kiosk_id, new)
     return len(new), len(events) - len(new)

@@ -225,6 +225,15 @@ def _console(name: str) -> Callable[[int], Result]:
     return run
 
 
+def _usage_insights(database: str) -> Callable[[int], Result]:
+    def run(repeat: int) -> Result:
+        from bench.usage_bench import bench_usage_insights
+
+        return bench_usage_insights(database)
+
+    return run
+
+
 def _form_pdf(repeat: int) -> Result:
     from bench.form_bench import bench_form_pdf
 

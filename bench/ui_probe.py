@@ -55,7 +55,26 @@ def kiosk_window(app):
     return window, services
 
 
-def transitions(count: int, bare: bool) -> dict:
+class QuietUsage:
+    """A usage recorder that records nothing: the kiosk's taps without the figures' cost."""
+
+    def shown(self, view, choices) -> None:
+        pass
+
+    def went_back(self) -> None:
+        pass
+
+    def changed_from_review(self, page_id: str) -> None:
+        pass
+
+    def timed_out(self) -> None:
+        pass
+
+    def saw(self, event) -> None:
+        pass
+
+
+def transitions(count: int, bare: bool, quiet: bool = False) -> dict:
     from PySide6.QtWidgets import (
         QApplication,
         QLabel,
@@ -89,6 +108,8 @@ def transitions(count: int, bare: bool) -> dict:
             times.append(time.perf_counter() - started)
         return {"seconds": times}
     window, services = kiosk_window(app)
+    if quiet:  # the usage recorder off (bench_usage_overhead's baseline)
+        window.navigator.usage = QuietUsage()
     window.choose_procedure("juminhyo")
     window.question.input.choose("self")
     window.question.primary_button.click()  # now on 何通
@@ -177,7 +198,7 @@ def main(mode: str, amount: str) -> None:
     bare = mode.endswith("-bare") or mode.endswith("-flow")
     kind = mode.split("-")[0]
     if kind == "transitions":
-        result = transitions(int(amount), bare)
+        result = transitions(int(amount), bare, quiet=mode.endswith("-quiet"))
     elif kind == "idle":
         result = idle(float(amount), bare)
     else:

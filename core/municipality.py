@@ -66,6 +66,10 @@ class Municipality(BaseModel):
     # How many days a phone pre-entry QR code (/pre/, MADOGUCHI-PRE/2) may be brought to the
     # kiosk after it was made: long enough for the next opening day after a weekend or holiday.
     preentry_valid_days: int = Field(14, ge=1, le=90)
+    # Minutes a resident takes for each procedure on the paper form (finding it, filling it
+    # in, waiting to hand it over), as the municipality measured or estimates them: the usage
+    # figures put the kiosk's minutes per application beside it. Optional, per procedure.
+    paper_form_minutes: dict[Identifier, float] = {}
 
     @model_validator(mode="after")
     def _key_is_usable(self) -> Municipality:
@@ -76,6 +80,13 @@ class Municipality(BaseModel):
                 public_key_from_pem(self.seal_public_key.encode(), "seal_public_key")
             except SealingError as error:
                 raise ValueError(str(error)) from None
+        return self
+
+    @model_validator(mode="after")
+    def _paper_minutes_are_plausible(self) -> Municipality:
+        for key, minutes in self.paper_form_minutes.items():
+            if not 0 < minutes <= 600:
+                raise ValueError(f"paper_form_minutes.{key}: {minutes} is not 0 to 600 minutes")
         return self
 
     @model_validator(mode="after")

@@ -42,7 +42,7 @@ Word = Annotated[str, Field(pattern=WORD_PATTERN, max_length=40)]
 
 class UsageKind(StrEnum):
     SESSION_STARTED = "session_started"  # left the home screen: the look carried along
-    PROCEDURE_STARTED = "procedure_started"  # detail: how (manual, card, preentry)
+    PROCEDURE_STARTED = "procedure_started"  # detail: how (manual, card, preentry, redirected)
     PAGE_SHOWN = "page_shown"  # sent when left: seconds on it
     VALIDATION_REFUSED = "validation_refused"  # detail: the message key, never the value
     WENT_BACK = "went_back"
@@ -52,8 +52,14 @@ class UsageKind(StrEnum):
     PREENTRY_USED = "preentry_used"
     STAFF_CALLED = "staff_called"  # on the page the resident was on (none: outside one)
     IDLE_TIMEOUT = "idle_timeout"
-    PROCEDURE_FINISHED = "procedure_finished"  # finalized
+    # Finalized; seconds: from the session's start (or its previous application) to here.
+    PROCEDURE_FINISHED = "procedure_finished"
     PROCEDURE_ABANDONED = "procedure_abandoned"  # page: where the resident was lost
+    # Sent on to the procedure that fits an address outside the municipality (転居 → 転入):
+    # page: whose answer (or "card") was outside; detail: the procedure it led to.
+    PROCEDURE_REDIRECTED = "procedure_redirected"
+    # Language, text size or contrast changed mid-session: the new ones, on the page it happened.
+    LOOK_CHANGED = "look_changed"
     RECEIPT_OUTCOME = "receipt_outcome"  # detail: printed, or the print outcome
     SESSION_ENDED = "session_ended"  # back at the home screen
 
@@ -80,7 +86,7 @@ class UsageEvent(BaseModel):
     page: Word | None = None
     seconds: Annotated[int, Field(ge=0, le=MAX_PAGE_SECONDS)] | None = None
     detail: Word | None = None
-    # Only on session_started: the resident's choices on the home screen.
+    # Only on session_started (the resident's choices on the home screen) and look_changed.
     language: Annotated[str, Field(pattern=LANGUAGE_PATTERN, max_length=12)] | None = None
     text_size: Word | None = None
     contrast: Word | None = None

@@ -145,6 +145,7 @@ class Navigator:
 
     def choose_look(self, theme: Theme, text_size: TextSize) -> None:
         self.theme, self.text_size = Theme(theme), TextSize(text_size)
+        self.usage.shown(self.view, self)  # the figures see the look changed mid-session
 
     def toggle_voice(self) -> View:
         self.voice_on = not self.voice_on
@@ -178,7 +179,7 @@ class Navigator:
             return self.show(self._question_view(pending))
         if isinstance(view, CompletionView) and self.application is not None:
             return self.show(self.completion_view())
-        return view  # the others hold no translated text: the same view renders anew
+        return self.show(view)  # no translated text in the others: the same view anew
 
     # -- menu ---------------------------------------------------------------------------------
 

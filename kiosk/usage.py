@@ -7,7 +7,12 @@ need: a session from leaving the home screen to returning to it; within it, each
 the resident started, the pages shown and how long each, refusals by message key (never the
 value), staff calls, the card and QR pre-entry, and how the procedure ended. A procedure that
 ends without an application (idle timeout, 最初から, leaving it for the menu or another
-procedure) is abandoned, on the page the resident was on; a staff call does not end it.
+procedure) is abandoned, on the page the resident was on; a staff call does not end it. One
+sent on from the outside-address page to the procedure that fits (転居 → 転入) is not given
+up: it ends as redirected, on the page whose address was outside, and the other one starts.
+A finished application carries the seconds from the session's start (or its previous
+application) to the finalize, for the figure against the paper form. A language, text size
+or contrast changed mid-session is an event of its own with the new choices.
 
 The recorder holds no answer, name, reception number or application id in what it keeps: an
 application id lives in memory only until its receipt's outcome is known, to put that outcome
@@ -33,6 +38,7 @@ from core.usage_wire import MAX_PAGE_SECONDS, UsageEvent, UsageKind
 from kiosk.card_session import CardStep
 from kiosk.events import Event, ReceiptFailed, ReceiptPrinted, ScanArrived, StaffCalled
 from kiosk.views import (
+    AddressSource,
     CardView,
     CompletionView,
     ElsewhereView,
@@ -70,6 +76,14 @@ class HowStarted(StrEnum):
     MANUAL = "manual"
     CARD = "card"  # the My Number Card page came first
     PREENTRY = "preentry"  # a QR code from the resident's phone
+    REDIRECTED = "redirected"  # sent on from another procedure (an address outside the city)
+
+
+Look = tuple[str, str, str]  # language, text size, contrast
+
+
+def look_of(choices: ResidentChoices) -> Look:
+    return choices.language, str(choices.text_size), str(choices.theme)
 
 
 @dataclass
@@ -77,6 +91,8 @@ class _Session:
     key: str
     hour: datetime
     practice: bool
+    look: Look
+    since: float  # the session's start, then its last application's finalize (monotonic)
     events: list[UsageEvent] = field(default_factory=list)
     seq: int = 0
 
@@ -169,6 +185,8 @@ class UsageRecorder:
             return
         if self._session is None:
             self._start_session(choices)
+        elif look_of(choices) != self._session.look:
+            self._look_changed(look_of(choices))
         if isinstance(view, CompletionView):
             self._finished(view)
             return
@@ -179,8 +197,12 @@ class UsageRecorder:
         procedure, page = where
         attempt = self._attempt
         if attempt is None or attempt.procedure != procedure:
-            self._abandon()
-            attempt = self._start_procedure(procedure, view)
+            redirected = self._redirected_from(procedure)
+            if redirected is not None:
+                self._redirect(redirected, procedure)
+            else:
+                self._abandon()
+            attempt = self._start_procedure(procedure, view, redirected is not None)
         if attempt.page != page:
             self._leave_page()
             attempt.page, attempt.page_since = page, self._now()
@@ -192,7 +214,8 @@ class UsageRecorder:
     def _start_session(self, choices: ResidentChoices) -> None:
         wall = self._wall()
         hour = wall.replace(minute=0, second=0, microsecond=0)
-        self._session = _Session(self._new_key(), hour, bool(self._practice()))
+        look = look_of(choices)
+        self._session = _Session(self._new_key(), hour, bool(self._practice()), look, self._now())
         self._timed_out = False
         self._add(
             UsageKind.SESSION_STARTED,
@@ -203,8 +226,41 @@ class UsageRecorder:
             profile=self._profile,
         )
 
-    def _start_procedure(self, procedure: str, view: View) -> _Attempt:
-        if isinstance(view, CardView):
+    def _look_changed(self, look: Look) -> None:
+        assert self._session is not None
+        self._session.look = look
+        attempt = self._attempt
+        language, text_size, contrast = look
+        self._add(
+            UsageKind.LOOK_CHANGED,
+            attempt.procedure if attempt else None,
+            attempt.page if attempt else None,
+            language=language,
+            text_size=text_size,
+            contrast=contrast,
+        )
+
+    def _redirected_from(self, procedure: str) -> str | None:
+        """The page whose address led from the current procedure to `procedure` on the
+        outside-address page (the card: "card"); None when this is no such step."""
+        last, attempt = self._last_view, self._attempt
+        if not isinstance(last, ElsewhereView) or attempt is None or last.other is None:
+            return None
+        if last.other.id != procedure or last.procedure.id != attempt.procedure:
+            return None
+        return last.page.id if last.source is AddressSource.TYPED else CARD_PAGE
+
+    def _redirect(self, page: str, to: str) -> None:
+        attempt = self._attempt
+        assert attempt is not None
+        self._leave_page()
+        self._add(UsageKind.PROCEDURE_REDIRECTED, attempt.procedure, page, detail=to)
+        self._attempt = None
+
+    def _start_procedure(self, procedure: str, view: View, redirected: bool) -> _Attempt:
+        if redirected:
+            how = HowStarted.REDIRECTED
+        elif isinstance(view, CardView):
             how = HowStarted.CARD
         elif self._preentry or isinstance(self._last_view, ScanView):
             how = HowStarted.PREENTRY
@@ -241,9 +297,13 @@ class UsageRecorder:
         if attempt is None:
             return  # the same completion rendered again (print status, language)
         self._leave_page()
-        self._add(UsageKind.PROCEDURE_FINISHED, attempt.procedure)
+        session = self._session
+        assert session is not None
+        now = self._now()
+        seconds = min(MAX_PAGE_SECONDS, max(0, round(now - session.since)))
+        self._add(UsageKind.PROCEDURE_FINISHED, attempt.procedure, seconds=seconds)
+        session.since = now
         self._attempt = None
-        assert self._session is not None
         self._receipts[view.application.id] = self._session
         while len(self._receipts) > PENDING_RECEIPTS:
             self._receipts.popitem(last=False)

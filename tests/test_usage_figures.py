@@ -204,7 +204,7 @@ def test_the_same_batch_twice_is_counted_once(usage_backend):
     found = insights(usage_backend)
     assert found["sessions"] == 1
     assert found["procedures"][0]["started"] == found["procedures"][0]["abandoned"] == 1
-    assert found["languages"] == [{"id": "en", "sessions": 1, "finished": 0}]
+    assert found["languages"] == [{"id": "en", "sessions": 1, "finished": 0, "switched": 0}]
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from backend.console.refusals import ConsoleRefusal
 from backend.console.state import console_state
 from backend.console.templates import page
 from backend.names import KIOSK_ID_PATTERN
-from backend.procedure_labels import load
+from backend.procedure_labels import load_current
 from core.wire import StaffStatus
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def _form(
     problems: list[str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    labels = load(request.app.state.catalog.root)
+    labels = load_current(request.app.state.catalog)
     procedures = {pid: label.title for pid, label in sorted(labels.items())}
     return page(
         request,
@@ -123,7 +123,7 @@ def export_download(
     common = {"skipped": note, "who": user.audit_who, "address": client_address(request)}
     try:
         if values["format"] == "csv":
-            labels = load(request.app.state.catalog.root)
+            labels = load_current(request.app.state.catalog)
             rows = export.write_csv(engine, filters, private_key, labels, out, **common)
             body, media = out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
         else:

@@ -25,7 +25,7 @@ from backend.console.refusals import ConsoleRefusal
 from backend.console.state import console_state
 from backend.console.templates import page
 from backend.insights_svg import Bar, bar_chart
-from backend.procedure_labels import load
+from backend.procedure_labels import load_current
 from core.csv_safe import writer
 from core.flow_diagram import PageFigures, procedure_diagram
 from core.i18n import UiText
@@ -73,8 +73,14 @@ def _figures(request: Request, since: str, until: str) -> tuple[Span, list[str],
     span, problems = Span.of(since.strip(), until.strip(), today)
     if problems:
         return span, problems, None
+    municipality = console_catalog(request.app.state.catalog).municipality
+    paper = municipality.paper_form_minutes if municipality else {}
+    period = span.period()
     try:
-        found = insights.figures(request.app.state.engine, span.period())
+        found = request.app.state.usage_figures.get(
+            (period, tuple(sorted(paper.items()))),
+            lambda: insights.figures(request.app.state.engine, period, paper),
+        )
     except SQLAlchemyError as error:
         raise ConsoleRefusal(503) from error
     return span, [], insights.for_console(found)
@@ -164,7 +170,7 @@ def insights_page(
     until: str = Query("", max_length=10),
 ) -> Response:
     span, problems, found = _figures(request, since, until)
-    labels = load(request.app.state.catalog.root)
+    labels = load_current(request.app.state.catalog)
     if found is not None:
         for procedure in found["procedures"]:
             procedure["pages"] = _page_order(labels, procedure["id"], procedure["pages"])
@@ -197,6 +203,11 @@ CSV_HEADER = [
     "90%（秒）",
     "入力エラー",
     "職員呼出",
+    "転送",
+    "1件の分（中央値）",
+    "1件の分（90%）",
+    "紙の申請書の分",
+    "途中で切替",
 ]
 
 
@@ -205,12 +216,16 @@ def _csv_rows(found: dict, labels) -> list[list]:
     for p in found["procedures"]:
         title = labels[p["id"]].title if p["id"] in labels else p["id"]
         counts = [p["started"], p["finished"], p["abandoned"], p["completion_rate"]]
-        rows.append(["手続き", title, "", "", *counts, "", "", "", ""])
+        minutes = [p["minutes_median"], p["minutes_p90"], p["paper_minutes"]]
+        rows.append(
+            ["手続き", title, "", "", *counts, "", "", "", "", p["redirected"], *minutes, ""]
+        )
         for row in p["pages"]:
             label = _page_label(labels, p["id"], row["id"])
             figures = [row["median_s"], row["p90_s"], row["refused"], row["staff_calls"]]
+            counts = [row["shown"], "", row["abandoned"], ""]
             rows.append(
-                ["ページ", title, label, "", row["shown"], "", row["abandoned"], "", *figures]
+                ["ページ", title, label, "", *counts, *figures, row["redirected"]] + [""] * 4
             )
     for section, key, name in (
         ("言語", "languages", "id"),
@@ -221,7 +236,8 @@ def _csv_rows(found: dict, labels) -> list[list]:
     ):
         for row in found[key]:
             value = WEEKDAYS[row[name]] if key == "weekdays" else row[name]
-            rows.append([section, "", "", value, row["sessions"], row["finished"]] + [""] * 6)
+            counts = [row["sessions"], row["finished"]]
+            rows.append([section, "", "", value, *counts, *[""] * 10, row.get("switched", "")])
     return rows
 
 
@@ -238,7 +254,7 @@ def insights_csv(
     out = io.StringIO()
     table = writer(out)
     table.writerow(CSV_HEADER)
-    table.writerows(_csv_rows(found, load(request.app.state.catalog.root)))
+    table.writerows(_csv_rows(found, load_current(request.app.state.catalog)))
     name = f"madoguchi-usage-{span.first:%Y%m%d}-{span.last:%Y%m%d}.csv"
     return Response(
         out.getvalue().encode("utf-8-sig"),  # the BOM is what Excel needs

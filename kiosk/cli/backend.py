@@ -186,13 +186,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
     insights = actions.add_parser(
         "insights",
-        parents=[JSON, PLACE],
+        parents=[JSON, PLACE, CATALOG],
         help="usage figures: where residents give up, call staff or take long",
         description="Exact counts from the kiosks' usage events (never personal): per procedure "
-        "started, finished, abandoned and the completion rate; per page shown, abandoned, median "
-        "and 90th-percentile time, refusals and staff calls; sessions by language, text size, "
-        "kiosk, weekday and hour. Practice sessions are counted apart. Sessions are placed by "
-        "the hour they started.",
+        "started, finished, abandoned, redirected (sent on to the procedure that fits an address "
+        "outside the city) and the completion rate, minutes per application beside the "
+        "profile's paper_form_minutes; per page shown, abandoned, redirected, median and "
+        "90th-percentile time, refusals and staff calls; sessions by the language and text size "
+        "they ended in, kiosk, weekday and hour. Practice sessions are counted apart. Sessions "
+        "are placed by the hour they started.",
     )
     insights.add_argument("--since", metavar="T", help="sessions started at or after T (ISO 8601)")
     insights.add_argument("--until", metavar="T", help="sessions started before T (default: now)")

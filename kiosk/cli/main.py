@@ -145,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
         "catalog, receipt-bytes, receipt-time, card-prefill, ui-transition, ui-idle-cpu, "
         "ui-session-memory, finalize, drain-sqlite, drain-postgresql, console-queue, "
         "console-application, receipt-qr-size, form-pdf, preentry-page-weight, "
-        "preentry-server-time, preentry-qr-payload; a wrong name lists them all)",
+        "preentry-server-time, preentry-qr-payload, usage-insights-sqlite, "
+        "usage-insights-postgresql, ui-usage-overhead, fleet; a wrong name lists them all)",
     )
     bench.add_argument("--repeat", type=int, default=7, help="runs per side (median is kept)")
     bench.set_defaults(handler=_bench)
