@@ -1,5 +1,6 @@
-"""What kiosks report about themselves: the latest heartbeat per kiosk (an upsert) and the
-alerts they forward (appended), for the staff's kiosk health view.
+"""What kiosks report about themselves: the latest heartbeat per kiosk (an upsert), each change
+of its state (backend/kiosk_history.py, capped per kiosk) and the alerts they forward
+(appended, capped per kiosk), for the staff's kiosk health view.
 
 A heartbeat is taken at its word only as far as the server's clock allows:
 - its state replaces the stored one only when it was sent later than the stored one, so a
@@ -30,7 +31,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from backend import audit
+from backend import audit, kiosk_history
 from backend.db import (
     WRITE,
     format_utc,
@@ -360,7 +361,11 @@ def record(engine: Engine, heartbeat: Heartbeat) -> datetime:
         > least(kiosk_status.c.sent_at, kiosk_status.c.last_seen),
     )
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
-        connection.execute(upsert)
+        before = kiosk_history.previous_state(connection, heartbeat.kiosk_id)
+        # A row back only when stored (an older heartbeat is not): rowcount cannot say, it is
+        # -1 for this statement through SQLAlchemy on psycopg.
+        if connection.execute(upsert.returning(kiosk_status.c.kiosk_id)).first() is not None:
+            kiosk_history.note_change(connection, before, values)
         if heartbeat.alerts:
             rows = {}
             for alert in heartbeat.alerts:

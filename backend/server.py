@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
+import os
+import socket
 import ssl
 import threading
 import time
@@ -19,11 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors import Multiprocess
 
 from backend.app import create_app
 from backend.limits import Limits
-from backend.paths import BackendPaths
+from backend.paths import BackendPaths, database_url
 
 START_DEADLINE_S = 15.0
 
@@ -57,6 +63,12 @@ class HeaderDeadlineProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._header_timer: asyncio.TimerHandle | None = None
+        connection = transport.get_extra_info("socket")
+        if connection is not None and connection.family in (socket.AF_INET, socket.AF_INET6):
+            # asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and the socket
+            # uvicorn binds for --workers says 0: without this each small response of a worker
+            # waited ≈40 ms for the client's delayed ACK (Nagle), 5× a heartbeat's time.
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
         self._await_headers()
 
@@ -90,6 +102,8 @@ class HeaderDeadlineProtocol(H11Protocol):
 
 
 def protocol_for(limits: Limits) -> type[HeaderDeadlineProtocol]:
+    if limits.header_timeout_s == HeaderDeadlineProtocol.header_timeout_s:
+        return HeaderDeadlineProtocol  # importable by name: worker processes can unpickle it
     return type(
         "HeaderDeadlineProtocol",
         (HeaderDeadlineProtocol,),
@@ -143,8 +157,21 @@ def serve(
     catalog_dir: Path | None = None,
     tls: Tls | None = None,
     forwarded_allow_ips: str | None = None,
+    workers: int = 1,
 ) -> bool:
-    """Serve until stopped; False when the server never started (uvicorn said why)."""
+    """Serve until stopped; False when the server never started (uvicorn said why).
+    workers > 1: that many processes on PostgreSQL (ValueError on SQLite, see serve_workers)."""
+    if workers > 1:
+        return serve_workers(
+            paths,
+            host,
+            port,
+            workers,
+            database=database,
+            catalog_dir=catalog_dir,
+            tls=tls,
+            forwarded_allow_ips=forwarded_allow_ips,
+        )
     config = server_config(
         paths,
         host,
@@ -163,6 +190,77 @@ def serve(
     server = uvicorn.Server(config)
     server.run()
     return server.started
+
+
+# How `kiosk backend serve --workers N` tells its worker processes what to serve.
+APP_ENVIRONMENT = "MADOGUCHI_BACKEND_APP"
+
+
+def app_from_environment() -> FastAPI:
+    """One worker process's app (uvicorn's factory): the data folder, database and catalog the
+    parent process put in APP_ENVIRONMENT."""
+    place = json.loads(os.environ[APP_ENVIRONMENT])
+    app = create_app(
+        BackendPaths(Path(place["data"])),
+        database=place["database"],
+        catalog_dir=Path(place["catalog"]) if place["catalog"] else None,
+    )
+    gc.collect()
+    gc.freeze()  # as in serve(): what starting made lives as long as the worker
+    return app
+
+
+def serve_workers(
+    paths: BackendPaths,
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    database: str | None = None,
+    catalog_dir: Path | None = None,
+    tls: Tls | None = None,
+    forwarded_allow_ips: str | None = None,
+) -> bool:
+    """Serve with several uvicorn worker processes sharing one socket, until stopped.
+
+    PostgreSQL only: SQLite takes one writer at a time, so several processes would queue on
+    its lock and add nothing but contention (ValueError). The app is built once here first, so
+    the key pair, the migrations and any refusal happen once, before a worker starts."""
+    url = database_url(paths, database)
+    if make_url(url).get_backend_name() != "postgresql":
+        raise ValueError(
+            "--workers needs PostgreSQL: SQLite takes one writer at a time, so several worker"
+            " processes would only wait on its lock (serve SQLite with one worker)"
+        )
+    limits = Limits()
+    if tls is not None:
+        tls.check()
+    create_app(paths, database=database, catalog_dir=catalog_dir).state.engine.dispose()
+    os.environ[APP_ENVIRONMENT] = json.dumps(
+        {"data": str(paths.root), "database": url, "catalog": str(catalog_dir or "")}
+    )
+    config = uvicorn.Config(
+        "backend.server:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        http=protocol_for(limits),
+        timeout_keep_alive=limits.keep_alive_s,
+        limit_concurrency=limits.concurrency,  # per worker process
+        h11_max_incomplete_event_size=limits.max_header_bytes,
+        timeout_graceful_shutdown=int(limits.shutdown_s),
+        ssl_certfile=str(tls.certificate) if tls else None,
+        ssl_keyfile=str(tls.key) if tls else None,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
+    try:
+        listening = config.bind_socket()
+    except SystemExit:  # uvicorn logged why (the port is taken …)
+        return False
+    Multiprocess(config, sockets=[listening]).run()
+    return True
 
 
 @dataclass

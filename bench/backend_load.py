@@ -44,11 +44,11 @@ class ServedBackend:
             self.process.wait(timeout=30)
 
 
-def serve(root: Path, database: str) -> ServedBackend:
+def serve(root: Path, database: str, workers: int = 1) -> ServedBackend:
     paths = BackendPaths(root)
     generate_key_pair(paths.keys)
     port = free_port()
-    place = ["--data", str(root), "--database", database]
+    place = ["--data", str(root), "--database", database, "--workers", str(workers)]
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "backend", "serve", "--port", str(port), *place],
         stdout=subprocess.DEVNULL,

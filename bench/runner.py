@@ -249,6 +249,12 @@ def _preentry(name: str) -> Callable[[int], Result]:
     return run
 
 
+def _fleet(repeat: int) -> Result:
+    from bench.fleet_bench import bench_fleet
+
+    return bench_fleet(repeat)
+
+
 BENCHMARKS: dict[str, Callable[[int], Result]] = {
     "startup": bench_startup,
     "catalog": bench_catalog,
@@ -268,6 +274,10 @@ BENCHMARKS: dict[str, Callable[[int], Result]] = {
     "preentry-page-weight": _preentry("bench_preentry_page_weight"),
     "preentry-server-time": _preentry("bench_preentry_server_time"),
     "preentry-qr-payload": _preentry("bench_preentry_qr_payload"),
+    "fleet": _fleet,
+    "usage-insights-sqlite": _usage_insights("sqlite"),
+    "usage-insights-postgresql": _usage_insights("postgresql"),
+    "ui-usage-overhead": _ui("bench_usage_overhead"),
 }
 
 

@@ -87,6 +87,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="reverse proxies whose X-Forwarded-For/-Proto are trusted, comma-separated "
         "(default: $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1: a proxy on this host)",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="uvicorn worker processes (default 1); more than one needs PostgreSQL "
+        "(docs/BACKEND.md, Fleet scale, says when to add them)",
+    )
     serve.set_defaults(handler=_serve)
 
     token = actions.add_parser(
@@ -305,6 +313,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     if (args.tls_cert is None) != (args.tls_key is None):
         raise CommandFailed("kiosk backend serve: --tls-cert and --tls-key go together")
+    if args.workers < 1:
+        raise CommandFailed("kiosk backend serve: --workers takes a number of 1 or more")
     tls = Tls(args.tls_cert, args.tls_key) if args.tls_cert else None
     paths = _backend_paths(args.data)
     try:
@@ -316,15 +326,19 @@ def _serve(args: argparse.Namespace) -> int:
     where = database_url(paths, args.database).split("@")[-1]  # never print a password
     scheme = "https" if tls else "http"
     print(safe(f"backend: data in {paths.root}; database {where}; {scheme}"), flush=True)
-    started = serve(
-        paths,
-        args.host,
-        args.port,
-        database=args.database,
-        catalog_dir=args.catalog,
-        tls=tls,
-        forwarded_allow_ips=args.forwarded_allow_ips,
-    )
+    try:
+        started = serve(
+            paths,
+            args.host,
+            args.port,
+            database=args.database,
+            catalog_dir=args.catalog,
+            tls=tls,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+            workers=args.workers,
+        )
+    except ValueError as error:  # several workers on SQLite
+        raise CommandFailed(safe(f"kiosk backend serve: {error}")) from error
     if not started:
         raise CommandFailed(
             f"kiosk backend serve: could not serve on {args.host}:{args.port} (see above)"
