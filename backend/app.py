@@ -23,13 +23,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from backend import db, kiosk_api, preentry, receipt_key_api, staff_api, usage_api
+from backend import db, enroll_api, kiosk_api, preentry, receipt_key_api, staff_api, usage_api
 from backend.auth import staff_caller
 from backend.catalog_bundle import CatalogSource
 from backend.console import mount as console
 from backend.console.headers import ConsoleHeaders
 from backend.console.refusals import validation_refusal
 from backend.console.settings import ConsoleSettings
+from backend.enroll_api import EnrollmentSettings
+from backend.insights_cache import FiguresCache
 from backend.keys import load_private_key
 from backend.limits import Limits, RequestLimits
 from backend.paths import BackendPaths, database_url
@@ -48,11 +50,12 @@ def create_app(
     engine: Engine | None = None,
     limits: Limits | None = None,
     console_settings: ConsoleSettings | None = None,
+    enrollment: EnrollmentSettings | None = None,
 ) -> FastAPI:
     """The backend for data in paths; database is a URL (default: database_url(paths)), or pass
     an engine to share one; catalog_dir replaces the shipped catalog; limits replaces the
     default Limits (tests shorten the deadlines); console_settings the console's (its clock,
-    session lifetimes, lockout)."""
+    session lifetimes, lockout); enrollment the enrollment codes' (its clock, failures)."""
     private_key = load_private_key(paths)
     owns_engine = engine is None
     engine = engine or db.connect(database_url(paths, database))
@@ -81,8 +84,10 @@ def create_app(
         .decode()
     )
     app.state.catalog = CatalogSource(catalog_dir, public_pem)
+    app.state.usage_figures = FiguresCache()  # the console's usage figures between requests
     app.include_router(kiosk_api.router)
     app.include_router(receipt_key_api.router)
+    enroll_api.mount(app, enrollment)  # no token: a one-time code, counted per address
     app.include_router(usage_api.router)  # usage events, never personal
     app.include_router(staff_api.router)
 

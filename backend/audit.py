@@ -29,6 +29,9 @@ class Action(StrEnum):
     KIOSK = "kiosk"  # a kiosk was registered, or its name or location changed
     RECEIPT_OPENED = "receipt_opened"  # stored from a sealed receipt QR before its kiosk synced
     RECEIPT_SYNCED = "receipt_synced"  # that kiosk's sync arrived (detail: same answers or not)
+    ENROLL_CODE = "enroll_code"  # a one-time enrollment code was made for a kiosk
+    ENROLLED = "enrolled"  # a kiosk exchanged its code for a token (detail: its letter)
+    REVOKED = "kiosk_revoked"  # a kiosk's tokens and unused codes were revoked
 
     @property
     def label(self) -> str:
@@ -44,6 +47,9 @@ ACTION_LABELS = {
     "kiosk": "端末の登録・変更",
     "receipt_opened": "受付票のQRコードから登録した（未同期）",
     "receipt_synced": "受付票から開いた申請が同期された",
+    "enroll_code": "端末の登録コードを発行した",
+    "enrolled": "端末が登録コードで接続した",
+    "kiosk_revoked": "端末を無効にした",
 }
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from backend.console.roles import DEFAULT_TOKEN_ROLE, StaffRole
 from backend.db import WRITE, tokens
@@ -65,11 +65,20 @@ def issue(
     """A new token for (kind, name); returns the plaintext, which is stored nowhere. The name
     must pass backend.names.check_name (InvalidName, a ValueError, otherwise); a staff token
     gets role (default: supervisor), a kiosk token none (ValueError if one is given)."""
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        return issue_in(connection, kind, name, role)
+
+
+def issue_in(
+    connection: Connection, kind: TokenKind | str, name: str, role: StaffRole | str | None = None
+) -> str:
+    """issue() inside the caller's open transaction (an enrollment consumes its code and
+    gets its token in one: both happen, or neither)."""
     kind = TokenKind(kind)
     check_name(kind.value, name)
     staff_role = _role(kind, role)
     token = secrets.token_urlsafe(32)
-    register(engine, token, kind, name, staff_role)
+    _insert(connection, token, kind, name, staff_role)
     return token
 
 
@@ -84,15 +93,21 @@ def register(
     kind = TokenKind(kind)
     staff_role = _role(kind, role)
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
-        connection.execute(
-            insert(tokens).values(
-                token_sha256=token_sha256(token),
-                kind=kind.value,
-                name=name,
-                created_at=datetime.now(UTC),
-                role=staff_role.value if staff_role else None,
-            )
+        _insert(connection, token, kind, name, staff_role)
+
+
+def _insert(
+    connection: Connection, token: str, kind: TokenKind, name: str, role: StaffRole | None
+) -> None:
+    connection.execute(
+        insert(tokens).values(
+            token_sha256=token_sha256(token),
+            kind=kind.value,
+            name=name,
+            created_at=datetime.now(UTC),
+            role=role.value if role else None,
         )
+    )
 
 
 def authenticate(engine: Engine, presented: str) -> Principal | None:
@@ -116,9 +131,14 @@ def authenticate(engine: Engine, presented: str) -> Principal | None:
 
 def revoke(engine: Engine, kind: TokenKind | str, name: str) -> int:
     """Remove every token of (kind, name); returns how many there were."""
-    check_name(TokenKind(kind).value, name)
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
-        result = connection.execute(
-            delete(tokens).where(tokens.c.kind == TokenKind(kind).value, tokens.c.name == name)
-        )
-        return result.rowcount
+        return revoke_in(connection, kind, name)
+
+
+def revoke_in(connection: Connection, kind: TokenKind | str, name: str) -> int:
+    """revoke() inside the caller's open transaction."""
+    check_name(TokenKind(kind).value, name)
+    result = connection.execute(
+        delete(tokens).where(tokens.c.kind == TokenKind(kind).value, tokens.c.name == name)
+    )
+    return result.rowcount

@@ -14,6 +14,8 @@ Kiosk API (bearer token of one kiosk):
   GET  {HEALTH_PATH}        Health (no token; 503 when the database cannot be written)
   PUT  {RECEIPT_KEY_PATH}   ReceiptKeyRegistration → ReceiptKeyReply: the kiosk's public key
                             for sealed receipt QR codes (idempotent; bound to the token used)
+  POST {ENROLL_PATH}        core.enrollment.EnrollmentRequest → EnrollmentReply (no token:
+                            a one-time code; the reply carries the kiosk's new token)
 Staff API (a staff token): under {STAFF_PREFIX}, see backend/staff_api.py.
 
 An application is identified by its kiosk and its id together: the id is a UUID the kiosk
@@ -44,6 +46,8 @@ CATALOG_PATH = f"{API_PREFIX}/catalog"
 HEARTBEAT_PATH = f"{API_PREFIX}/heartbeat"
 HEALTH_PATH = f"{API_PREFIX}/health"
 RECEIPT_KEY_PATH = f"{API_PREFIX}/receipt-key"
+# No token: a one-time enrollment code buys one (core/enrollment.py has the models).
+ENROLL_PATH = f"{API_PREFIX}/enroll"
 STAFF_PREFIX = f"{API_PREFIX}/staff"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 

@@ -22,6 +22,7 @@ from kiosk.services import Services
 from kiosk.store import KioskStore
 from kiosk.sync.catalog_pull import pulled_catalog_dir
 from kiosk.sync.http import TokenSource
+from kiosk.sync.token_file import TokenFile
 from kiosk.sync.worker import SyncClient
 
 if TYPE_CHECKING:
@@ -98,8 +99,13 @@ def sync_client(
     catalog_version: str = "",
     local_backend: LocalBackendLink | None = None,
 ) -> SyncClient:
-    """The sync client, with the local backend's token when the settings name none."""
-    token = local_backend.token_source if local_backend is not None else None
+    """The sync client; when the settings name no token, the local backend's, else the one
+    `kiosk setup enroll` kept in its 0600 file."""
+    token = (
+        local_backend.token_source
+        if local_backend is not None
+        else TokenFile(paths.backend_token_file)
+    )
     return SyncClient(
         settings, store, events, paths=paths, catalog_version=catalog_version, token_source=token
     )

@@ -273,7 +273,7 @@ def _add_user_parser(actions: argparse._SubParsersAction) -> None:
 def _add_kiosk_parser(actions: argparse._SubParsersAction) -> None:
     kiosk = actions.add_parser(
         "kiosk",
-        help="register kiosks with a name and location: kiosk add|set|list",
+        help="register and enroll kiosks: kiosk add|set|list|enroll|revoke",
         description="The kiosks as the staff console shows them (/staff/kiosks): a name and "
         "where each stands, e.g. 本庁舎1階 市民課前; staff calls name both.",
     )
@@ -298,6 +298,31 @@ def _add_kiosk_parser(actions: argparse._SubParsersAction) -> None:
         description="Every registered kiosk: id, name, location.",
     )
     listing.set_defaults(handler=_kiosk_list)
+    enroll = commands.add_parser(
+        "enroll",
+        parents=[PLACE],
+        help="a one-time code a kiosk exchanges for its token (kiosk setup enroll URL CODE)",
+        description="Register the kiosk (as add, or change its name and location as set) and "
+        "make a one-time enrollment code: 10 letters and digits without look-alikes, usable "
+        "once, within 24 hours. The kiosk exchanges it for its token, reception letter, "
+        "municipality profile and the sealing key's fingerprint (kiosk setup enroll URL CODE). "
+        "The code is printed alone on the last line (stdout); only a keyed hash is stored. "
+        "Enrolling a kiosk id again replaces the earlier device's token.",
+    )
+    enroll.add_argument("kiosk_id", metavar="KIOSK_ID")
+    enroll.add_argument("--location", required=True, help="where it stands (up to 80 characters)")
+    enroll.add_argument("--name", help="what staff call it (up to 40 characters)")
+    enroll.set_defaults(handler=_kiosk_enroll)
+    revoke = commands.add_parser(
+        "revoke",
+        parents=[PLACE],
+        help="a stolen or replaced kiosk: its tokens and unused codes stop working",
+        description="Revoke the kiosk's tokens (its receipt signing keys with them) and its "
+        "unused enrollment codes; its reception letter is free for other kiosks. It can be "
+        "enrolled again with a new code.",
+    )
+    revoke.add_argument("kiosk_id", metavar="KIOSK_ID")
+    revoke.set_defaults(handler=_kiosk_revoke)
 
 
 def _backend_paths(data: Path | None) -> BackendPaths:
@@ -451,3 +476,15 @@ def _kiosk_list(args: argparse.Namespace) -> int:
     from backend.staff_cli import kiosk_list
 
     return _staff(args, kiosk_list)
+
+
+def _kiosk_enroll(args: argparse.Namespace) -> int:
+    from backend.enrollment_cli import kiosk_enroll
+
+    return _staff(args, kiosk_enroll)
+
+
+def _kiosk_revoke(args: argparse.Namespace) -> int:
+    from backend.enrollment_cli import kiosk_revoke
+
+    return _staff(args, kiosk_revoke)

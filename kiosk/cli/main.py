@@ -19,6 +19,7 @@ from core.errors import CommandFailed, plain
 from kiosk.cli import backend as backend_cli
 from kiosk.cli import devices as devices_cli
 from kiosk.cli import gui
+from kiosk.cli import setup as setup_cli
 from kiosk.cli import simulate as simulate_cli
 from kiosk.cli import sync as sync_cli
 from kiosk.cli.options import CONFIG, JSON, load_settings
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cli.add_parser(commands)
     devices_cli.add_parser(commands)
     simulate_cli.add_parser(commands)
+    setup_cli.add_parser(commands)
 
     technician = commands.add_parser(
         "technician",

@@ -179,7 +179,8 @@ class HeartbeatSender:
         self.refusal = (
             f"the backend refuses this kiosk's token (HTTP {response.status_code}: "
             f"{problem(response)}): set backend_token to the token the backend issued for "
-            f"{kiosk} (on the backend machine: kiosk backend token {kiosk})"
+            f"{kiosk} (on the backend machine: kiosk backend token {kiosk}), or enroll it "
+            f"again (kiosk backend kiosk enroll {kiosk} there, kiosk setup enroll URL CODE here)"
         )
         return self._failed(self.refusal)
 
