@@ -27,13 +27,17 @@ import random
 import statistics
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from bench.loopback_http import HttpFailure, LoopbackClient, require_loopback
 from core.wire import BATCH_PATH, HEARTBEAT_PATH
+
+T = TypeVar("T")
 
 PRINTER_STATES = ("ok", "paper_near_end")
 REQUEST_TIMEOUT_S = 30.0
@@ -292,11 +296,22 @@ def sealed_pool(
     return {k.kiosk_id: [sealed(k.kiosk_id, n) for n in range(each)] for k in kiosks}
 
 
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, on a thread of its own when this one already runs a loop (a caller
+    inside Playwright's sync API, as the browser tests are, does)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        return runner.submit(asyncio.run, work).result()
+
+
 def run_fleet(
     url: str, kiosks: list[SimulatedKiosk], plan: FleetPlan, sealed: SealApplication
 ) -> Tally:
     pool = sealed_pool(kiosks, plan, sealed)
-    return asyncio.run(Fleet(url, kiosks, plan, pool, sealed).run())
+    return _run(Fleet(url, kiosks, plan, pool, sealed).run())
 
 
 def single_kiosk_heartbeats(url: str, kiosk: SimulatedKiosk, count: int) -> list[float]:
@@ -319,7 +334,7 @@ def single_kiosk_heartbeats(url: str, kiosk: SimulatedKiosk, count: int) -> list
             await client.aclose()
         return taken
 
-    return asyncio.run(beats())
+    return _run(beats())
 
 
 def process_tree_cpu_s(pid: int) -> float:

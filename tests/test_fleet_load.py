@@ -81,3 +81,23 @@ def test_kiosk_bench_fleet_takes_its_size_from_the_environment():
     assert plan.heartbeat_interval_s == 60.0  # the kiosk's default interval, not compressed
     default = plan_from_environment({})
     assert (default.kiosks, default.seconds) == (500, 60.0)
+
+
+def test_the_load_runs_beside_a_running_event_loop():
+    """The suite's browser tests keep Playwright's loop running in the main thread; the load
+    program then runs its own on a thread of its own instead of refusing."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.fleet_load import _run
+
+    async def answer() -> int:
+        return 42
+
+    async def inside_a_loop() -> int:
+        return _run(answer())
+
+    # A thread of the test's own runs the loop (this one may already run Playwright's).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        assert thread.submit(asyncio.run, inside_a_loop()).result(timeout=30) == 42
+    assert _run(answer()) == 42
