@@ -114,31 +114,78 @@ def _tally(connection, period: Period) -> dict[tuple, int]:
     return {tuple(row[:-1]): row[-1] for row in connection.execute(query)}
 
 
+@dataclass(frozen=True)
+class Sessions:
+    """What the sessions' rows say: by language, text size, kiosk, weekday and hour (each
+    {value: {sessions, finished[, switched]}}), and how many practice sessions."""
+
+    by: dict[str, dict]
+    practice: int
+
+
+def count_sessions(connection, period: Period) -> Sessions:
+    practice = connection.execute(
+        select(func.count()).where(
+            _where(period, practice=True), events.c.kind == UsageKind.SESSION_STARTED.value
+        )
+    ).scalar_one()
+    return Sessions(_sessions(connection, period), practice)
+
+
+def count_tally(connection, period: Period) -> dict[tuple, int]:
+    """The per-procedure and per-page counts' one GROUP BY (see tally_rows)."""
+    return _tally(connection, period)
+
+
+def tally_rows(rows: Iterable[Mapping], period: Period) -> dict[tuple, int]:
+    """What count_tally would add for these newly stored rows (backend/usage_store.py's row
+    dicts): the same keys, from the same rows, so kept figures grow exactly as a recount."""
+    counted: dict[tuple, int] = {}
+    wanted = {kind.value for kind in TALLIED}
+    for row in rows:
+        hour = row["session_hour"]
+        if row["practice"] or row["kind"] not in wanted:
+            continue
+        if (period.since is not None and hour < period.since) or (
+            period.until is not None and hour >= period.until
+        ):
+            continue
+        key = (row["kind"], row["procedure_id"], row["page_id"], row["detail"], row["seconds"])
+        counted[key] = counted.get(key, 0) + 1
+    return counted
+
+
+def assemble(
+    period: Period,
+    tally: Mapping[tuple, int],
+    sessions: Sessions,
+    paper_minutes: Mapping[str, float] | None = None,
+) -> dict:
+    """The figures as `kiosk backend insights --json` prints them, from their two counts."""
+    by = sessions.by
+    return {
+        "since": period.since.isoformat() if period.since else None,
+        "until": period.until.isoformat() if period.until else None,
+        "sessions": sum(counts["sessions"] for counts in by["kiosks"].values()),
+        "practice_sessions": sessions.practice,
+        "procedures": _procedures(tally, paper_minutes or {}),
+        "languages": _rows(by["languages"]),
+        "text_sizes": _rows(by["text_sizes"]),
+        "kiosks": _rows(by["kiosks"]),
+        "weekdays": _rows(by["weekdays"], key="weekday"),
+        "hours": _rows(by["hours"], key="hour"),
+    }
+
+
 def figures(
     engine: Engine, period: Period, paper_minutes: Mapping[str, float] | None = None
 ) -> dict:
     """Every figure for the period, exact, as `kiosk backend insights --json` prints it;
     paper_minutes: the municipality's figure per procedure for its paper form."""
     with engine.connect() as connection:
-        tally = _tally(connection, period)
-        sessions = _sessions(connection, period)
-        practice = connection.execute(
-            select(func.count()).where(
-                _where(period, practice=True), events.c.kind == UsageKind.SESSION_STARTED.value
-            )
-        ).scalar_one()
-    return {
-        "since": period.since.isoformat() if period.since else None,
-        "until": period.until.isoformat() if period.until else None,
-        "sessions": sum(counts["sessions"] for counts in sessions["kiosks"].values()),
-        "practice_sessions": practice,
-        "procedures": _procedures(tally, paper_minutes or {}),
-        "languages": _rows(sessions["languages"]),
-        "text_sizes": _rows(sessions["text_sizes"]),
-        "kiosks": _rows(sessions["kiosks"]),
-        "weekdays": _rows(sessions["weekdays"], key="weekday"),
-        "hours": _rows(sessions["hours"], key="hour"),
-    }
+        tally = count_tally(connection, period)
+        sessions = count_sessions(connection, period)
+    return assemble(period, tally, sessions, paper_minutes)
 
 
 def _in_period(table, period: Period) -> list:
@@ -241,7 +288,7 @@ def _minutes(seconds: int | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
-def _procedures(tally: dict[tuple, int], paper: Mapping[str, float]) -> list[dict]:
+def _procedures(tally: Mapping[tuple, int], paper: Mapping[str, float]) -> list[dict]:
     kinds: dict[str, dict[str, int]] = defaultdict(dict)
     durations: dict[str, dict[int, int]] = defaultdict(dict)
     redirected_to: dict[str, dict[str, int]] = defaultdict(dict)

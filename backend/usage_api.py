@@ -39,11 +39,11 @@ def receive_usage(
     if batch.kiosk_id != kiosk_id:
         raise HTTPException(403, "kiosk_id is not the kiosk this token belongs to")
     try:
-        stored, duplicates = usage_store.store(request.app.state.engine, kiosk_id, batch.events)
+        stored = usage_store.store_new(request.app.state.engine, kiosk_id, batch.events)
     except SQLAlchemyError as error:
         log.error("usage events of %s not stored: %s", kiosk_id, type(error).__name__)
         raise HTTPException(503, "the database cannot take this now; try again later") from None
-    if stored:
-        request.app.state.usage_figures.changed()  # the kept figures no longer hold
-    log.info("usage: %s sent %d events (%d new)", kiosk_id, len(batch.events), stored)
-    return UsageReceipt(stored=stored, duplicates=duplicates, server_time=datetime.now(UTC))
+    request.app.state.usage_figures.stored(stored)  # the console's kept figures grow by them
+    new, duplicates = len(stored.rows), stored.duplicates
+    log.info("usage: %s sent %d events (%d new)", kiosk_id, len(batch.events), new)
+    return UsageReceipt(stored=new, duplicates=duplicates, server_time=datetime.now(UTC))

@@ -6,7 +6,10 @@ the figures (backend/insights.py) touch it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import (
+    BigInteger,
     Column,
     Engine,
     Integer,
@@ -17,6 +20,7 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -52,6 +56,21 @@ usage_events = Table(
     Column("finished", Integer),
     PrimaryKeyConstraint("kiosk_id", "session_key", "seq"),
 )
+
+
+# How many events were ever stored (migration 16): one row, raised in each store's
+# transaction, so whoever keeps figures can tell whether events arrived since.
+usage_stats = Table(
+    "usage_stats",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("stored", BigInteger, nullable=False),
+)
+
+
+def stored_total(connection) -> int:
+    query = select(usage_stats.c.stored).where(usage_stats.c.id == 1)
+    return connection.execute(query).scalar_one()
 
 
 def _row(kiosk_id: str, event: UsageEvent) -> dict:
@@ -93,8 +112,21 @@ def _settle(connection, kiosk_id: str, rows: list[dict]) -> None:
 
 
 def store(engine: Engine, kiosk_id: str, events: list[UsageEvent]) -> tuple[int, int]:
-    """Keep the events the backend does not have yet; returns (stored, duplicates). One
-    transaction: a batch is stored whole or not at all."""
+    """Keep the events the backend does not have yet; returns (stored, duplicates)."""
+    stored = store_new(engine, kiosk_id, events)
+    return len(stored.rows), stored.duplicates
+
+
+@dataclass(frozen=True)
+class Stored:
+    rows: list[dict]  # the rows written (events the backend did not have)
+    duplicates: int  # events it had already
+    total: int  # how many events were ever stored, these included (stored_total)
+
+
+def store_new(engine: Engine, kiosk_id: str, events: list[UsageEvent]) -> Stored:
+    """Keep the events the backend does not have yet. One transaction: a batch is stored
+    whole or not at all, with the total raised by what it wrote."""
     rows = {(event.session, event.seq): _row(kiosk_id, event) for event in events}
     insert = postgres_insert if is_postgresql(engine) else sqlite_insert
     key = tuple_(usage_events.c.session_key, usage_events.c.seq)
@@ -109,7 +141,24 @@ def store(engine: Engine, kiosk_id: str, events: list[UsageEvent]) -> tuple[int,
         }
         new = [row for identity, row in rows.items() if identity not in known]
         if new:
-            # A concurrent copy of the same batch may have stored some in between: no error.
-            connection.execute(insert(usage_events).on_conflict_do_nothing(), new)
+            # A concurrent copy of the same batch may have stored some in between: no error,
+            # and only the rows written here count (the total and kept figures grow by them).
+            written = connection.execute(
+                insert(usage_events)
+                .on_conflict_do_nothing()
+                .returning(usage_events.c.session_key, usage_events.c.seq),
+                new,
+            )
+            inserted = {(row.session_key, row.seq) for row in written}
+            new = [row for row in new if (row["session_key"], row["seq"]) in inserted]
+        if new:
             _settle(connection, kiosk_id, new)
-    return len(new), len(events) - len(new)
+            total = connection.execute(
+                update(usage_stats)
+                .where(usage_stats.c.id == 1)
+                .values(stored=usage_stats.c.stored + len(new))
+                .returning(usage_stats.c.stored)
+            ).scalar_one()
+        else:
+            total = stored_total(connection)
+    return Stored(new, len(events) - len(new), total)

@@ -169,11 +169,13 @@ def fill(url: str, count: int, seed: int = 16) -> int:
             cursor.executemany(f"INSERT INTO usage_events ({names}) VALUES ({marks})", rows)
         for _name, definition in indexes:
             cursor.execute(definition)
+        # The total the console's kept figures go by (backend/insights_cache.py).
+        cursor.execute(f"UPDATE usage_stats SET stored = stored + {int(count)} WHERE id = 1")
         raw.commit()
         if postgres:
             # What autovacuum does within a minute of a bulk load: the visibility map that
             # lets the figures read the covering indexes alone (1.3 s → 0.55 s for a year).
-            raw.autocommit = True
+            raw.driver_connection.autocommit = True  # the driver's own, not the pool's proxy
             cursor.execute("VACUUM ANALYZE usage_events")
         else:
             cursor.execute("ANALYZE")
@@ -189,12 +191,14 @@ class Timings:
     year: list[float]  # a year's page just after a kiosk sent events (counted afresh)
     day: list[float]  # one day's page, likewise
     year_kept: list[float]  # a year's page asked again with nothing new (figures kept)
+    first_year_s: float  # the first year's page after the server started: all counted
     filled_s: float
 
 
 def _new_events(url: str, token: str, number: int) -> None:
-    """One new session's start from kiosk-01 through the real usage endpoint: the page's
-    kept figures no longer hold (backend/insights_cache.py), as after any kiosk's batch."""
+    """One new session's start from kiosk-01 through the real usage endpoint, as after any
+    kiosk's batch: the page's kept sessions part is counted afresh, its tally grown by the
+    batch (backend/insights_cache.py)."""
     import requests
 
     from core.usage_wire import USAGE_PATH
@@ -245,6 +249,7 @@ def _measure(database: str, scratch: Path, count: int, rounds: int) -> Timings:
                 raise RuntimeError(f"GET {url}: HTTP {response.status_code}")
             return took
 
+        first_year = timed(year, afresh=False)
         for _ in range(WARMUP):
             timed(year)
             timed(one_day)
@@ -257,7 +262,7 @@ def _measure(database: str, scratch: Path, count: int, rounds: int) -> Timings:
                     kept.append(timed(year, afresh=False))
     finally:
         backend.stop()
-    return Timings(years, days, kept, filled)
+    return Timings(years, days, kept, first_year, filled)
 
 
 def _p95(samples: list[float]) -> float:
@@ -290,9 +295,10 @@ def bench_usage_insights(database_name: str, count: int = EVENTS, rounds: int = 
         "the same page for one of those days",
         f"≤ {TARGET_P95_MS:.0f} ms",
         year <= TARGET_P95_MS,
-        f"{note}; each page asked just after a kiosk sent events, so counted afresh "
-        f"(asked again with nothing new, the kept figures: p95 "
-        f"{_p95(timings.year_kept) * 1000:.1f} ms); medians "
+        f"{note}; each page asked just after a kiosk sent events (the tally grown by "
+        "them, the sessions counted afresh; asked again with nothing new: p95 "
+        f"{_p95(timings.year_kept) * 1000:.1f} ms; the first after the server started, "
+        f"everything counted: {timings.first_year_s * 1000:.0f} ms); medians "
         f"{statistics.median(timings.year) * 1000:.1f} vs "
         f"{statistics.median(timings.day) * 1000:.1f} ms; {rounds} requests a side after "
         f"{WARMUP} warm-up, alternated; {count:,} events written in {timings.filled_s:.1f} s "

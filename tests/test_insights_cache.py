@@ -1,82 +1,97 @@
-"""The console's usage figures kept between requests (backend/insights_cache.py): the same
-span answered from what was counted until new events arrive or a minute has passed."""
+"""The console's usage figures kept between requests (backend/insights_cache.py): a span's
+tally counted once and grown by each batch stored through the endpoint exactly as a recount
+would find it; events stored any other way (another process) seen at once, by counting
+afresh."""
 
 from __future__ import annotations
 
-import threading
+from datetime import datetime, timedelta
 
-from backend.insights_cache import MAX_AGE_S, MAX_SPANS, FiguresCache
+import pytest
 
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from backend import db, insights, usage_store
+from backend.insights import Period
+from backend.insights_cache import MAX_SPANS, FiguresCache
+from tests.postgres import backend_database, postgres_server  # noqa: F401
+from tests.test_usage_console import _session
 
 
-def _counter():
+@pytest.fixture
+def engine(backend_database):  # noqa: F811
+    made = db.connect(backend_database)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def tallies(monkeypatch):
+    """The periods the big count ran for."""
     counted = []
+    original = insights.count_tally
 
-    def count(key):
-        def run():
-            counted.append(key)
-            return {"span": key, "count": len(counted)}
+    def counting(connection, period):
+        counted.append(period)
+        return original(connection, period)
 
-        return run
-
-    return counted, count
-
-
-def test_a_span_is_counted_once_until_new_events_arrive():
-    cache, (counted, count) = FiguresCache(_Clock()), _counter()
-    first = cache.get("year", count("year"))
-    assert cache.get("year", count("year")) is first and counted == ["year"]
-    cache.get("day", count("day"))
-    assert counted == ["year", "day"]  # another span is its own count
-    cache.changed()
-    again = cache.get("year", count("year"))
-    assert again is not first and again["count"] == 3
+    monkeypatch.setattr(insights, "count_tally", counting)
+    return counted
 
 
-def test_what_another_process_stored_shows_within_max_age():
-    clock = _Clock()
-    cache, (counted, count) = FiguresCache(clock), _counter()
-    cache.get("year", count("year"))
-    clock.now += MAX_AGE_S - 1
-    cache.get("year", count("year"))
-    assert len(counted) == 1
-    clock.now += 1
-    cache.get("year", count("year"))
-    assert len(counted) == 2
+def _today() -> Period:
+    start = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    return Period(start, start + timedelta(days=1))
 
 
-def test_figures_counted_while_events_arrived_are_not_kept():
-    cache = FiguresCache(_Clock())
-    started, arrived = threading.Event(), threading.Event()
-    counted = []
-
-    def slow_count():
-        counted.append(1)
-        started.set()
-        arrived.wait(timeout=10)
-        return {"stale": True}
-
-    worker = threading.Thread(target=lambda: cache.get("year", slow_count))
-    worker.start()
-    assert started.wait(timeout=10)
-    cache.changed()  # a kiosk's batch stored while the year was being counted
-    arrived.set()
-    worker.join(timeout=10)
-    fresh = cache.get("year", lambda: counted.append(2) or {"stale": False})
-    assert fresh == {"stale": False} and counted == [1, 2]
+def _send(cache: FiguresCache, engine, events, kiosk: str = "kiosk-01") -> None:
+    """What the usage endpoint does: store, then tell the kept figures."""
+    cache.stored(usage_store.store_new(engine, kiosk, events))
 
 
-def test_only_the_latest_spans_are_kept():
-    cache, (counted, count) = FiguresCache(_Clock()), _counter()
+def test_kept_figures_grow_with_each_batch_exactly_as_a_recount(engine, tallies):
+    cache, today, everything = FiguresCache(), _today(), Period()
+    _send(cache, engine, _session("juminhyo", "ja", None) + _session("tenkyo", "en", "kana"))
+    for period in (today, everything):
+        assert cache.figures(period, engine, period, {}) == insights.figures(engine, period)
+    counted = len(tallies)
+    batches = [
+        _session("juminhyo", "ja", "copies"),
+        _session("juminhyo", "vi", None) + _session("tenkyo", "ja", None),
+        _session("tenkyo", "ja", "kana"),
+    ]
+    for batch in batches:
+        _send(cache, engine, batch)
+        _send(cache, engine, batch)  # the same batch again: nothing new, nothing added
+        for period in (today, everything):
+            kept = cache.figures(period, engine, period, {"juminhyo": 12.0})
+            assert kept == insights.figures(engine, period, {"juminhyo": 12.0})
+            assert cache.figures(period, engine, period, {"juminhyo": 12.0}) is kept
+    assert len(tallies) == counted + 2 * len(batches)  # the recounts above, none by the cache
+    juminhyo = next(p for p in kept["procedures"] if p["id"] == "juminhyo")
+    assert (juminhyo["started"], juminhyo["finished"], juminhyo["abandoned"]) == (3, 2, 1)
+
+
+def test_events_stored_another_way_are_seen_at_once(engine, tallies):
+    cache, today = FiguresCache(), _today()
+    before = cache.figures("today", engine, today, {})
+    usage_store.store(engine, "kiosk-02", _session("juminhyo", "ja", None))  # not through it
+    after = cache.figures("today", engine, today, {})
+    assert after["sessions"] == before["sessions"] + 1 and len(tallies) == 2
+    assert after == insights.figures(engine, today)
+
+
+def test_a_batch_stored_before_a_recount_is_not_added_twice(engine, tallies):
+    cache, today = FiguresCache(), _today()
+    cache.figures("today", engine, today, {})
+    stored = usage_store.store_new(engine, "kiosk-01", _session("juminhyo", "ja", None))
+    recounted = cache.figures("today", engine, today, {})  # before the endpoint reports it
+    cache.stored(stored)  # reported after: already counted, not added again
+    assert cache.figures("today", engine, today, {}) == recounted == insights.figures(engine, today)
+
+
+def test_only_the_latest_spans_are_kept(engine, tallies):
+    cache, today = FiguresCache(), _today()
     for number in range(MAX_SPANS + 1):
-        cache.get(number, count(number))
-    cache.get(MAX_SPANS, count(MAX_SPANS))  # the newest: kept
-    cache.get(0, count(0))  # the oldest: let go, counted again
-    assert counted == [*range(MAX_SPANS + 1), 0]
+        cache.figures(number, engine, today, {})
+    cache.figures(MAX_SPANS, engine, today, {})  # the newest: kept
+    cache.figures(0, engine, today, {})  # the oldest: let go, counted again
+    assert len(tallies) == MAX_SPANS + 2

@@ -77,9 +77,8 @@ def _figures(request: Request, since: str, until: str) -> tuple[Span, list[str],
     paper = municipality.paper_form_minutes if municipality else {}
     period = span.period()
     try:
-        found = request.app.state.usage_figures.get(
-            (period, tuple(sorted(paper.items()))),
-            lambda: insights.figures(request.app.state.engine, period, paper),
+        found = request.app.state.usage_figures.figures(
+            (period, tuple(sorted(paper.items()))), request.app.state.engine, period, paper
         )
     except SQLAlchemyError as error:
         raise ConsoleRefusal(503) from error
