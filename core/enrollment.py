@@ -12,6 +12,7 @@ gets five wrong tries before it waits (backend/enroll_api.py), so guessing one i
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,3 +88,25 @@ class EnrollmentRefusal(BaseModel):
 
     reason: str
     message: str
+
+
+# The QR code the console shows with a code: the backend's address and the code in one scan,
+# for the setup wizard's QR scanner (the technician then types nothing).
+ENROLL_QR_PREFIX = "MADOGUCHI-ENROLL/1"
+_URL = re.compile(r"^https?://[A-Za-z0-9.\-:\[\]]+(/[A-Za-z0-9._~\-/]*)?$")
+
+
+def enrollment_qr(backend_url: str, code: str) -> str:
+    """'MADOGUCHI-ENROLL/1 https://backend.example ABCDE-FGHJK'."""
+    return f"{ENROLL_QR_PREFIX} {backend_url.rstrip('/')} {grouped(normalize_code(code))}"
+
+
+def parse_enrollment_qr(text: str) -> tuple[str, str]:
+    """(backend URL, normalized code) from an enrollment QR's text; InvalidCode otherwise
+    (the reason names the part that is wrong, never the code)."""
+    parts = text.strip().split(" ")
+    if len(parts) != 3 or parts[0] != ENROLL_QR_PREFIX:
+        raise InvalidCode(f"not an enrollment code: it begins {ENROLL_QR_PREFIX} URL CODE")
+    if not _URL.match(parts[1]):
+        raise InvalidCode("the enrollment code's backend address is not an http(s) URL")
+    return parts[1], normalize_code(parts[2])

@@ -2,7 +2,8 @@
 (online / late / offline from heartbeats: backend/kiosk_health.py's thresholds), devices,
 queue, versions and clock; the latest staff calls and device problems with who acknowledged
 them. Every member of staff reads it; administrators also change a kiosk's name and location
-here (`kiosk backend kiosk add|set` does the same from the backend host)."""
+here (`kiosk backend kiosk add|set` does the same from the backend host), and enroll or revoke
+kiosks (backend/console/enroll_pages.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import RedirectResponse, Response
 
-from backend import kiosk_health
+from backend import enrollment, kiosk_health
 from backend.console import kiosk_words
 from backend.console.alerts import client_address
 from backend.console.auth import CurrentStaff, require_role
@@ -40,7 +41,7 @@ def _skew(seconds: float | None) -> str:
     return f"{abs(seconds):.0f}秒{way}"
 
 
-def _show(
+def kiosks_page(
     request: Request, user: StaffUser, *, status: int = 200, error: str | None = None, **extra
 ) -> Response:
     engine = request.app.state.engine
@@ -48,6 +49,7 @@ def _show(
     try:
         rows = kiosk_health.overview(engine, now)
         recent = kiosk_health.recent_alerts(engine)
+        letters = enrollment.letters(engine)
     except SQLAlchemyError as error_:
         raise ConsoleRefusal(503) from error_
     for alert in recent:
@@ -62,6 +64,8 @@ def _show(
         skew=_skew,
         error=error,
         saved=request.query_params.get("saved"),
+        revoked=request.query_params.get("revoked"),
+        letters=letters,
         online_s=int(kiosk_health.ONLINE_WITHIN.total_seconds()),
         late_min=int(kiosk_health.LATE_WITHIN.total_seconds() // 60),
         may_edit=user.role is StaffRole.ADMIN,
@@ -71,7 +75,7 @@ def _show(
 
 @router.get(KIOSKS)
 def kiosks(request: Request, user: CurrentStaff) -> Response:
-    return _show(request, user)
+    return kiosks_page(request, user)
 
 
 @router.post(KIOSKS + "/{kiosk_id}")
@@ -98,9 +102,9 @@ def change_kiosk(
             address=client_address(request),
         )
     except kiosk_health.InvalidKioskLabel as error:
-        return _show(request, user, status=422, error=f"{kiosk_id}：{error}")
+        return kiosks_page(request, user, status=422, error=f"{kiosk_id}：{error}")
     except (kiosk_health.KioskExists, kiosk_health.KioskUnknown):
-        return _show(
+        return kiosks_page(
             request, user, status=409, error="ほかの人が同時に変更しました。もう一度どうぞ。"
         )
     except SQLAlchemyError as error:

@@ -16,6 +16,7 @@ from backend.console import (
     alerts,
     application,
     audit_page,
+    enroll_pages,
     export_page,
     form_pages,
     home,
@@ -37,7 +38,13 @@ def mount(app: FastAPI, settings: ConsoleSettings | None = None) -> None:
     app.state.console = ConsoleState.of(settings or ConsoleSettings())
     for router in (login_pages.router, home.router, accounts_page.router):
         app.include_router(router)
-    for router in (kiosks.router, alerts.router, audit_page.router, export_page.router):
+    for router in (
+        enroll_pages.router,
+        kiosks.router,
+        alerts.router,
+        audit_page.router,
+        export_page.router,
+    ):
         app.include_router(router)  # kiosks, staff calls, audit log, export
     # the queue, one application, and the printed 申請書 of the day (one form: application)
     for router in (queue.router, application.router, form_pages.router):
