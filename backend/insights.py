@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, func, literal, literal_column, select
+from sqlalchemy import Engine, func, literal, literal_column, select
 
 from backend.db import UtcTimestamp
 from backend.usage_store import usage_events as events
@@ -39,6 +39,12 @@ MIN_SESSIONS = 5
 class Period:
     since: datetime | None = None
     until: datetime | None = None
+
+    def holds(self, hour: datetime) -> bool:
+        """Whether a session of this hour is in the period (as _in_period counts)."""
+        return (self.since is None or hour >= self.since) and (
+            self.until is None or hour < self.until
+        )
 
 
 def percentile(histogram: Mapping[int, int], share: float) -> int | None:
@@ -56,13 +62,15 @@ def percentile(histogram: Mapping[int, int], share: float) -> int | None:
     raise AssertionError("unreachable: the ranks add up to the total")
 
 
-def _where(period: Period, practice: bool = False):
+def _in_period(period: Period, practice: bool = False, hour=events.c.session_hour) -> list:
+    """The conditions of a period's events (practice sessions only when asked); hour: the
+    column compared, or an expression of it (see _tally)."""
     conditions = [events.c.practice == int(practice)]
     if period.since is not None:
-        conditions.append(events.c.session_hour >= period.since)
+        conditions.append(hour >= period.since)
     if period.until is not None:
-        conditions.append(events.c.session_hour < period.until)
-    return and_(*conditions)
+        conditions.append(hour < period.until)
+    return conditions
 
 
 # The events every per-procedure and per-page figure is counted from, in one pass.
@@ -105,11 +113,7 @@ def _tally(connection, period: Period) -> dict[tuple, int]:
     hour = events.c.session_hour
     if connection.dialect.name == "sqlite" and not _short(period):
         hour = _HOUR_UNINDEXED
-    conditions = [events.c.practice == 0, events.c.kind.in_([kind.value for kind in TALLIED])]
-    if period.since is not None:
-        conditions.append(hour >= period.since)
-    if period.until is not None:
-        conditions.append(hour < period.until)
+    conditions = [*_in_period(period, hour=hour), events.c.kind.in_([k.value for k in TALLIED])]
     query = select(*columns, func.count()).where(*conditions).group_by(*columns)
     return {tuple(row[:-1]): row[-1] for row in connection.execute(query)}
 
@@ -126,7 +130,8 @@ class Sessions:
 def count_sessions(connection, period: Period) -> Sessions:
     practice = connection.execute(
         select(func.count()).where(
-            _where(period, practice=True), events.c.kind == UsageKind.SESSION_STARTED.value
+            *_in_period(period, practice=True),
+            events.c.kind == UsageKind.SESSION_STARTED.value,
         )
     ).scalar_one()
     return Sessions(_sessions(connection, period), practice)
@@ -146,9 +151,7 @@ def tally_rows(rows: Iterable[Mapping], period: Period) -> dict[tuple, int]:
         hour = row["session_hour"]
         if row["practice"] or row["kind"] not in wanted:
             continue
-        if (period.since is not None and hour < period.since) or (
-            period.until is not None and hour >= period.until
-        ):
+        if not period.holds(hour):
             continue
         key = (row["kind"], row["procedure_id"], row["page_id"], row["detail"], row["seconds"])
         counted[key] = counted.get(key, 0) + 1
@@ -188,15 +191,6 @@ def figures(
     return assemble(period, tally, sessions, paper_minutes)
 
 
-def _in_period(table, period: Period) -> list:
-    where = [table.c.practice == 0]
-    if period.since is not None:
-        where.append(table.c.session_hour >= period.since)
-    if period.until is not None:
-        where.append(table.c.session_hour < period.until)
-    return where
-
-
 def _sessions(connection, period: Period) -> dict[str, dict]:
     """Sessions and finished applications by the language and text size each session ended
     in (a resident who switched to English mid-session needed English; `switched` counts
@@ -216,7 +210,7 @@ def _sessions(connection, period: Period) -> dict[str, dict]:
     )
     query = (
         select(*columns, func.count(), func.coalesce(func.sum(start.c.finished), 0))
-        .where(started_rows, *_in_period(start, period))
+        .where(started_rows, *_in_period(period))
         .group_by(*columns)
     )
     found: dict[str, dict] = {
