@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.config_base import Profile
+from kiosk.config_base import KioskPaths, Profile
 from kiosk.first_screen import FirstScreen
 
 if TYPE_CHECKING:
@@ -66,8 +66,12 @@ def run_gui(
     fullscreen: bool,
     vnc_port: int | None = None,
     vnc_listen_all: bool = False,
+    first_start: FirstStart | None = None,
 ) -> int:
     """Show the kiosk until it is closed; returns the Qt exit code.
+
+    first_start: the setup wizard, shown instead of the kiosk until its 運用開始; only then is
+    the kiosk window opened and prepare() run, so the services read the settings it wrote.
 
     prepare() builds the services; it runs on a worker thread after the home screen is
     painted, and whatever it raises is raised here once the window is gone. With vnc_port, the
@@ -97,21 +101,69 @@ def run_gui(
         os.environ["DISPLAY"] = screen.display
         os.environ["QT_QPA_PLATFORM"] = "xcb"
         print(f"kiosk: VNC on 127.0.0.1:{vnc_port} (virtual screen {screen.display})", flush=True)
-    start: KioskStart | None = None
+    starts: list[KioskStart] = []
     try:
         from PySide6.QtWidgets import QApplication
 
         app = QApplication([sys.argv[0], *qt_arguments])
-        start = open_window(app, first, prepare, locked=fullscreen and vnc_port is None)
+        locked = fullscreen and vnc_port is None
+
+        def begin() -> None:
+            starts.append(open_window(app, first, prepare, locked=locked))
+
+        wizard = None  # held here for as long as the loop runs
+        if first_start is not None:
+            wizard = show_setup_wizard(app, first, first_start, begin, locked=locked)
+        else:
+            begin()
         _quit_on_signals(app)
         code = app.exec()
-        start.raise_failure()
+        del wizard
+        for start in starts:
+            start.raise_failure()
         return code
     finally:
-        if start is not None:
+        for start in starts:
             start.close()
         if screen is not None:
             screen.stop()
+
+
+@dataclass(frozen=True)
+class FirstStart:
+    """What the setup wizard of a first start needs (kiosk/setup_wizard.py needs_wizard)."""
+
+    paths: KioskPaths
+    config_file: Path | None = None
+
+
+def show_setup_wizard(
+    app, first: FirstScreen, setup: FirstStart, begin: Callable[[], None], *, locked: bool
+):
+    """The setup wizard in the kiosk's place; its 運用開始 opens the kiosk (begin), then the
+    wizard's window goes. Returns that window."""
+    from kiosk.setup_wizard import SetupWizard
+    from screens.metrics import metrics_for
+    from screens.setup import FirstStartWindow, SetupWizardView
+    from screens.theme import Look, prepare_application
+
+    prepare_application(app)
+    choice = first.choice
+    metrics = metrics_for(choice.profile)
+    view = SetupWizardView(SetupWizard(setup.paths, setup.config_file), metrics)
+    window = FirstStartWindow(view, Look(choice.theme, choice.text_size, metrics), locked)
+    window.resize(*PROFILE_SIZES[choice.profile])
+
+    def start_operation() -> None:
+        begin()  # the kiosk's window is shown first, so the application never has none
+        window.leave()
+
+    view.start_operation.connect(start_operation)
+    if locked:
+        window.showFullScreen()
+    else:
+        window.show()
+    return window
 
 
 @dataclass
@@ -213,15 +265,18 @@ def _quit_on_signals(app) -> None:
 
 
 def render_tour(services: Services, outdir: Path) -> list[Path]:
-    """Render every screen of the scripted walk-through to PNG, offscreen."""
+    """Render every screen of the scripted walk-through to PNG, offscreen, then each step of
+    the setup wizard (on a throwaway home: nothing of this kiosk is touched)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
     from kiosk.qtbridge import QtEventBridge
+    from screens.setup.tour import render_steps
     from screens.theme import Look, prepare_application
     from screens.tour import walk
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     prepare_application(app)
     bridge = QtEventBridge(services.events)
-    return walk(services, bridge, outdir, PROFILE_SIZES, Look)
+    written = walk(services, bridge, outdir, PROFILE_SIZES, Look)
+    return written + render_steps(outdir, profiles=(services.settings.profile,))

@@ -104,6 +104,16 @@ def test_tour_writes_pngs_and_nothing_outside_outdir(tmp_path):
     from tests.test_tour import EXPECTED_SCREENS
 
     assert len(pngs) > len(EXPECTED_SCREENS)  # the fixed walk, then the card procedure's pages
+    # Then each step of the setup wizard, in order.
+    wizard = [p.name for p in pngs if p.name.startswith("setup-")]
+    assert [name.split("-", 3)[3] for name in sorted(wizard)] == [
+        "pin.png",
+        "scanner.png",
+        "backend.png",
+        "printer.png",
+        "card_reader.png",
+        "summary.png",
+    ]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     assert not home.exists()
 

@@ -14,14 +14,11 @@ import json
 import queue
 import sys
 from datetime import datetime
-from pathlib import Path
 
 from core.errors import CommandFailed
 from kiosk.cli.options import CONFIG, JSON, load_settings
 from kiosk.config_base import resolve_paths
 
-BY_ID = Path("/dev/serial/by-id")
-RULER = "".join(f"----+----{(n + 1) % 10}" for n in range(5))[:48]  # 48 columns
 EMULATORS = {
     "printer": "devices.emulators.printer_emulator",
     "scanner": "devices.emulators.scanner_emulator",
@@ -102,27 +99,20 @@ def _emulate(args: argparse.Namespace) -> int:
 
 
 def serial_ports() -> list[dict]:
-    from serial.tools import list_ports
+    """The ports by identity (devices.serial_ports, shared with the setup wizard)."""
+    from devices.serial_ports import list_serial_ports
 
-    stable = {}
-    if BY_ID.is_dir():
-        stable = {str(link.resolve()): str(link) for link in BY_ID.iterdir()}
-    ports = []
-    for port in sorted(list_ports.comports(), key=lambda p: p.device):
-        ports.append(
-            {
-                "device": port.device,
-                "stable_name": stable.get(port.device),
-                "vendor_product": f"{port.vid:04x}:{port.pid:04x}" if port.vid else None,
-                "serial_number": port.serial_number,
-                "description": port.description,
-            }
-        )
-    return ports
+    return [_port_row(port) for port in list_serial_ports()]
+
+
+def _port_row(port) -> dict:
+    keys = ("device", "stable_name", "vendor_product", "serial_number", "description")
+    return {key: getattr(port, key) for key in keys}
 
 
 def _list(args: argparse.Namespace) -> int:
     from devices.registry import build_printer, build_scanner
+    from devices.serial_ports import describe, list_serial_ports
 
     settings = load_settings(args.config)
     paths = resolve_paths()
@@ -140,15 +130,14 @@ def _list(args: argparse.Namespace) -> int:
     scanner = build_scanner(settings.scanner, lambda scan: None, lambda problem: None)
     if scanner is not None:
         roles.append({"role": "scanner", "url": settings.scanner, **_scanner_state(scanner)})
-    report = {"ports": serial_ports(), "roles": roles}
+    ports = list_serial_ports()
+    report = {"ports": [_port_row(port) for port in ports], "roles": roles}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
     print("serial ports:" if report["ports"] else "serial ports: none found")
-    for port in report["ports"]:
-        name = port["stable_name"] or f"{port['device']} (no stable name: use by-id when possible)"
-        ids = " ".join(str(port[key]) for key in ("vendor_product", "serial_number") if port[key])
-        print(f"  {name}  {ids}  {port['description']}")
+    for port in ports:
+        print(f"  {describe(port)}")
     print("configured devices:")
     for role in roles:
         conditions = ", ".join(role["conditions"]) or "-"
@@ -182,26 +171,10 @@ def _scanner_state(scanner) -> dict:
     return _status(DeviceStatus(DeviceState.READY))
 
 
-def test_receipt(kiosk_id: str, text: str, now: datetime):
-    from core.receipt import Align, QrCode, Receipt, Rule, TextLine
-
-    blocks = [
-        TextLine("テスト印字 TEST PRINT", 2, True, Align.CENTER),
-        TextLine(f"{kiosk_id}  {now:%Y-%m-%d %H:%M:%S}", 1, False, Align.CENTER),
-        Rule(),
-        TextLine("漢字 ひらがな カタカナ ｶﾀｶﾅ ABC abc 0123"),
-        TextLine("住民票 印鑑登録証明書 髙橋 﨑"),
-        TextLine(RULER),
-    ]
-    if text:
-        blocks.append(TextLine(text, 2, False, Align.LEFT))
-    blocks += [Rule(), QrCode(f"MADOGUCHI-TEST:{kiosk_id}:{now:%Y%m%dT%H%M%S}")]
-    return Receipt("test", tuple(blocks))
-
-
 def _test_printer(args: argparse.Namespace) -> int:
     from devices.printer import PrintOutcome
     from devices.registry import DeviceConfigError, build_printer
+    from kiosk.setup_wizard_devices import technician_receipt
 
     settings = load_settings(args.config)
     url = args.port or settings.printer
@@ -212,7 +185,7 @@ def _test_printer(args: argparse.Namespace) -> int:
         raise CommandFailed(f"kiosk devices test printer: {error}") from None
     printer.open()
     try:
-        receipt = test_receipt(settings.kiosk_id, args.text, datetime.now())
+        receipt = technician_receipt(settings.kiosk_id, args.text, datetime.now())
         result = printer.print_receipt(receipt, 30.0)
     finally:
         printer.close()

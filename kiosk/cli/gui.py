@@ -46,9 +46,34 @@ def run(args: argparse.Namespace, demo: bool) -> int:
             fullscreen=not demo and first.choice.profile is Profile.KIOSK,
             vnc_port=args.vnc,
             vnc_listen_all=args.vnc_listen_all,
+            first_start=first_start(args, paths, choices, demo),
         )
     finally:
         preparation.stop()
+
+
+def first_start(args: argparse.Namespace, paths: KioskPaths, choices: dict, demo: bool):
+    """The setup wizard's start (kiosk.app.FirstStart) when this start needs it, else None.
+
+    `kiosk run`: when the configuration is empty — no technician PIN hash and no backend
+    token (kiosk/setup_wizard.py needs_wizard). `kiosk demo`: only when MADOGUCHI_SETUP_WIZARD=1,
+    since the demo provisions itself from its own local backend and shows the resident side.
+    MADOGUCHI_SETUP_WIZARD=0 never shows it. The settings are validated first, so a refused
+    setting still ends the start with its one-line reason instead of a wizard."""
+    from kiosk.setup_wizard import WIZARD_VARIABLE, needs_wizard
+
+    if demo and os.environ.get(WIZARD_VARIABLE) != "1":
+        return None
+    if not needs_wizard(paths, args.config):
+        return None
+    from kiosk.app import FirstStart
+    from kiosk.config import load_settings
+
+    load_settings(args.config, **choices)  # ConfigError: one line, exit status 2
+    print(
+        f"kiosk: first start, setup wizard on screen (settings in {paths.config_dir})", flush=True
+    )
+    return FirstStart(paths, args.config)
 
 
 class _Preparation:
