@@ -32,6 +32,7 @@ class Action(StrEnum):
     ENROLL_CODE = "enroll_code"  # a one-time enrollment code was made for a kiosk
     ENROLLED = "enrolled"  # a kiosk exchanged its code for a token (detail: its letter)
     REVOKED = "kiosk_revoked"  # a kiosk's tokens and unused codes were revoked
+    KIOSK_SETTINGS = "kiosk_settings"  # settings pushed to one kiosk or all were changed
 
     @property
     def label(self) -> str:
@@ -50,6 +51,7 @@ ACTION_LABELS = {
     "enroll_code": "端末の登録コードを発行した",
     "enrolled": "端末が登録コードで接続した",
     "kiosk_revoked": "端末を無効にした",
+    "kiosk_settings": "端末の設定を変えた",
 }
 
 

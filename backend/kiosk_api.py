@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from backend import applications, kiosk_health
+from backend import applications, kiosk_health, kiosk_settings
 from backend.applications import Outcome
 from backend.auth import kiosk_caller
 from backend.bodyhash import body_sha256
@@ -271,7 +271,15 @@ def heartbeat(
         # Not acknowledged: the kiosk keeps its alerts and sends them with the next heartbeat.
         log.error("heartbeat of %s not stored: %s", kiosk_id, type(error).__name__)
         raise HTTPException(503, DATABASE_BUSY, headers={"Retry-After": RETRY_AFTER_S}) from None
-    return HeartbeatReply(server_time=datetime.now(UTC), acknowledged_calls=acknowledged)
+    try:
+        pushed = kiosk_settings.effective(engine, kiosk_id)
+    except SQLAlchemyError as error:
+        # The heartbeat is stored; without the field the kiosk keeps the settings it has.
+        log.error("pushed settings of %s not read: %s", kiosk_id, type(error).__name__)
+        pushed = None
+    return HeartbeatReply(
+        server_time=datetime.now(UTC), acknowledged_calls=acknowledged, settings=pushed
+    )
 
 
 @router.get(

@@ -37,7 +37,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from core.pushed_settings import PushedSettings
 
 API_PREFIX = "/api/v1"
 APPLICATIONS_PATH = f"{API_PREFIX}/applications"
@@ -282,11 +292,36 @@ class AcknowledgedCall(BaseModel):
     acknowledged_at: datetime
 
 
+# Marks settings a reply carried that this version refuses (HeartbeatReply._settings_or_none).
+_REFUSED_SETTINGS = PushedSettings()
+
+
 class HeartbeatReply(BaseModel):
     server_time: datetime
     # Staff calls acknowledged lately (repeated for a while: each kiosk shows one once).
     # Optional: a backend before it sends none, a kiosk before it ignores them.
     acknowledged_calls: list[AcknowledgedCall] = Field(default_factory=list, max_length=10)
+    # The full set of settings the backend wants this kiosk to use now (fleet-wide merged
+    # with its own; an empty set: none). Absent (None): a backend before it; the kiosk keeps
+    # what it has.
+    settings: PushedSettings | None = None
+    # True when the reply carried settings this kiosk's version cannot take (a newer backend
+    # widened a bound): they are dropped, the rest of the reply still counts, and the kiosk
+    # keeps its last settings and says so in its log.
+    settings_refused: bool = Field(False, exclude=True)
+
+    @field_validator("settings", mode="wrap")
+    @classmethod
+    def _settings_or_none(cls, value: Any, handler: Any) -> PushedSettings | None:
+        try:
+            return handler(value)
+        except ValidationError:
+            return _REFUSED_SETTINGS
+
+    def model_post_init(self, context: Any) -> None:
+        if self.settings is _REFUSED_SETTINGS:
+            object.__setattr__(self, "settings", None)
+            object.__setattr__(self, "settings_refused", True)
 
 
 class ReceiptKeyRegistration(BaseModel):

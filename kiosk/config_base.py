@@ -1,6 +1,6 @@
 """What every start of the kiosk needs before the validation library is loaded: where its
-files are, the display choices and their defaults, and the raw values of the config file and the
-KIOSK_* variables.
+files are, the display choices and their defaults, and the raw values of the config file, the
+settings kept from the backend and the KIOSK_* variables.
 
 kiosk.config validates every setting (pydantic); the first painted screen reads only the
 display choices from here, so it appears before pydantic, the catalog or the store are imported.
@@ -8,6 +8,8 @@ display choices from here, so it appears before pydantic, the catalog or the sto
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import tomllib
 from dataclasses import dataclass
@@ -15,9 +17,29 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
+log = logging.getLogger(__name__)
+
 APP_NAME = "madoguchi"
 ENV_PREFIX = "KIOSK_"
 CONFIG_FILE_NAME = "kiosk.toml"
+# The settings the backend pushed with its last heartbeat reply (kiosk/sync/heartbeat.py).
+BACKEND_SETTINGS_FILE_NAME = "backend-settings.json"
+# Where each layer's values come from, as technician mode names them (kiosk.setting_sources).
+CONFIG_FILE_SOURCE = CONFIG_FILE_NAME
+BACKEND_SOURCE = "backend"
+# The settings the backend may push (core/pushed_settings.py's, repeated so that the first
+# screen is painted before pydantic loads; tests/test_pushed_settings.py checks they agree).
+BACKEND_SETTING_NAMES = frozenset(
+    {
+        "practice",
+        "out_of_service",
+        "out_of_service_message",
+        "idle_quiet_s",
+        "idle_warning_s",
+        "text_size",
+        "procedures",
+    }
+)
 # The backend `kiosk backend serve` starts by default, on this machine.
 DEFAULT_BACKEND_URL = "http://127.0.0.1:8765"
 
@@ -80,6 +102,11 @@ class KioskPaths:
         return self.data_dir / "seal-key.fingerprint"
 
     @property
+    def backend_settings(self) -> Path:
+        """The settings the backend last pushed, kept across restarts and while offline."""
+        return self.data_dir / BACKEND_SETTINGS_FILE_NAME
+
+    @property
     def printer_output(self) -> Path:
         return self.data_dir / "printer-sim"
 
@@ -122,29 +149,73 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({error.strerror})") from error
 
 
+def read_backend_settings(path: Path) -> dict[str, Any]:
+    """The settings kept from the backend (a JSON object), unchecked; {} when there are none,
+    or when the file is damaged (logged: a kiosk never stops over it, it keeps the rest)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        log.error("%s cannot be read (%s); the backend's settings are ignored", path, error)
+        return {}
+    try:
+        values = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, dict):
+        log.error("%s is damaged (not a JSON object); the backend's settings are ignored", path)
+        return {}
+    return values
+
+
+def read_layers(
+    names: tuple[str, ...] | list[str],
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+    backend_file: Path | None = None,
+    *,
+    read_config_file: bool = True,
+) -> list[tuple[str, dict[str, Any]]]:
+    """Each source's raw values, weakest first: the config file (all its keys), the settings
+    kept from the backend (backend_file; the pushable ones named), then one layer per KIOSK_<NAME>
+    variable set. An explicitly named config file must exist; the default one is optional."""
+    environ = dict(os.environ if environ is None else environ)
+    layers: list[tuple[str, dict[str, Any]]] = []
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: no such config file")
+        layers.append((CONFIG_FILE_SOURCE, _read_config_file(config_file)))
+    elif read_config_file:
+        default_file = resolve_paths(environ).config_file
+        if default_file.is_file():
+            layers.append((CONFIG_FILE_SOURCE, _read_config_file(default_file)))
+    if backend_file is not None:
+        pushed = read_backend_settings(backend_file)
+        wanted = BACKEND_SETTING_NAMES.intersection(names)
+        layers.append((BACKEND_SOURCE, {k: v for k, v in pushed.items() if k in wanted}))
+    for name in names:
+        variable = ENV_PREFIX + name.upper()
+        value = environ.get(variable)
+        if value is not None:
+            layers.append((variable, {name: value}))
+    return layers
+
+
 def read_values(
     names: tuple[str, ...] | list[str],
     config_file: Path | None = None,
     environ: dict[str, str] | None = None,
+    backend_file: Path | None = None,
 ) -> dict[str, Any]:
-    """The settings named, from the config file then KIOSK_<NAME> variables (which win).
+    """The settings named, from the config file, the settings kept from the backend (when
+    backend_file is given), then KIOSK_<NAME> variables (which win over both).
 
     An explicitly named config file must exist; the default one is optional.
     """
-    environ = dict(os.environ if environ is None else environ)
     values: dict[str, Any] = {}
-    if config_file is not None:
-        if not config_file.is_file():
-            raise ConfigError(f"{config_file}: no such config file")
-        values.update(_read_config_file(config_file))
-    else:
-        default_file = resolve_paths(environ).config_file
-        if default_file.is_file():
-            values.update(_read_config_file(default_file))
-    for name in names:
-        value = environ.get(ENV_PREFIX + name.upper())
-        if value is not None:
-            values[name] = value
+    for _, layer in read_layers(names, config_file, environ, backend_file):
+        values.update(layer)
     return values
 
 

@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     SCAN_WAS_REFUSED = "scan_was_refused"  # read, but not usable; names the message
     SCAN_WAS_IGNORED = "scan_was_ignored"  # no screen was waiting for a scan
     CARD_PAGE_DID_CHANGE = "card_page_did_change"  # step and message keys, no card data
+    SETTINGS_DID_ARRIVE = "settings_did_arrive"  # the backend pushed other settings
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,15 @@ class ScanIgnored(Event):
 
 
 @dataclass(frozen=True)
+class SettingsArrived(Event):
+    """The heartbeat reply carried settings that differ from those kept, and they are now in
+    data/backend-settings.json: they take effect at the next resident (Services)."""
+
+    kind: ClassVar[EventKind] = EventKind.SETTINGS_DID_ARRIVE
+    names: tuple[str, ...]  # the settings the backend now sets (names only, no values)
+
+
+@dataclass(frozen=True)
 class CardPageChanged(CardPage, Event):
     """What the card page shows now: the card session's CardPage (step and message keys, no
     card data), as an event."""
@@ -154,6 +164,7 @@ PAYLOADS: dict[EventKind, type[Event]] = {
         ScanArrived,
         ScanRefused,
         ScanIgnored,
+        SettingsArrived,
         CardPageChanged,
     )
 }

@@ -46,8 +46,13 @@ def read_first_screen(
 ) -> FirstScreen:
     """The first screen's facts; a config file that cannot be read raises ConfigError here,
     anything else the validated settings will refuse is reported by them a moment later."""
+    # The backend's text_size and practice count too (a cheap JSON read; a damaged file is
+    # logged and ignored, and the validated settings decide a moment later).
     values = read_values(
-        (*DisplayChoice.NAMES, "municipality", "catalog_dir"), config_file, environ
+        (*DisplayChoice.NAMES, "municipality", "catalog_dir"),
+        config_file,
+        environ,
+        paths.backend_settings,
     )
     values.update({key: value for key, value in overrides.items() if value is not None})
     profile = _municipality_profile(

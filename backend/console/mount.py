@@ -21,6 +21,7 @@ from backend.console import (
     form_pages,
     home,
     insights_page,
+    kiosk_settings_pages,
     kiosks,
     login_pages,
     queue,
@@ -40,6 +41,7 @@ def mount(app: FastAPI, settings: ConsoleSettings | None = None) -> None:
         app.include_router(router)
     for router in (
         enroll_pages.router,
+        kiosk_settings_pages.router,  # settings pushed to the kiosks with their heartbeats
         kiosks.router,
         alerts.router,
         audit_page.router,

@@ -98,7 +98,7 @@ class _Preparation:
         if self.demo:
             kiosk_id = load_settings(self.args.config).kiosk_id
             overrides.update(local_backend.demo_settings_overrides(self.paths, kiosk_id))
-        settings = load_settings(self.args.config, **overrides)
+        settings = load_settings(self.args.config, data_dir=self.paths.data_dir, **overrides)
         log_file = configure_logging(self.paths.log_dir, settings.log_level)
         services = local_backend.build_services(settings, self.paths)
         print(f"kiosk: data in {self.paths.data_dir}, log in {log_file}", flush=True)

@@ -5,15 +5,21 @@ Device states, queue depth, quarantined count, catalog and app version, and the 
 only after the backend acknowledged a heartbeat carrying it, so none is lost to a network
 failure. The reply's server_time gives this kiosk's clock skew; its acknowledged_calls (staff
 calls a member of staff acknowledged on the console) are published once each as
-StaffComing, so the screen can tell the resident 職員が向かっています.
+StaffComing, so the screen can tell the resident 職員が向かっています. Its settings (those an
+administrator pushed, the full set) are kept in data/backend-settings.json when they differ
+from the kept ones, announced as SettingsArrived; the kiosk applies them between residents. A
+reply without them, or no reply, leaves the kept file as it is.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -21,7 +27,8 @@ from core import __version__
 from core.errors import plain
 from core.wire import HEARTBEAT_PATH, MAX_ALERTS, Heartbeat, HeartbeatReply, StaffAlert
 from kiosk.config import Settings
-from kiosk.events import Event, StaffAlertRaised, StaffCalled, StaffComing
+from kiosk.config_base import read_backend_settings
+from kiosk.events import Event, SettingsArrived, StaffAlertRaised, StaffCalled, StaffComing
 from kiosk.store import QUARANTINED, QUEUED, KioskStore
 from kiosk.sync.http import BackendHttp, BackendUnreachable, problem
 from kiosk.sync.outbox import AUTH_STATUSES
@@ -54,8 +61,12 @@ class HeartbeatSender:
         catalog_version: Callable[[], str],
         clock: Callable[[], datetime],
         publish: Callable[[Event], None] | None = None,
+        settings_file: Path | None = None,
     ) -> None:
+        """settings_file: where the backend's settings are kept (None: not kept)."""
         self.settings = settings
+        self.settings_file = settings_file
+        self._kept_settings: dict[str, Any] | None = None  # read from the file on first use
         self.publish = publish
         # The acknowledged calls already published (the backend repeats them for a while).
         self._acknowledged: set[datetime] = set()
@@ -114,6 +125,7 @@ class HeartbeatSender:
         received_at = self.clock()
         self.store.forget_alerts([alert_id for alert_id, _ in alerts])
         self._staff_coming(reply)
+        self._keep_settings(reply)
         skew = self._skew(reply, sent_at, received_at)
         self.store.set_sync_state(
             last_heartbeat=received_at.isoformat(),
@@ -133,6 +145,31 @@ class HeartbeatSender:
             log.info("a staff call (%s) was acknowledged: staff are coming", call.called_at)
             if self.publish is not None:
                 self.publish(StaffComing(call.called_at.isoformat()))
+
+    def _keep_settings(self, reply: HeartbeatReply) -> None:
+        """The backend's settings into the kept file, when they differ from it; then
+        SettingsArrived. A file that cannot be written keeps the old one (logged)."""
+        if reply.settings_refused:
+            log.warning(
+                "the backend sent settings this kiosk's version cannot take; the last ones are "
+                "kept (update the kiosk, or keep the settings within its bounds)"
+            )
+        if reply.settings is None or self.settings_file is None:
+            return  # a backend before pushed settings: the kiosk keeps what it has
+        values = reply.settings.values()
+        if self._kept_settings is None:
+            self._kept_settings = read_backend_settings(self.settings_file)
+        if values == self._kept_settings:
+            return
+        try:
+            write_atomically(self.settings_file, json.dumps(values, ensure_ascii=False, indent=1))
+        except OSError as error:
+            log.error("the backend's settings could not be kept (%s)", error.strerror)
+            return
+        self._kept_settings = values
+        log.info("the backend's settings changed: %s", ", ".join(sorted(values)) or "none set")
+        if self.publish is not None:
+            self.publish(SettingsArrived(tuple(sorted(values))))
 
     def _deliverable(self, rows: list[dict]) -> list[tuple[int, StaffAlert]]:
         """The stored alerts as the wire accepts them. One it refuses would be refused with
@@ -200,3 +237,25 @@ class HeartbeatSender:
                 abs(skew),
                 "behind" if skew > 0 else "ahead of",
             )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A file's new content in full or not at all, even across a power cut: written beside
+    it, flushed to disk, renamed over it, and the rename itself flushed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

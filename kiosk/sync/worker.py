@@ -82,6 +82,7 @@ class SyncClient:
             lambda: self.catalog_version,
             lambda: self.clock(),
             publish=events.publish,  # StaffComing when a call is acknowledged
+            settings_file=paths.backend_settings if paths else None,  # pushed settings kept
         )
         self._usage = UsageSender(self._http, store)  # usage events, never personal
         # The key that signs sealed receipt QR codes, told to the backend once online.
