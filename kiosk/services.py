@@ -57,9 +57,11 @@ from kiosk.events import (
     StaffCalled,
 )
 from kiosk.phone_entry import PhoneEntrySession
+from kiosk.settings_apply import SettingsKeeper
 from kiosk.store import KioskStore, QuarantinedItem, StoreError
 from kiosk.sync.status import sync_status
 from kiosk.sync.worker import SyncClient, SyncWorker
+from kiosk.technician_faults import DeviceFaults
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
@@ -120,6 +122,9 @@ class Services:
         sync.device_states = self._device_states_for_heartbeat
         # Staff calls and device alerts are kept from the start, whether sync runs or not.
         events.subscribe(self._on_event_for_sync)
+        # Each device's last faults with their times, for technician mode.
+        self.device_faults = DeviceFaults()
+        events.subscribe(self.device_faults.on_event)
         # One worker, so device jobs never overlap (Anki's single-worker pattern).
         self._device_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="device")
         self._practice = settings.practice
@@ -130,6 +135,7 @@ class Services:
         self.supervisor: DeviceSupervisor | None = None
         self._awaiting_scan = False
         self._preentry: PreEntry | None = None
+        self.settings_keeper = SettingsKeeper(self)  # settings read again between residents
 
     @property
     def practice(self) -> bool:
@@ -157,7 +163,7 @@ class Services:
         return self.practice or self._seal_key is not None
 
     def procedures(self) -> list[Procedure]:
-        return self.catalog.procedures()
+        return self.settings_keeper.offered.procedures()  # those the settings name, or all
 
     def start_session(
         self,
@@ -455,6 +461,18 @@ class Services:
         """Between residents: give back the memory the sessions so far have freed (under a
         millisecond; kiosk/memory.py says why)."""
         memory.release_free_memory()
+
+    def between_residents(self) -> frozenset[str]:
+        """Home is about to show, no resident: settings that arrived apply; the names changed."""
+        return self.settings_keeper.between_residents()
+
+    def reload_settings(self) -> frozenset[str]:
+        """All settings layers read again, applied now (no resident here); the names changed."""
+        return self.settings_keeper.read_again()
+
+    def setting_sources(self) -> list:
+        """Each effective setting, its value and where it came from (kiosk.setting_sources)."""
+        return self.settings_keeper.sources()
 
     def stop_sync(self) -> None:
         """Stop the background sync worker (it finishes the request it is in)."""

@@ -20,6 +20,7 @@ from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.number_pad import NumberPad
 from screens.postal_entry import PostalEntry
 from screens.question import ChoiceButtons, Stepper, touch_ready
+from screens.technician import PAGES as TECHNICIAN_PAGES
 from screens.town_chooser import TownAddressEntry
 from screens.wareki_picker import WarekiPicker
 from screens.window import KioskWindow
@@ -188,6 +189,22 @@ def answer_with_touch(widget: Stepper | ChoiceButtons | None) -> None:
         widget.choose(widget.options()[0])
 
 
+def out_of_service_walk(window: KioskWindow, shot: Callable[[str], None]) -> None:
+    """The 休止中 notice over the home screen, as the switch leaves it (a preset message),
+    then back in service."""
+    services = window.services
+    in_service = services.settings
+    services.settings = in_service.model_copy(
+        update={"out_of_service": True, "out_of_service_message": "maintenance"}
+    )
+    try:
+        window.staff_side.at_home()
+        shot("out-of-service")
+    finally:
+        services.settings = in_service
+        window.staff_side.at_home()
+
+
 def walk(
     services: Services,
     bridge: QtEventBridge,
@@ -272,9 +289,13 @@ def walk(
     window.go_home()
     window.technician.open_pin()
     shot("technician-pin")
-    window._show_technician_menu()  # as after the right PIN
+    window.staff_side._show_menu()  # as after the right PIN
     shot("technician-menu")
+    for page in TECHNICIAN_PAGES:
+        window.technician.open_page(page)
+        shot(f"technician-{page.replace('_', '-')}")
     window.technician.close_mode()
+    out_of_service_walk(window, shot)
     # The card path on the procedure that uses the most widgets (転居届: kana, date, postal
     # code, address, phone), then each page it still asks, then the review.
     with_card = [p for p in services.procedures() if services.reads_cards_for(p) and touch_ready(p)]

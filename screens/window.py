@@ -23,7 +23,7 @@ from kiosk.navigator import Navigator
 from kiosk.phone_entry import check_with_card
 from kiosk.qtbridge import QtEventBridge
 from kiosk.services import Services
-from kiosk.technician import CornerTaps, TechnicianDesk, TechnicianMenu
+from kiosk.settings_apply import refresh_navigator
 from kiosk.views import (
     CardView,
     CompletionView,
@@ -55,7 +55,7 @@ from screens.question import QuestionScreen
 from screens.review import ReviewScreen
 from screens.scan import ScanScreen
 from screens.staff_call import StaffCallOverlay
-from screens.technician import TechnicianOverlay
+from screens.technician_link import TechnicianLink
 from screens.theme import Look
 
 IDLE_CHECK_MS = 500
@@ -149,15 +149,9 @@ class KioskWindow(QWidget):
             screen.language_requested.connect(self.language_overlay.open)
         self.idle_warning = IdleWarningOverlay(self, metrics)
         self.idle_warning.still_here.connect(self.extend_time)
-        self.technician = TechnicianOverlay(self, metrics)
-        self._desk = TechnicianDesk(services)
-        self._corner = CornerTaps(now)
-        self.technician.pin_entered.connect(self._technician_pin)
-        self.technician.practice_toggled.connect(self._toggle_practice)
-        self.technician.reprint_requested.connect(self._reprint)
-        self.technician.sync_requested.connect(self._desk.sync_now)
-        self.technician.requeue_requested.connect(self._requeue)
-        self.technician.quit_requested.connect(self.leave_kiosk)
+        # Technician mode (corner taps, PIN, menu) and the out-of-service screen.
+        self.staff_side = TechnicianLink(self, services, metrics, now)
+        self.technician = self.staff_side.overlay
         self._activity = ActivityWatcher(self.navigator.touched, self._pressed_at, locked)
         self._idle_timer = QTimer(self)
         self._idle_timer.timeout.connect(self.check_idle)
@@ -299,6 +293,8 @@ class KioskWindow(QWidget):
     # -- rendering ------------------------------------------------------------------------
 
     def _render(self, view: View) -> None:
+        if view.screen is Screen.HOME:
+            self._between_residents()
         self._apply_look()
         self._apply_banners()
         screen = view.screen
@@ -436,41 +432,22 @@ class KioskWindow(QWidget):
             # Staff acknowledged the call on the console: tell the resident someone is coming.
             self.staff_overlay.open(self.t, "staff_coming")
 
-    # -- technician mode: five corner taps, the PIN, then the menu ----------------------------
+    # -- technician mode and the time between two residents ---------------------------------
 
     def _pressed_at(self, global_position) -> None:
         local = self.mapFromGlobal(global_position.toPoint())
-        if self._corner.tap(local.x(), local.y()):
-            self.technician.open_pin()
-            if locked := self._desk.locked_words():  # too many wrong PINs: say how long
-                self.technician.show_problem(locked)
+        self.staff_side.pressed_at(local.x(), local.y())
 
-    def _technician_pin(self, pin: str) -> None:
-        menu = self._desk.enter(pin)
-        if menu is None:
-            self.technician.show_problem(self._desk.refusal)
-            return
-        self._show_technician_menu(menu)
-
-    def _show_technician_menu(self, menu: TechnicianMenu | None = None) -> None:
-        menu = menu or self._desk.menu()
-        self.technician.show_menu(menu.practice, menu.devices)
-        if menu.problem:  # why residents are told to call staff
-            self.technician.show_problem(menu.problem)
-        self.technician.show_quarantine(list(menu.quarantine))
-
-    def _toggle_practice(self) -> None:
-        menu = self._desk.toggle_practice()
-        self._apply_banners()
-        self._show_technician_menu(menu)
-
-    def _reprint(self) -> None:
-        problem = self._desk.reprint()
-        if problem is not None:
-            self.technician.show_problem(problem)
-
-    def _requeue(self) -> None:
-        self.technician.show_quarantine(list(self._desk.requeue()))
+    def _between_residents(self) -> None:
+        """The home screen is about to show and no resident is being served: settings that
+        arrived from the backend take effect now, never in the middle of a resident."""
+        changed = self.services.between_residents()
+        if changed:  # the next resident's look and idle times, 手続きナビ's procedures
+            refresh_navigator(self.navigator, self.services, changed)
+            if "text_size" in changed:
+                size = self.services.settings.text_size
+                self._default_look = self._default_look.with_changes(text_size=size)
+        self.staff_side.at_home()
 
     def leave_kiosk(self) -> None:
         self._may_close = True
