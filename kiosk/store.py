@@ -483,6 +483,12 @@ class KioskStore:
     def close(self) -> None:
         self.db.close()
 
+    def receipt_outcome_counts(self) -> dict[str, int]:
+        """Journaled print outcomes, counted (reprints apart), for kiosk/support_bundle.py."""
+        sql = "SELECT outcome || IIF(detail LIKE 'reprint:%', ' (reprint)', ''), count(*) "
+        with self._lock:
+            return dict(self.db.execute(sql + "FROM receipt_journal GROUP BY 1").fetchall())
+
 
 def _plain(error: sqlite3.Error) -> str:
     """The technician's words for what SQLite reports."""

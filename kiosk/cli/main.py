@@ -21,6 +21,7 @@ from kiosk.cli import devices as devices_cli
 from kiosk.cli import gui
 from kiosk.cli import setup as setup_cli
 from kiosk.cli import simulate as simulate_cli
+from kiosk.cli import support as support_cli
 from kiosk.cli import sync as sync_cli
 from kiosk.cli.options import CONFIG, JSON, load_settings
 from kiosk.config_base import ConfigError, KioskPaths, Profile, TextSize, Theme, resolve_paths
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     devices_cli.add_parser(commands)
     simulate_cli.add_parser(commands)
     setup_cli.add_parser(commands)
+    support_cli.add_parser(commands)
 
     technician = commands.add_parser(
         "technician",
