@@ -165,6 +165,9 @@ def test_the_whole_wizard_from_an_empty_home(qtbot, japanese_qapp, backend, home
             settings = start.services.settings
             assert (settings.kiosk_id, settings.printer_model) == ("kiosk-31", "tm-m30")
             assert settings.scanner == f"serial://{scanner_link}?baud=9600"
+            # It syncs with the token the one-time code brought: the backend takes its
+            # heartbeat (a token refused would answer 401/403 and return the reason).
+            assert start.services.sync.heartbeat() is None
         finally:
             start.close()
 

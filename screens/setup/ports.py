@@ -33,7 +33,7 @@ def url_parts(url: str) -> tuple[str, int | None]:
     """(path, baud) of a serial:// setting, or (url, None)."""
     if url.startswith("serial://"):
         path, _, query = url.removeprefix("serial://").partition("?baud=")
-        return path, int(query) if query.isdigit() else None
+        return path, int(query) if query.isascii() and query.isdigit() else None
     return url, None
 
 
