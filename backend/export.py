@@ -34,7 +34,12 @@ from backend.keys import open_payload
 from backend.procedure_labels import ProcedureLabels
 from backend.validation import printable
 from core import csv_safe
+from core.name_choice import is_name_answer, name_text
 from core.sealing import SealingError
+
+# How an export and `kiosk backend show` mark a name the resident left in kana (the kiosk says
+# the same in its own words: ui text name_not_confirmed).
+NAME_NOT_CONFIRMED = "漢字未確認"
 
 METADATA_COLUMNS = (
     "id",
@@ -103,6 +108,10 @@ def cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if is_name_answer(value):
+        # A name typed in kana with the kanji the resident chose: read as staff write it, and
+        # a name left in kana is flagged for them to confirm.
+        return name_text(value, NAME_NOT_CONFIRMED)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)

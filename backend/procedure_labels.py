@@ -10,8 +10,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from backend.catalog_bundle import CatalogSource, shipped_catalog
 from core.catalog import APPLICANT_PAGE
+from core.municipal_words import fill, words
+from core.municipality import Municipality
 
 APPLICANT_QUESTION = "申請する人"
 
@@ -29,13 +33,29 @@ class ProcedureLabels:
     fields: dict[str, FieldLabel]  # field id → label, in page order
 
 
-def _ja(text: object) -> str:
-    return text.get("ja", "") if isinstance(text, dict) else str(text or "")
+def _municipal_words(root: Path) -> dict[str, dict[str, str]]:
+    """The catalog's municipality's words for {市} and {役所} (the first readable profile, as
+    the console takes it); none: placeholders stay as written."""
+    folder = root / "municipalities"
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            return words(Municipality.model_validate(raw))
+        except (OSError, tomllib.TOMLDecodeError, ValidationError, ValueError):
+            continue
+    return {}
 
 
 def load(catalog_dir: Path | None = None) -> dict[str, ProcedureLabels]:
     """Procedure id → its labels, for every readable procedure file of the catalog."""
-    folder = (catalog_dir or shipped_catalog()) / "procedures"
+    root = catalog_dir or shipped_catalog()
+    folder = root / "procedures"
+    filled = _municipal_words(root)
+
+    def _ja(text: object) -> str:
+        japanese = text.get("ja", "") if isinstance(text, dict) else str(text or "")
+        return fill(japanese, "ja", filled)
+
     found: dict[str, ProcedureLabels] = {}
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
         try:

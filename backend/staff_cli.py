@@ -12,14 +12,20 @@ import argparse
 import io
 import json
 import sys
+import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend import applications, audit, db, export, terminal
 from backend.applications import Filters
+from backend.catalog_bundle import shipped_catalog
+from backend.console.answers import fee_text
 from backend.keys import load_private_key, open_payload
 from backend.migrations import SchemaTooNew
 from backend.names import InvalidName, check_kiosk_id
@@ -30,9 +36,14 @@ from backend.staff_models import ApplicationDetail, ApplicationSummary
 from backend.tokens import TokenKind
 from backend.tokens import issue as issue_token
 from backend.tokens import revoke as revoke_tokens
+from core.catalog import Procedure
 from core.errors import CommandFailed
+from core.municipal_words import fill, words
+from core.municipality import Municipality
 from core.sealing import SealingError
 from core.wire import StaffStatus
+
+M = TypeVar("M", bound=BaseModel)
 
 # How many applications `list` prints when no --limit is given.
 LIST_LIMIT = 1000
@@ -89,7 +100,9 @@ def list_applications(args: argparse.Namespace, _paths: BackendPaths, engine: En
     if args.json:
         terminal.json_document([item.model_dump(mode="json") for item in items])
         return 0
-    titles = {pid: labels.title for pid, labels in load(args.catalog).items()}
+    municipality = _municipality(args.catalog)
+    filled = words(municipality) if municipality is not None else {}
+    titles = {pid: fill(labels.title, "ja", filled) for pid, labels in load(args.catalog).items()}
     terminal.lines(
         f"{item.id}  {item.reception_number:<8} {item.staff_status.value}  "
         f"{_local(item.received_at)}  {item.kiosk_id}  "
@@ -136,8 +149,46 @@ def show_application(args: argparse.Namespace, paths: BackendPaths, engine: Engi
     if args.json:
         terminal.json_document(detail.model_dump(mode="json"), indent=2)
         return 0
-    terminal.lines(_readable(detail, load(args.catalog).get(detail.procedure_id)))
+    lines = _readable(detail, load(args.catalog).get(detail.procedure_id))
+    fee = _fee(args.catalog, detail.procedure_id, given)
+    if fee is not None:
+        lines.insert(lines.index("回答:"), f"手数料      {fee}")
+    municipality = _municipality(args.catalog)
+    if municipality is not None:
+        # The labels are the files' own texts: {市} and {役所} read as the kiosk shows them.
+        filled = words(municipality)
+        lines = [fill(line, "ja", filled) for line in lines]
+    terminal.lines(lines)
     return 0
+
+
+def _municipality(catalog_dir: Path | None) -> Municipality | None:
+    root = catalog_dir or shipped_catalog()
+    return next(iter(_models(root / "municipalities", Municipality)), None)
+
+
+def _fee(catalog_dir: Path | None, procedure_id: str, given: dict) -> str | None:
+    """The fee the answers come to, as the console and the receipt show it (core.fees):
+    "1,650円（戸籍謄本 450円 × 2 ＋ 除籍謄本 750円 × 1）"; None when the catalog has no such
+    procedure or no municipality profile (the answers are still shown)."""
+    root = catalog_dir or shipped_catalog()
+    procedure = next(
+        (p for p in _models(root / "procedures", Procedure) if p.id == procedure_id), None
+    )
+    municipality = _municipality(catalog_dir)
+    if procedure is None or municipality is None:
+        return None
+    return fee_text(procedure, municipality.fees, given)
+
+
+def _models(folder: Path, model: type[M]) -> list[M]:
+    found = []
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        try:
+            found.append(model.model_validate(tomllib.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValidationError):
+            continue  # a file that does not parse is `kiosk catalog check`'s to report
+    return found
 
 
 def audit_log(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) -> int:

@@ -249,6 +249,12 @@ def _preentry(name: str) -> Callable[[int], Result]:
     return run
 
 
+def _name_candidates(repeat: int) -> Result:
+    from bench.name_bench import bench_name_candidates
+
+    return bench_name_candidates(repeat)
+
+
 def _fleet(repeat: int) -> Result:
     from bench.fleet_bench import bench_fleet
 
@@ -278,6 +284,7 @@ BENCHMARKS: dict[str, Callable[[int], Result]] = {
     "usage-insights-sqlite": _usage_insights("sqlite"),
     "usage-insights-postgresql": _usage_insights("postgresql"),
     "ui-usage-overhead": _ui("bench_usage_overhead"),
+    "name-candidates": _name_candidates,
 }
 
 

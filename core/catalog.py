@@ -9,13 +9,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
-from enum import StrEnum
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core.catalog_pages import (  # noqa: F401  (re-exported: the page model lives there)
+    APPLICANT_PAGE,
+    CARD_FIELD_TYPES,
+    CHOICE_TYPES,
+    DEFAULT_MAX_LENGTH,
+    PERSONAL_ANSWERS,
+    TEXT_TYPES,
+    Applicant,
+    CardField,
+    Derivation,
+    FieldType,
+    FiscalYears,
+    FormLayout,
+    Option,
+    Page,
+    SharedAnswer,
+)
 from core.conditions import Condition
-from core.date_picking import DateOpening
+from core.fees import FeeBreakdown, check_fee_table, fee_breakdown
 from core.i18n import LocalizedText
 from core.identifier import Identifier
 from core.municipality import Counter, Municipality
@@ -27,213 +44,6 @@ from core.paper_form import (
     Section,
     SectionKind,
 )
-
-APPLICANT_PAGE = (
-    "applicant"  # the page the flow adds when more than one kind of applicant may apply
-)
-
-
-class FieldType(StrEnum):
-    KANA_NAME = "kana_name"  # フリガナ: katakana after NFKC and hiragana → katakana
-    KANJI_NAME = "kanji_name"  # any UTF-8, 𠮷 and variation selectors kept
-    DATE = "date"  # entered and shown in 和暦 or 西暦
-    POSTAL_CODE = "postal_code"  # 7 digits → address candidates
-    ADDRESS = "address"  # 番地 and building: digits and hyphens unified
-    PHONE = "phone"  # 10 or 11 digits
-    NUMBER = "number"  # a whole number in a range
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    YES_NO = "yes_no"
-    COPIES = "copies"  # 1..10 copies of a certificate
-    CONSENT = "consent"  # must be agreed to
-    TEXT = "text"  # bounded free text
-    MY_NUMBER = "my_number"  # 個人番号: only where the procedure names its legal basis
-
-
-TEXT_TYPES = {FieldType.KANA_NAME, FieldType.KANJI_NAME, FieldType.ADDRESS, FieldType.TEXT}
-CHOICE_TYPES = {FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE}
-DEFAULT_MAX_LENGTH = {
-    FieldType.KANA_NAME: 60,
-    FieldType.KANJI_NAME: 60,
-    FieldType.ADDRESS: 120,
-    FieldType.TEXT: 200,
-}
-
-
-class Applicant(StrEnum):
-    SELF = "self"  # 本人
-    HOUSEHOLD = "household"  # 同一世帯の方
-    PROXY = "proxy"  # 代理人 (委任状が必要)
-
-
-class CardField(StrEnum):
-    """The four items of the My Number Card's 券面事項入力補助AP (never the 個人番号)."""
-
-    NAME = "name"
-    ADDRESS = "address"
-    BIRTH_DATE = "birth_date"
-    SEX = "sex"
-
-
-CARD_FIELD_TYPES = {
-    CardField.NAME: {FieldType.KANJI_NAME},
-    CardField.ADDRESS: {FieldType.ADDRESS, FieldType.TEXT},
-    CardField.BIRTH_DATE: {FieldType.DATE},
-    CardField.SEX: {FieldType.SINGLE_CHOICE},
-}
-
-
-class SharedAnswer(StrEnum):
-    """Answers asked once per visit and reused by every procedure of that visit."""
-
-    NAME = "name"
-    KANA = "kana"
-    BIRTH_DATE = "birth_date"
-    POSTAL_CODE = "postal_code"
-    ADDRESS = "address"
-    PHONE = "phone"
-
-
-# Who the resident is, not where they live: what is carried over when an address outside the
-# municipality leads to another procedure (its addresses are that procedure's own questions).
-PERSONAL_ANSWERS = frozenset(
-    {SharedAnswer.NAME, SharedAnswer.KANA, SharedAnswer.BIRTH_DATE, SharedAnswer.PHONE}
-)
-
-
-class FormLayout(StrEnum):
-    """Which printed form the staff PDF uses."""
-
-    CERTIFICATE_REQUEST = "certificate_request"  # 交付請求書
-    NOTIFICATION = "notification"  # 届出書
-    APPLICATION = "application"  # 申請書
-    RESERVATION = "reservation"  # 申込書
-
-
-class Option(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    value: Identifier
-    label: LocalizedText
-
-
-class Derivation(BaseModel):
-    """An answer the kiosk gives itself, instead of asking, when `when` holds over what is
-    already known (earlier answers, the card): "65歳以上の方は" is いいえ for a resident of 37
-    who moved alone. Every field the condition reads must be answered for it to count."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    value: str | bool | int
-    when: Condition
-
-
-class Page(BaseModel):
-    """One question, one page."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    id: Identifier
-    type: FieldType
-    question: LocalizedText
-    # What the review page (確認), the receipt and staff call the answer: short words (フリガナ,
-    # 電話番号), where the question would read oddly as a label. The question when absent.
-    review_label: LocalizedText | None = None
-    hint: LocalizedText | None = None
-    required: bool = True
-    show_if: Condition | None = None
-    shared: SharedAnswer | None = None
-    options: tuple[Option, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
-    max_length: int | None = Field(None, ge=1, le=2000)
-    # postal_code and address pages: only the municipality's own postal codes and 町名 (its
-    # municipality_codes); `outside` names the procedure for an address outside (転居 → 転入),
-    # `outside_note` says in plain words what to do then (shown with it; alone where no
-    # procedure here fits, as for a collection address).
-    in_municipality: bool = False
-    outside: Identifier | None = None
-    outside_note: LocalizedText | None = None
-    earliest: date | None = None  # date fields: no earlier date is accepted
-    latest_is_today: bool = False  # date fields: no date after today (birth dates, moving days)
-    # date fields: where the picker starts (core.date_picking.DateOpening): "era" (era first,
-    # then the year, as for a birth date) or "today" (this month, with 今日・きのう・おととい).
-    opens_on: DateOpening = DateOpening.ERA
-    unit: LocalizedText | None = None  # number fields: 人, 点, 歳 …
-    # Answers that follow from earlier ones: the first rule that holds answers the page, which
-    # is then not asked but shown on the review; when none holds, the page is asked.
-    derive: tuple[Derivation, ...] = ()
-
-    @model_validator(mode="after")
-    def _fits_its_type(self) -> Page:
-        kind = self.type
-        if kind in CHOICE_TYPES:
-            if len(self.options) < 2:
-                raise ValueError("a choice page needs at least two options")
-            values = [option.value for option in self.options]
-            if len(values) != len(set(values)):
-                raise ValueError("option values must be different from each other")
-        elif self.options:
-            raise ValueError(f"a {kind} page has no options")
-        if kind is FieldType.COPIES and not 1 <= self.low <= self.high <= 10:
-            raise ValueError("copies must be between 1 and 10")
-        if kind is FieldType.NUMBER and (self.minimum is None or self.maximum is None):
-            raise ValueError("a number page needs both minimum and maximum")
-        if kind is FieldType.MULTIPLE_CHOICE and not 0 <= self.low <= self.high <= len(
-            self.options
-        ):
-            raise ValueError("minimum/maximum choices must fit the number of options")
-        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
-            raise ValueError("minimum is larger than maximum")
-        if kind is FieldType.CONSENT and not self.required:
-            raise ValueError("a consent page is always required")
-        if self.max_length is not None and kind not in TEXT_TYPES:
-            raise ValueError(f"max_length is for text fields, not {kind}")
-        if self.opens_on is not DateOpening.ERA and kind is not FieldType.DATE:
-            raise ValueError(f"opens_on is for date fields, not {kind}")
-        for rule in self.derive:
-            self._check_derived_value(rule.value)
-        area_types = (FieldType.POSTAL_CODE, FieldType.ADDRESS)
-        if (self.in_municipality or self.outside) and kind not in area_types:
-            raise ValueError(f"in_municipality and outside are for addresses, not {kind}")
-        if (self.outside or self.outside_note) and not self.in_municipality:
-            raise ValueError("outside and outside_note need in_municipality = true")
-        if self.outside and not self.outside_note:
-            # The resident is sent to another procedure: the page says why, in its own words.
-            raise ValueError("outside needs an outside_note saying why the other procedure fits")
-        return self
-
-    def _check_derived_value(self, value: str | bool | int) -> None:
-        kind = self.type
-        if kind is FieldType.YES_NO:
-            fits = isinstance(value, bool)
-        elif kind is FieldType.SINGLE_CHOICE:
-            fits = value in [option.value for option in self.options]
-        elif kind in (FieldType.NUMBER, FieldType.COPIES):
-            fits = not isinstance(value, bool) and isinstance(value, int)
-            fits = fits and self.low <= value <= self.high
-        else:
-            raise ValueError(f"derive is for yes_no, single_choice and number pages, not {kind}")
-        if not fits:
-            raise ValueError(f"derive: {value!r} is not an answer to this {kind} page")
-
-    @property
-    def label(self) -> LocalizedText:
-        """The answer's name on the review page: the review label, else the question."""
-        return self.review_label or self.question
-
-    @property
-    def low(self) -> int:
-        if self.minimum is not None:
-            return self.minimum
-        return 0 if self.type is FieldType.MULTIPLE_CHOICE and not self.required else 1
-
-    @property
-    def high(self) -> int:
-        if self.maximum is not None:
-            return self.maximum
-        return len(self.options) if self.type is FieldType.MULTIPLE_CHOICE else 10
-
-    @property
-    def length_limit(self) -> int:
-        return self.max_length or DEFAULT_MAX_LENGTH.get(self.type, 200)
 
 
 class Document(BaseModel):
@@ -254,8 +64,11 @@ class Procedure(BaseModel):
     help: LocalizedText | None = None
     applicants: tuple[Applicant, ...] = (Applicant.SELF,)
     counter: Identifier  # key into the municipality's counters
-    fee: Identifier | None = None  # key into the municipality's fees (yen per unit)
-    fee_units: Identifier | None = None  # the page counting the units (copies, items); else 1
+    fee: Identifier | None = None  # key into the municipality's fees (core.fees)
+    # What the fee is multiplied by: the page counting the units (copies, items), or per
+    # choice, page → option → the page counting that choice's copies
+    # ([fee_units.certificate] tohon = "tohon_copies"); else 1.
+    fee_units: Identifier | dict[Identifier, dict[Identifier, Identifier]] | None = None
     form_layout: FormLayout
     legal_basis: str | None = None  # required to ask for a 個人番号 (番号法 別表)
     bring: tuple[Document, ...] = ()
@@ -372,11 +185,41 @@ class Procedure(BaseModel):
             )
         if self.id in self.related:
             raise ValueError("a procedure cannot be related to itself")
-        if self.fee_units is not None:
-            counted = pages.get(self.fee_units)
-            if counted is None or counted.type not in (FieldType.COPIES, FieldType.NUMBER):
-                raise ValueError(f"fee_units: '{self.fee_units}' is not a copies or number page")
+        self._check_fee_units(pages)
         return self
+
+    def _check_fee_units(self, pages: dict[str, Page]) -> None:
+        counting = (FieldType.COPIES, FieldType.NUMBER)
+        counters = sorted(page.id for page in self.pages if page.type in counting)
+        if isinstance(self.fee_units, str):
+            counted = pages.get(self.fee_units)
+            if counted is None or counted.type not in counting:
+                raise ValueError(
+                    f"fee_units: '{self.fee_units}' is not a copies or number page"
+                    f" (allowed: {', '.join(counters) or 'none in this procedure'})"
+                )
+            return
+        choices = sorted(page.id for page in self.pages if page.type in CHOICE_TYPES)
+        for page_id, per_option in (self.fee_units or {}).items():
+            page = pages.get(page_id)
+            if page is None or page.type not in CHOICE_TYPES:
+                raise ValueError(
+                    f"fee_units.{page_id}: '{page_id}' is not a choice page"
+                    f" (allowed: {', '.join(choices) or 'none in this procedure'})"
+                )
+            values = [option.value for option in page.options]
+            for value, counter in per_option.items():
+                if value not in values:
+                    raise ValueError(
+                        f"fee_units.{page_id}.{value}: '{value}' is not an option of"
+                        f" '{page_id}' (allowed: {', '.join(values)})"
+                    )
+                counted = pages.get(counter)
+                if counted is None or counted.type not in counting:
+                    raise ValueError(
+                        f"fee_units.{page_id}.{value}: '{counter}' is not a copies or number"
+                        f" page (allowed: {', '.join(counters) or 'none in this procedure'})"
+                    )
 
 
 class Category(BaseModel):
@@ -447,7 +290,13 @@ class Catalog:
         return self.municipality.counters[procedure.counter]
 
     def fee_for(self, procedure: Procedure) -> int | None:
-        return self.municipality.fees.get(procedure.fee) if procedure.fee else None
+        """A flat fee per unit; None when there is none or it is priced per choice."""
+        fee = self.municipality.fees.get(procedure.fee) if procedure.fee else None
+        return fee if isinstance(fee, int) else None
+
+    def fees_for(self, procedure: Procedure, answers: Mapping[str, Any]) -> FeeBreakdown | None:
+        """The fee lines and total for these answers (core.fees)."""
+        return fee_breakdown(procedure, answers, self.municipality.fees)
 
     @classmethod
     def load(cls, municipality_id: str) -> Catalog:
@@ -487,4 +336,4 @@ def cross_check(
             for page in procedure.pages
             if page.outside and page.outside not in procedures
         ]
-    return problems
+    return problems + check_fee_table(municipality, procedures)

@@ -21,7 +21,9 @@ from pydantic import BaseModel, ValidationError
 
 from core.catalog import Catalog, CatalogError, Category, Procedure
 from core.errors import plain
+from core.fees import check_fee_table
 from core.life_events import LifeEvent, cross_check_events
+from core.municipal_words import PLACEHOLDERS, filled_model, placeholders_in
 from core.municipality import Municipality
 
 log = logging.getLogger(__name__)
@@ -72,8 +74,11 @@ def _message(error: dict) -> str:
     kind = error["type"]
     if kind in _PLAIN_WORDS:
         return _PLAIN_WORDS[kind]
-    if kind == "enum":
-        return "must be one of: " + error.get("ctx", {}).get("expected", "")
+    if kind in ("enum", "literal_error"):
+        # The value written, then the allowed ones: "'singel_choice' is not one of: …".
+        written = error.get("input")
+        shown = f"'{written}'" if isinstance(written, str) else repr(written)
+        return f"{shown} is not one of: " + error.get("ctx", {}).get("expected", "")
     return error["msg"].removeprefix("Value error, ")
 
 
@@ -99,11 +104,35 @@ def read_model(model: type[M], source: Traversable | Path, label: str) -> M:
     except OSError as error:  # a folder named *.toml, no permission, a name the disk refuses
         raise CatalogError([f"{label}: cannot be read ({plain(error)})"]) from error
     try:
-        return model.model_validate(raw)
+        found = model.model_validate(raw)
     except ValidationError as error:
         raise CatalogError(describe(error, raw, label)) from error
     except RecursionError:
         raise CatalogError([f"{label}: {_TOO_DEEP}"]) from None
+    unknown = _unknown_placeholders(raw, label, raw)
+    if unknown:
+        raise CatalogError(unknown)
+    return found
+
+
+def _unknown_placeholders(raw: Any, label: str, root: Any, place: tuple = ()) -> list[str]:
+    """Texts with a {…} that is not a municipality word ({市}, {役所}): a typo such as {町}
+    would otherwise reach the screen as it is written."""
+    problems: list[str] = []
+    if isinstance(raw, str):
+        for token in placeholders_in(raw):
+            problems.append(
+                f"{label}: {_place(place, root)}: '{token}' is not a placeholder"
+                f" (allowed: {', '.join(PLACEHOLDERS)})"
+            )
+        return problems
+    if isinstance(raw, dict):
+        items = list(raw.items())
+    else:
+        items = list(enumerate(raw)) if isinstance(raw, list) else []
+    for key, value in items:
+        problems += _unknown_placeholders(value, label, root, (*place, key))
+    return problems
 
 
 _TOO_DEEP = "lists or tables are nested too deeply to be a catalog file"
@@ -179,6 +208,10 @@ def _assemble(
     categories: dict[str, Category],
     events: dict[str, LifeEvent],
 ) -> Catalog:
+    # Every text says this municipality's 市・町・村・区 and office name (core.municipal_words).
+    procedures = {key: filled_model(p, municipality) for key, p in procedures.items()}
+    categories = {key: filled_model(c, municipality) for key, c in categories.items()}
+    events = {key: filled_model(e, municipality) for key, e in events.items()}
     catalog = Catalog(municipality, procedures, categories, events)
     problems = cross_check_events(events, catalog)
     if problems:
@@ -202,12 +235,25 @@ def check_paths(paths: list[Path]) -> list[str]:
             files.append(path)
         else:
             problems.append(f"{path}: no such file or folder")
+    profiles: dict[Path, Municipality] = {}
+    procedures: dict[str, Procedure] = {}
     for path in files:
         model = _model_for(path)
         try:
-            read_model(model, path, str(path))
+            found = read_model(model, path, str(path))
         except CatalogError as error:
             problems += error.problems
+            continue
+        if isinstance(found, Municipality):
+            profiles[path] = found
+        elif isinstance(found, Procedure):
+            procedures[found.id] = found
+    if profiles:
+        # A profile's fee table names procedures, pages and options: checked against the
+        # procedures given here, else the shipped ones of that id.
+        known = {**CatalogFiles()._read_all(Procedure, "procedures", []), **procedures}
+        for path, profile in profiles.items():
+            problems += check_fee_table(profile, known, str(path))
     return problems
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from core.catalog import FieldType, Page
 from core.i18n import UiText
+from core.name_choice import is_name_answer, name_text
 from core.phone import format_phone
 from core.wareki import to_wareki
 
@@ -61,6 +62,9 @@ def display_value(page: Page, value: Any, language: str, ui: UiText) -> str:
         return postal_text(value)
     if kind is FieldType.PHONE:
         return format_phone(str(value))  # stored as digits, read with the plan's hyphens
+    if kind is FieldType.KANJI_NAME and is_name_answer(value):
+        # The kanji with their reading; a name kept in kana says that staff must confirm it.
+        return name_text(value, ui.get("name_not_confirmed", language))
     if kind is FieldType.MY_NUMBER:
         # Shown on screen only masked: someone may be standing behind the resident.
         return "●●●● ●●●● " + str(value)[-4:]

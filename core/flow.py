@@ -29,6 +29,8 @@ from core.catalog import (
     Procedure,
     SharedAnswer,
 )
+from core.date_rules import resolved
+from core.fees import FeeBreakdown, fee_breakdown, unit_count
 from core.i18n import LocalizedText, UiText
 from core.validators import FieldResult, Invalid, Valid, validate
 
@@ -91,12 +93,17 @@ class ResidentSession:
         """area: the municipality's postal codes and 町名, for its in_municipality pages."""
         self.procedure = procedure
         self.ui = ui
-        self.today = today
+        # One day for the whole walk: the bounds relative to today (within 14 days, the last
+        # five 年度) are made concrete once, so the picker, the stepper, the validator and the
+        # review agree even across midnight; tests pin it.
+        self.today = today if today is not None else date.today()
         self.area = area
         # A card address outside the municipality on an in-city page: (page, address).
         self._outside: tuple[Page, str] | None = None
         extra = (applicant_page(procedure.applicants, ui),) if len(procedure.applicants) > 1 else ()
-        self.pages: tuple[Page, ...] = (*extra, *procedure.pages)
+        self.pages: tuple[Page, ...] = tuple(
+            resolved(page, self.today) for page in (*extra, *procedure.pages)
+        )
         self._by_id = {page.id: page for page in self.pages}
         self._answers: dict[str, Any] = {}
         self._given: set[str] = set()  # filled in before the resident reached the page
@@ -379,10 +386,12 @@ class ResidentSession:
         ]
 
     def fee_units(self) -> int:
-        """How many times the fee is due: copies, items …; one when nothing counts it."""
-        page_id = self.procedure.fee_units
-        value = self._answers.get(page_id) if page_id else None
-        return value if isinstance(value, int) and value > 0 else 1
+        """How many units are due in all: copies, items …; one when nothing counts them."""
+        return unit_count(self.procedure, self.answers())
+
+    def fee_breakdown(self, fees: Mapping[str, Any]) -> FeeBreakdown | None:
+        """The fee lines and total for these answers, by the municipality's table (core.fees)."""
+        return fee_breakdown(self.procedure, self.answers(), fees)
 
     def documents(self) -> list[LocalizedText]:
         """What to bring, for these answers; a proxy always brings a power of attorney."""

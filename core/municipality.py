@@ -28,6 +28,15 @@ class Contact(BaseModel):
     phone: str = Field(pattern=r"^[0-9-]{10,13}$")
 
 
+class MunicipalityKind(StrEnum):
+    """What the municipality is: the word its texts use for itself (市・町・村・区)."""
+
+    CITY = "city"  # 市
+    TOWN = "town"  # 町
+    VILLAGE = "village"  # 村
+    WARD = "ward"  # 特別区 (東京23区)
+
+
 class ReaderPosition(StrEnum):
     """Where the My Number Card reader stands, as a resident facing the screen sees it."""
 
@@ -42,7 +51,13 @@ class Municipality(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: Identifier | Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
     name: LocalizedText
-    fees: dict[Identifier, int] = {}
+    # What a procedure's `fee` key costs: yen per unit, or per choice (page → option → yen:
+    # [fees.koseki.certificate] tohon = 450, joseki = 750). core.fees sums them.
+    fees: dict[Identifier, int | dict[Identifier, dict[Identifier, int]]] = {}
+    # 市, 町, 村 or 区: the word every text shows for the municipality ({市} in catalog texts,
+    # core.municipal_words); `words` overrides it per language (a 区 that calls itself "city").
+    kind: MunicipalityKind = MunicipalityKind.CITY
+    words: LocalizedText | None = None
     counters: dict[Identifier, Counter]
     opening_hours: LocalizedText
     contacts: tuple[Contact, ...] = ()
@@ -92,6 +107,17 @@ class Municipality(BaseModel):
     @model_validator(mode="after")
     def _fees_are_amounts(self) -> Municipality:
         for key, fee in self.fees.items():
-            if not 0 <= fee <= 100_000:
-                raise ValueError(f"fees.{key}: {fee} yen is not a plausible fee")
+            if isinstance(fee, int):
+                amounts = {f"fees.{key}": fee}
+            else:
+                amounts = {
+                    f"fees.{key}.{page}.{option}": amount
+                    for page, prices in fee.items()
+                    for option, amount in prices.items()
+                }
+                if not amounts:
+                    raise ValueError(f"fees.{key}: no amount (write a number or page.option)")
+            for place, amount in amounts.items():
+                if not 0 <= amount <= 100_000:
+                    raise ValueError(f"{place}: {amount} yen is not a plausible fee")
         return self

@@ -9,6 +9,7 @@ from enum import StrEnum
 from unicodedata import east_asian_width
 
 from core.catalog import Catalog, Procedure
+from core.fees import FeeBreakdown, FeeLine, yen
 from core.i18n import UiText
 from core.reception import FinalizedApplication
 from core.wareki import to_wareki
@@ -187,7 +188,7 @@ def without_sealed_answers(receipt: Receipt) -> Receipt:
 def layout_receipt(
     application: FinalizedApplication,
     procedure: Procedure,
-    fee_units: int,
+    fee: FeeBreakdown | int | None,
     bring: list[str],
     catalog: Catalog,
     ui: UiText,
@@ -197,7 +198,8 @@ def layout_receipt(
 ) -> Receipt:
     """The resident's receipt, in Japanese: it is read by the clerk at the counter too. For a
     resident who chose やさしい日本語 or English, one line in their language; qr: the code to
-    print (receipt_qr), MADOGUCHI2 when not given."""
+    print (receipt_qr), MADOGUCHI2 when not given. fee: the fee lines (core.fees), or for a
+    flat fee the number of units it is due for."""
     lang = "ja"
     counter = catalog.counter_for(procedure)
     blocks: list[Block] = []
@@ -215,11 +217,10 @@ def layout_receipt(
             ui.get("receipt_counter", lang, number=counter.number, name=counter.name.text(lang))
         ),
     ]
-    fee = catalog.fee_for(procedure)
-    if fee is not None:
-        blocks.append(
-            TextLine(ui.get("receipt_fee", lang, fee=fee, count=fee_units, total=fee * fee_units))
-        )
+    if isinstance(fee, int):  # units of a flat fee (callers that know no answers)
+        flat = catalog.fee_for(procedure)
+        fee = FeeBreakdown((FeeLine(procedure.title, flat, fee),)) if flat is not None else None
+    blocks += [TextLine(text) for text in receipt_fee_lines(fee, lang, ui)]
     if bring:
         blocks.append(TextLine(ui.get("bring_heading", lang)))
         blocks += [TextLine("・" + text) for text in bring]
@@ -236,3 +237,25 @@ def layout_receipt(
         blocks.append(TextLine(ui.get("receipt_resident_line", language, number=counter.number)))
     blocks.append(qr or QrCode(qr_payload(application)))
     return Receipt(application.id, tuple(blocks))
+
+
+def receipt_fee_lines(fee: FeeBreakdown | None, language: str, ui: UiText) -> list[str]:
+    """手数料 300円×2＝600円; for several items one line each, then 手数料 合計 1,650円."""
+    if fee is None:
+        return []
+    if len(fee.lines) == 1:
+        line = fee.lines[0]
+        values = {"fee": yen(line.unit_price), "count": line.count, "total": yen(line.subtotal)}
+        return [ui.get("receipt_fee", language, **values)]
+    texts = [
+        ui.get(
+            "receipt_fee_item",
+            language,
+            label=line.label.text(language),
+            fee=yen(line.unit_price),
+            count=line.count,
+            total=yen(line.subtotal),
+        )
+        for line in fee.lines
+    ]
+    return [*texts, ui.get("receipt_fee_total", language, total=yen(fee.total))]

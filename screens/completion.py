@@ -8,11 +8,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from core.fees import fee_texts
 from core.qr import qr_png
 from core.qr_fit import screen_module_px
 from core.receipt import qr_payload
 from core.reception import FinalizedApplication
-from kiosk.services import CompletionInfo
+from kiosk.completion import CompletionInfo
 from kiosk.views import CompletionView
 from screens.metrics import KIOSK, Metrics
 from screens.page_frame import PageFrame
@@ -88,16 +89,9 @@ class CompletionScreen(PageFrame):
         self.bring.setText(
             t("bring_heading") + "\n" + "\n".join(f"・{b.text(language)}" for b in info.bring)
         )
-        if info.fee_per_unit is not None:
-            self.fee.setText(
-                t(
-                    "fee_line",
-                    fee=info.fee_per_unit,
-                    count=info.fee_units,
-                    total=info.fee_per_unit * info.fee_units,
-                )
-            )
-        self.fee.setVisible(info.fee_per_unit is not None)
+        fee = fee_texts(info.fee, language, t)  # 戸籍謄本 450円 × 2 … 合計 1,650円
+        self.fee.setText("\n".join(fee))
+        self.fee.setVisible(bool(fee))
         self.print_status.setText(t("printing"))
         pixmap = QPixmap()
         code = application.receipt_code or qr_payload(application)

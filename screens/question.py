@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
 
 from core.area import NO_AREA, MunicipalArea
 from core.catalog import DEFAULT_MAX_LENGTH, FieldType, Page, Procedure
+from core.date_rules import allowed_dates
 from core.fields import postal_text
 from core.flow import Progress
+from core.name_choice import Lookup, NameChoosing, is_kana_reading, is_name_answer, typed_name
 from core.phone import entry_groups, entry_length
 from screens.kana_keyboard import KanaKeyboard, KeyboardMode
 from screens.metrics import KIOSK, Metrics
+from screens.name_candidates import NameCandidates
 from screens.number_pad import NumberPad
 from screens.page_frame import PageFrame
 from screens.postal_entry import PostalEntry
@@ -179,6 +182,16 @@ class QuestionScreen(PageFrame):
         self.today: Callable[[], date] = date.today
         # Set by the window: the municipality's postal codes and 町名 (in-city pages).
         self.municipal_area: Callable[[], MunicipalArea] = lambda: NO_AREA
+        # Set by the window: the name index's spellings (kiosk.name_index.NameLookup). None:
+        # a kanji_name page keeps the kana typed, marked for staff.
+        self.name_lookup: Lookup | None = None
+        # A kanji_name page: the answer it opened with, and the stage after the keyboard.
+        self._name_page: tuple[Any] | None = None
+        self.names: NameCandidates | None = None
+        self._t: Callable[..., str] = lambda key, **values: key
+        # 次へ on a kanji_name page first offers the kanji; then it submits as on any page.
+        self.primary_button.clicked.disconnect(self.primary_requested)
+        self.primary_button.clicked.connect(self._primary)
 
     def show_page(
         self,
@@ -202,6 +215,11 @@ class QuestionScreen(PageFrame):
         if self.input is not None:
             self.input.setParent(None)
             self.input.deleteLater()
+        self._close_names()
+        self._t = t
+        self._name_page = (answer,) if page.type is FieldType.KANJI_NAME else None
+        if is_name_answer(answer):
+            answer = answer["kana"]  # the keyboard shows the reading; 次へ keeps the answer
         self.input = self._input_for(page, answer, language, t, address_so_far)
         self._input_host.addWidget(self.input)
         self.input.show()  # a layout only queues the show; a quick tap must find it there
@@ -251,8 +269,9 @@ class QuestionScreen(PageFrame):
             return WarekiPicker(
                 answer,
                 t,
-                earliest=page.earliest,
-                latest=today if page.latest_is_today else None,
+                # The days the page's rule allows today (core.date_rules): the validator and
+                # its message share this one definition.
+                dates=allowed_dates(page, today),
                 metrics=m,
                 opens_on=page.opens_on,
                 today=today,
@@ -291,7 +310,49 @@ class QuestionScreen(PageFrame):
         raise ValueError(f"no touch widget yet for {kind} pages")
 
     def value(self) -> Any:
+        if self.names is not None:
+            return self.names.value()
+        if self._name_page is not None and self.input is not None:
+            return typed_name(self.input.value(), self._name_page[0])
         return self.input.value() if self.input is not None else None
+
+    # -- kanji_name pages: the kanji after the kana -----------------------------------------
+
+    def _primary(self) -> None:
+        if not self._names_started():
+            self.primary_requested.emit()
+
+    def _names_started(self) -> bool:
+        """Typed kana on a kanji_name page: the spellings instead of submitting. Not when the
+        reading is unchanged from the answer the page opened with, and never when the index
+        is not ready (the kana goes on, marked for staff)."""
+        if self._name_page is None or self.names is not None or self.input is None:
+            return False
+        typed, initial = self.input.value(), self._name_page[0]
+        unchanged = typed_name(typed, initial) is initial
+        if unchanged or self.name_lookup is None or not is_kana_reading(typed):
+            return False
+        choosing = NameChoosing(typed, self.name_lookup)
+        if not choosing.available:
+            return False
+        self.error.hide()
+        self.names = NameCandidates(choosing, self._t, self.metrics)
+        self.names.retype_requested.connect(self._retype)
+        self.input.hide()
+        self._input_host.addWidget(self.names)
+        self.names.show()
+        return True
+
+    def _retype(self) -> None:
+        self._close_names()
+        if self.input is not None:
+            self.input.show()
+
+    def _close_names(self) -> None:
+        if self.names is not None:
+            self.names.setParent(None)
+            self.names.deleteLater()
+            self.names = None
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -305,6 +366,8 @@ class QuestionScreen(PageFrame):
             self.input.setParent(None)
             self.input.deleteLater()
             self.input = None
+        self._close_names()
+        self._name_page = None
         for text in (self.title, self.progress, self.heading, self.hint, self.error):
             text.clear()
         self.error.hide()

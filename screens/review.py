@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
+from core.fees import fee_breakdown, fee_texts
 from core.fields import display_value
 from core.i18n import UiText
 from kiosk.phone_entry import PhoneReviewItem
@@ -42,6 +44,9 @@ class ReviewScreen(PageFrame):
         self.content.addWidget(self.error)
         if not metrics.narrow:
             self.primary_button.setMinimumWidth(600)
+        # The municipality's fee table (its profile's [fees]), set by the window like the
+        # question screen's today: the review shows the fee lines these answers come to.
+        self.fees: Mapping[str, Any] = {}
 
     def show_review(
         self, view: ReviewView, language: str, ui: UiText, t: Callable[..., str]
@@ -71,6 +76,13 @@ class ReviewScreen(PageFrame):
                 phone = display_value(item.page, item.phone_value, language, ui)
                 note = t("review_phone_value", answer=phone)
             self._add_row(item.page.label.text(language), answer, item.page.id, t, note)
+        # What is due for these answers (core.fees): 戸籍謄本 450円 × 2, 除籍謄本 750円 × 1,
+        # 合計 1,650円 — the same lines as the completion screen and the receipt.
+        answers = {item.page.id: item.value for item in view.items if item.value is not None}
+        breakdown = fee_breakdown(procedure, answers, self.fees)
+        for index, text in enumerate(fee_texts(breakdown, language, t)):
+            label_text = t("review_fee_label") if index == 0 else ""
+            self._add_row(label_text, text, None, t, row_name=f"fee_{index}")
         if view.error is not None:
             self.show_error(t(view.error.key, **dict(view.error.values)))
 
@@ -81,11 +93,12 @@ class ReviewScreen(PageFrame):
         page_id: str | None,
         t: Callable[..., str],
         note: str | None = None,
+        row_name: str = "procedure",
     ) -> None:
         row = QFrame()
         row.setProperty("role", "row")
         change_px = self.metrics.review_change_px
-        answer_label: QWidget = label(answer, name=f"answer_{page_id or 'procedure'}")
+        answer_label: QWidget = label(answer, name=f"answer_{page_id or row_name}")
         if note is not None:  # under the answer, in the answer's column
             answer_label = QWidget()
             stack = QVBoxLayout(answer_label)

@@ -74,14 +74,17 @@ class WarekiPicker(QWidget):
         metrics: Metrics = KIOSK,
         opens_on: DateOpening = DateOpening.ERA,
         today: date | None = None,
+        dates: SelectableDates | None = None,
     ) -> None:
+        """dates: the days the page allows (core.date_rules.allowed_dates, the definition the
+        validator and the messages share); else earliest and latest."""
         super().__init__()
         self.setObjectName("wareki_picker")
         self.setStyleSheet(key_style(metrics))
         self._metrics = metrics
         self._t = t
         self._today = today or date.today()
-        dates = SelectableDates.between(earliest, latest)
+        dates = dates if dates is not None else SelectableDates.between(earliest, latest)
         self._draft = DateDraft.start(initial, dates, opens_on, self._today)
         self.parts: KeyGroups | None = None  # the phone's tabs
 

@@ -19,6 +19,7 @@ from core.life_events import LifeEventSession
 from core.reception import FinalizedApplication
 from kiosk.events import Event
 from kiosk.idle import IdleClock
+from kiosk.name_index import NameLookup
 from kiosk.navigator import Navigator
 from kiosk.phone_entry import check_with_card
 from kiosk.qtbridge import QtEventBridge
@@ -98,6 +99,9 @@ class KioskWindow(QWidget):
         self.question = QuestionScreen(metrics)
         self.question.postal_candidates = services.address_candidates
         self.question.municipal_area = services.municipal_area
+        # Kanji spellings for a name typed in kana, once the name index is built (by `kiosk
+        # run` in the background or `kiosk names build`); until then the kana stays.
+        self.question.name_lookup = NameLookup(services.paths.data_dir, build_missing=False)
         self.review = ReviewScreen(metrics)
         self.completion = CompletionScreen(metrics)
         self.scan = ScanScreen(metrics)
@@ -367,6 +371,8 @@ class KioskWindow(QWidget):
 
     def _render_review(self, view: View) -> None:
         assert isinstance(view, ReviewView)
+        # The fee lines these answers come to (core.fees), from the profile in use now.
+        self.review.fees = self.services.catalog.municipality.fees
         self.review.show_review(view, self.language, self.services.ui, self.t)
 
     def _render_completion(self, view: View) -> None:

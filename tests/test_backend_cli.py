@@ -119,6 +119,25 @@ def test_show_opens_the_answers_and_prints_them_in_japanese(host):
     assert missing.stderr.decode().strip().startswith("kiosk backend show: no application")
 
 
+def test_show_prints_the_fee_lines_and_the_municipalitys_words(host):
+    # Issue #18: mixed certificates add up as on the review and the receipt, and the catalog's
+    # {市} placeholders read as the profile's word.
+    koseki = host.receive(
+        "koseki",
+        {"certificate": ["tohon", "joseki"], "tohon_copies": 2, "joseki_copies": 1},
+    )
+    shown = host.cli("show", koseki).stdout.decode()
+    assert "手数料      1,650円（戸籍謄本 450円 × 2 ＋ 除籍謄本 750円 × 1）" in shown
+    tennyu = host.receive("tennyu", {"moving_date": "2026-12-01"}, "A-002")
+    shown = host.cli("show", tennyu).stdout.decode()
+    assert "この市に引っ越してきた日は: 2026-12-01" in shown
+    assert "{市}" not in shown
+    assert "手数料      なし" in shown  # as the console and the staff PDF say it
+    tenkyo = host.receive("tenkyo", {"household_kind": "all"}, "A-003")
+    listed = host.cli("list", "--procedure", "tenkyo").stdout.decode()
+    assert f"{tenkyo}" in listed and "転居届（市内での引っ越し）" in listed
+
+
 def test_show_and_export_are_audited_and_the_audit_command_lists_them(host, tmp_path):
     application_id = host.receive("juminhyo", {"copies": 3, "purpose": "procedure"})
     assert json.loads(host.cli("audit", "--json").stdout) == []

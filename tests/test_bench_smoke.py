@@ -49,3 +49,12 @@ def test_the_tap_overhead_bench_runs_end_to_end_at_a_tiny_size():
     result = ui_bench.bench_usage_overhead(1, transitions=6)
     assert result.project > 0 and result.baseline > 0
     assert "usage recorder" in result.name
+
+
+def test_the_name_candidates_bench_runs_end_to_end():
+    from bench import name_bench
+
+    result = name_bench.bench_name_candidates(3)
+    assert result.project > 0 and result.baseline > 0
+    assert result.name.startswith("name-candidates")
+    assert "230," in result.note or "spellings" in result.note

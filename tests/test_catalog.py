@@ -114,7 +114,11 @@ question = { ja = "q", ja-easy = "q", en = "q" }
     problems = check_paths([bad])
     assert any("bad.toml: title: a Japanese text (ja) is required" in p for p in problems)
     assert any("pages[1] ('kind')" in p and "at least two options" in p for p in problems)
-    assert any("pages[2] ('when').type: must be one of" in p for p in problems)
+    # The value written, then the allowed ones (issue #18: the value used to be left out).
+    assert any(
+        "pages[2] ('when').type: 'dates' is not one of: 'kana_name'" in p and "'date'" in p
+        for p in problems
+    )
 
 
 def test_a_condition_may_not_read_a_later_page(tmp_path):

@@ -7,12 +7,14 @@ documents to see and the fee.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from backend.console.jis import Flag, flags
 from core.catalog import APPLICANT_PAGE, Applicant, FieldType, Procedure
+from core.fees import fee_breakdown, fee_summary_ja
 from core.fields import display_value
 from core.i18n import UiText
 from core.paper_form import DEFAULT_SECTION_TITLE, SectionKind
@@ -152,12 +154,9 @@ def documents(procedure: Procedure | None, answers: dict[str, Any]) -> list[str]
     return found
 
 
-def fee_text(procedure: Procedure | None, amounts: dict[str, int], answers: dict) -> str:
-    if procedure is None or not procedure.fee or procedure.fee not in amounts:
+def fee_text(procedure: Procedure | None, amounts: Mapping[str, Any], answers: dict) -> str:
+    """The fee for staff: "1,650円（戸籍謄本 450円 × 2 ＋ 除籍謄本 750円 × 1）", "300円" or
+    なし (core.fees, the lines the resident saw on review and receipt)."""
+    if procedure is None:
         return "なし"
-    unit = amounts[procedure.fee]
-    count = answers.get(procedure.fee_units) if procedure.fee_units else 1
-    count = count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
-    if count == 1:
-        return f"{unit:,}円"
-    return f"{unit * count:,}円（{unit:,}円 × {count}）"
+    return fee_summary_ja(fee_breakdown(procedure, answers, amounts))

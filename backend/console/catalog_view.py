@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from backend.catalog_bundle import CatalogSource
 from core.catalog import Procedure
+from core.municipal_words import filled_model
 from core.municipality import Counter, Municipality
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,9 @@ def _parse(files: dict[str, str]) -> ConsoleCatalog:
                 municipality = Municipality.model_validate(raw)
         except (tomllib.TOMLDecodeError, ValidationError, ValueError) as error:
             log.warning("console: catalog file %s skipped: %s", path, type(error).__name__)
+    if municipality is not None:
+        # The texts say this municipality's 市・町・村・区 and office name, as on the kiosk.
+        procedures = {key: filled_model(p, municipality) for key, p in procedures.items()}
     return ConsoleCatalog(procedures, municipality)
 
 

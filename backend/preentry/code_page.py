@@ -12,6 +12,7 @@ from backend.preentry.qr_svg import qr_svg
 from backend.preentry.render import trusted_svg
 from core import preentry
 from core.catalog import Procedure
+from core.fees import fee_texts
 from core.flow import ResidentSession
 from core.wareki import to_wareki
 
@@ -65,8 +66,11 @@ def code_page_context(
     fits = fits_a_code(code)
     qr = qr_svg(code, ui.get("pre_code_qr_label", language)) if fits else None
     counter = phone.catalog.counter_for(procedure)
-    fee = phone.catalog.fee_for(procedure)
-    units = session.fee_units()
+    fee = fee_texts(
+        session.fee_breakdown(phone.catalog.municipality.fees),
+        language,
+        lambda key, **values: ui.get(key, language, **values),
+    )
     western = until.isoformat()
     shown_date = f"{to_wareki(until)}（{western}）" if language.startswith("ja") else western
     return {
@@ -75,8 +79,9 @@ def code_page_context(
         "counter": ui.get(
             "pre_code_counter", language, counter=f"{counter.number} {counter.name.text(language)}"
         ),
-        "fee": (
-            ui.get("fee_line", language, fee=fee, count=units, total=fee * units) if fee else None
-        ),
+        # One paragraph in the page (the lines and the total, as on the kiosk's review);
+        # fee_lines for a template that lists them.
+        "fee": " ／ ".join(fee) if fee else None,
+        "fee_lines": fee,
         "bring": [text.text(language) for text in session.documents()],
     }

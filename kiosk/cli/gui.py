@@ -104,6 +104,12 @@ class _Preparation:
         print(f"kiosk: data in {self.paths.data_dir}, log in {log_file}", flush=True)
         if self.demo:
             self._start_demo_backend(settings, services)
+        else:
+            # A kiosk that has no name index yet (its install did not run `kiosk names build`)
+            # builds one now, at the lowest priority; residents type kana meanwhile.
+            from kiosk.name_index import NameIndex, index_path
+
+            NameIndex(index_path(self.paths.data_dir)).build_in_background()
         return services
 
     def _start_demo_backend(self, settings, services) -> None:

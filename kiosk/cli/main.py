@@ -19,6 +19,7 @@ from core.errors import CommandFailed, plain
 from kiosk.cli import backend as backend_cli
 from kiosk.cli import devices as devices_cli
 from kiosk.cli import gui
+from kiosk.cli import names as names_cli
 from kiosk.cli import setup as setup_cli
 from kiosk.cli import simulate as simulate_cli
 from kiosk.cli import support as support_cli
@@ -148,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
         "ui-session-memory, finalize, drain-sqlite, drain-postgresql, console-queue, "
         "console-application, receipt-qr-size, form-pdf, preentry-page-weight, "
         "preentry-server-time, preentry-qr-payload, usage-insights-sqlite, "
-        "usage-insights-postgresql, ui-usage-overhead, fleet; a wrong name lists them all)",
+        "usage-insights-postgresql, ui-usage-overhead, name-candidates, fleet; a wrong name "
+        "lists them all)",
     )
     bench.add_argument("--repeat", type=int, default=7, help="runs per side (median is kept)")
     bench.set_defaults(handler=_bench)
@@ -159,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate_cli.add_parser(commands)
     setup_cli.add_parser(commands)
     support_cli.add_parser(commands)
+    names_cli.add_parser(commands)
 
     technician = commands.add_parser(
         "technician",
