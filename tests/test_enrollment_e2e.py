@@ -72,6 +72,17 @@ class BackendProcess:
         assert made.returncode == 0, made.stderr
         return made.stdout.strip().splitlines()[-1]  # the code, alone on the last line
 
+    def expired_code(self, kiosk_id: str) -> str:
+        """A code made 24 hours and a minute ago, straight in this backend's database."""
+        engine = db.connect(f"sqlite:///{self.paths.database}")
+        try:
+            key = enrollment.code_key(load_private_key(self.paths, create=False))
+            made_yesterday = datetime.now(UTC) - timedelta(hours=24, minutes=1)
+            made = enrollment.create_code(engine, key, kiosk_id, who="test", now=made_yesterday)
+            return made.code
+        finally:
+            engine.dispose()
+
     def everything_it_wrote(self) -> str:
         logs = self.paths.root / "logs"
         texts = [self.output.read_text(errors="replace")]
@@ -184,15 +195,9 @@ def test_a_kiosk_enrolls_from_an_empty_home_syncs_is_revoked_and_enrolls_again(b
 
 
 def test_an_expired_code_is_refused_in_plain_words(backend, tmp_path):
-    engine = db.connect(f"sqlite:///{backend.paths.database}")
-    try:
-        key = enrollment.code_key(load_private_key(backend.paths, create=False))
-        made_yesterday = datetime.now(UTC) - timedelta(hours=24, minutes=1)
-        issued = enrollment.create_code(engine, key, "kiosk-22", who="test", now=made_yesterday)
-    finally:
-        engine.dispose()
+    expired = backend.expired_code("kiosk-22")
     home = tmp_path / "kiosk-home"
-    refused = run("setup", "enroll", backend.url, grouped(issued.code), home=home)
+    refused = run("setup", "enroll", backend.url, grouped(expired), home=home)
     assert refused.returncode == 2
     assert REFUSED in refused.stderr and "有効期限切れ" in refused.stderr
     assert not (home / "data" / "backend-token").exists()

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import stat
 import tomllib
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend import db, enrollment
-from backend.keys import load_private_key
 from core.enrollment import enrollment_qr
 from devices.sim_card_reader import DEMO_IDENTITY
 from kiosk.app import open_window
@@ -206,13 +203,7 @@ def test_a_used_or_expired_code_is_refused_in_plain_words_and_nothing_written(
     used = backend.code("kiosk-32")
     other = KioskPaths(tmp_path / "other" / "config", tmp_path / "other" / "data", tmp_path / "o")
     SetupWizard(other).enroll(backend.url, used)  # another kiosk took it first
-    engine = db.connect(f"sqlite:///{backend.paths.database}")
-    try:
-        key = enrollment.code_key(load_private_key(backend.paths, create=False))
-        yesterday = datetime.now(UTC) - timedelta(hours=24, minutes=1)
-        expired = enrollment.create_code(engine, key, "kiosk-33", who="test", now=yesterday)
-    finally:
-        engine.dispose()
+    expired = backend.expired_code("kiosk-33")
 
     view = show(qtbot, home)
     set_pin(qtbot, view)
@@ -221,7 +212,7 @@ def test_a_used_or_expired_code_is_refused_in_plain_words_and_nothing_written(
     page = view.pages[Step.BACKEND]
     assert "スキャナーなし" in page.qr_line.text()  # no scanner chosen: typed by touch
     # The backend gives one refusal for every dead code (it never tells which): its words.
-    for code in (used, expired.code):
+    for code in (used, expired):
         type_url_and_code(qtbot, page, backend.url, code)
         tap(qtbot, page.connect_button)
         qtbot.waitUntil(lambda: page.problem.isVisible(), timeout=WAIT_MS)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
@@ -190,6 +191,18 @@ class ChoiceList(QWidget):
     def value(self) -> str:
         checked = self.group.checkedButton()
         return str(checked.property("value")) if checked is not None else ""
+
+
+def side_by_side(metrics: Metrics) -> tuple[QWidget, QBoxLayout]:
+    """A step's body in two parts: side by side on the kiosk, one above the other on a phone."""
+    direction = (
+        QBoxLayout.Direction.TopToBottom if metrics.narrow else QBoxLayout.Direction.LeftToRight
+    )
+    holder = QWidget()
+    layout = QBoxLayout(direction, holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(metrics.gap_px * 2)
+    return holder, layout
 
 
 def row(*widgets: QWidget, spacing: int = 16) -> QWidget:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.setup_wizard import MAX_PIN_DIGITS, TITLES, SetupWizard, Step, WizardProblem
 from kiosk.technician import MIN_PIN_DIGITS
 from screens.metrics import KIOSK, Metrics
 from screens.number_pad import NumberPad
-from screens.setup.common import StepPage, action_button
+from screens.setup.common import StepPage, action_button, side_by_side
 from screens.widgets import label
 
 PAD_WORDS = {
@@ -29,13 +29,7 @@ class PinStep(StepPage):
         )
         self.wizard = wizard
         self._first: str | None = None
-        direction = (
-            QBoxLayout.Direction.TopToBottom if metrics.narrow else QBoxLayout.Direction.LeftToRight
-        )
-        holder = QWidget()
-        layout = QBoxLayout(direction, holder)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(metrics.gap_px * 2)
+        holder, layout = side_by_side(metrics)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.setup_wizard import PRINTER_MODELS, TITLES, SetupWizard, Step, WizardProblem
 from kiosk.setup_wizard_devices import print_test
 from screens.metrics import KIOSK, Metrics
-from screens.setup.common import ChoiceList, StepPage, action_button, row
+from screens.setup.common import ChoiceList, StepPage, action_button, row, side_by_side
 from screens.setup.ports import PortChooser
 from screens.widgets import label
 
@@ -34,13 +34,7 @@ class PrinterStep(StepPage):
         )
         self.wizard = wizard
         self.sim_output = sim_output or wizard.paths.printer_output
-        direction = (
-            QBoxLayout.Direction.TopToBottom if metrics.narrow else QBoxLayout.Direction.LeftToRight
-        )
-        holder = QWidget()
-        layout = QBoxLayout(direction, holder)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(metrics.gap_px * 2)
+        holder, layout = side_by_side(metrics)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
