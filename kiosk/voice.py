@@ -5,20 +5,23 @@ espeak-ng says "Chinese letter"; its dictionary and the "Mei" voice come inside 
 nothing is downloaded at run time (its optional tsqyomi model, which would download, stays
 off). Synthesis takes ~0.1 s per sentence, so it runs on its own thread, never the GUI's, and
 a newer sentence replaces one not yet spoken. Without the engine the option is not offered.
+
+Words Open JTalk misreads (お持ちの方 as ほう, 番号札 as さつ) are corrected by the user dictionary
+in assets/voice (kiosk.voice_dictionary), compiled and loaded on that thread with the first
+sentence; without it the voice still speaks, with the plain readings.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import tempfile
 import threading
 import wave
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from kiosk import sound
+from kiosk import sound, voice_dictionary
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +40,18 @@ def available() -> bool:
 
 
 class Voice:
-    def __init__(self, folder: Path | None = None, player: str | None = "aplay") -> None:
+    def __init__(
+        self,
+        folder: Path | None = None,
+        player: str | None = "aplay",
+        dictionary: Path = voice_dictionary.SOURCE,
+    ) -> None:
         self.folder = folder or Path(tempfile.mkdtemp(prefix="kiosk-voice-"))
         self.folder.mkdir(parents=True, exist_ok=True)
         self.player = player
+        self.dictionary = dictionary
+        self.engine: object | None = None  # the front end with the user dictionary, once loaded
+        self._engine_tried = False  # asked once: a failure is logged once, not per sentence
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
         self._lock = threading.Lock()
         self._latest = 0  # number of the newest sentence asked for
@@ -59,10 +70,8 @@ class Voice:
         with self._lock:
             if number != self._latest:
                 return None  # the resident has moved on: say the newer page instead
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # no device-id file in $HOME
-        import pyopenjtalk  # half a second and ~100 MB on first use: only when speaking
-
-        samples, rate = pyopenjtalk.tts(text)
+        pyopenjtalk = voice_dictionary.engine_module()  # only when speaking, never at import
+        samples, rate = pyopenjtalk.tts(text, jtalk=self._front_end())
         path = self.folder / f"say-{number:05d}.wav"
         with wave.open(str(path), "wb") as out:
             out.setnchannels(1)
@@ -75,6 +84,16 @@ class Voice:
         del self.spoken[:-KEEP_FILES]
         sound.play_file(path, self.player)
         return path
+
+    def _front_end(self) -> object | None:
+        """The front end with the user dictionary; None (the plain one) when it cannot load."""
+        if not self._engine_tried:
+            self._engine_tried = True
+            try:
+                self.engine = voice_dictionary.front_end(self.folder, self.dictionary)
+            except voice_dictionary.DictionaryError as error:
+                log.warning("voice: speaking without the user dictionary: %s", error)
+        return self.engine
 
     def close(self) -> None:
         self._worker.shutdown(wait=False, cancel_futures=True)
