@@ -389,8 +389,7 @@ class UsageRecorder:
 def procedure_page(view: View) -> tuple[str, str] | None:
     """(procedure id, page id) of a page within a procedure; None outside one."""
     if isinstance(view, QuestionView):
-        # A repeated group's member page ("mover_name#2"): counted as its catalog page.
-        return view.procedure.id, view.page.id.partition("#")[0]
+        return view.procedure.id, view.page.id
     if isinstance(view, ReviewView):
         return view.procedure.id, REVIEW_PAGE
     if isinstance(view, CardView):
