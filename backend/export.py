@@ -93,13 +93,43 @@ def answer_fields(
         procedures = connection.execute(
             select(applications_table.c.procedure_id).distinct().where(*filters.where())
         ).scalars()
-        fields = {
-            field
-            for procedure in procedures
-            if procedure in labels
-            for field in labels[procedure].fields
-        }
-    return sorted(fields)
+        fields: set[str] = set()
+        for procedure in procedures:
+            if procedure in labels:
+                fields |= procedure_columns(labels[procedure])
+    return sorted(fields, key=_column_order)
+
+
+def procedure_columns(labels: ProcedureLabels) -> set[str]:
+    """A procedure's answer columns: a field asked once is its id; a repeated group's pages
+    are numbered up to the group's maximum ("movers.1.mover_name", "movers.2.mover_name" …),
+    so a household of four is one row, as on the paper form."""
+    grouped = {page for pages, _ in labels.groups.values() for page in pages}
+    columns = {field for field in labels.fields if field not in grouped}
+    for group, (pages, maximum) in labels.groups.items():
+        columns |= {f"{group}.{n}.{page}" for n in range(1, maximum + 1) for page in pages}
+    return columns
+
+
+def _column_order(column: str) -> tuple:
+    """Sorted by field id, members in their order (movers.2 before movers.10)."""
+    group, _, rest = column.partition(".")
+    number, _, page = rest.partition(".")
+    return (group, int(number), page) if number.isdigit() else (column, 0, "")
+
+
+def column_value(answers: dict[str, Any], column: str) -> Any:
+    """The answer a column holds: a member's answer for a numbered group column."""
+    if column in answers:
+        return answers[column]
+    group, _, rest = column.partition(".")
+    number, _, page = rest.partition(".")
+    members = answers.get(group)
+    if not number.isdigit() or not isinstance(members, list):
+        return None
+    index = int(number) - 1
+    member = members[index] if 0 <= index < len(members) else None
+    return member.get(page) if isinstance(member, dict) else None
 
 
 def cell(value: Any) -> str:
@@ -189,7 +219,7 @@ def write_csv(
     who (default: the user at this terminal) and address are recorded in the audit log."""
     owner_only(out)
     fields = answer_fields(engine, filters, labels)
-    known = set(fields)
+    known = set(fields) | {group for item in labels.values() for group in item.groups}
     writer = csv_safe.writer(out)
     with _audited(engine, who, "csv", filters, address) as counts:
         writer.writerow([*METADATA_COLUMNS, *(ANSWER_PREFIX + f for f in fields), OTHER_ANSWERS])
@@ -197,7 +227,7 @@ def write_csv(
             other = {key: value for key, value in answers.items() if key not in known}
             writer.writerow(
                 [cell(metadata[name]) for name in METADATA_COLUMNS]
-                + [cell(answers.get(field)) for field in fields]
+                + [cell(column_value(answers, field)) for field in fields]
                 + [cell(other) if other else ""]
             )
             counts["rows"] += 1

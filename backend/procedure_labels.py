@@ -31,6 +31,9 @@ class ProcedureLabels:
     id: str
     title: str
     fields: dict[str, FieldLabel]  # field id → label, in page order
+    # Repeated groups (core.catalog_pages.Group): group id → (its pages, its maximum), for
+    # the export's numbered columns (movers.1.mover_name …).
+    groups: dict[str, tuple[tuple[str, ...], int]] = field(default_factory=dict)
 
 
 def _municipal_words(root: Path) -> dict[str, dict[str, str]]:
@@ -73,8 +76,13 @@ def load(catalog_dir: Path | None = None) -> dict[str, ProcedureLabels]:
                     for option in page.get("options", [])
                 }
                 fields[page["id"]] = FieldLabel(_ja(page.get("question")) or page["id"], options)
+        groups = {
+            str(group["id"]): (tuple(map(str, group.get("pages", ()))), int(group["maximum"]))
+            for group in raw.get("groups", [])
+            if isinstance(group, dict) and "id" in group and isinstance(group.get("maximum"), int)
+        }
         if "id" in raw:
-            found[raw["id"]] = ProcedureLabels(raw["id"], _ja(raw.get("title")), fields)
+            found[raw["id"]] = ProcedureLabels(raw["id"], _ja(raw.get("title")), fields, groups)
     return found
 
 

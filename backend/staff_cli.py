@@ -30,13 +30,13 @@ from backend.keys import load_private_key, open_payload
 from backend.migrations import SchemaTooNew
 from backend.names import InvalidName, check_kiosk_id
 from backend.paths import BackendPaths, database_url
-from backend.procedure_labels import ProcedureLabels, load
+from backend.procedure_labels import FieldLabel, ProcedureLabels, load
 from backend.provisioning import import_legacy_tokens, local_kiosk_token
 from backend.staff_models import ApplicationDetail, ApplicationSummary
 from backend.tokens import TokenKind
 from backend.tokens import issue as issue_token
 from backend.tokens import revoke as revoke_tokens
-from core.catalog import Procedure
+from core.catalog import Group, Procedure
 from core.errors import CommandFailed
 from core.municipal_words import fill, words
 from core.municipality import Municipality
@@ -149,7 +149,8 @@ def show_application(args: argparse.Namespace, paths: BackendPaths, engine: Engi
     if args.json:
         terminal.json_document(detail.model_dump(mode="json"), indent=2)
         return 0
-    lines = _readable(detail, load(args.catalog).get(detail.procedure_id))
+    procedure = _procedure(args.catalog, detail.procedure_id)
+    lines = _readable(detail, load(args.catalog).get(detail.procedure_id), procedure)
     fee = _fee(args.catalog, detail.procedure_id, given)
     if fee is not None:
         lines.insert(lines.index("回答:"), f"手数料      {fee}")
@@ -171,14 +172,16 @@ def _fee(catalog_dir: Path | None, procedure_id: str, given: dict) -> str | None
     """The fee the answers come to, as the console and the receipt show it (core.fees):
     "1,650円（戸籍謄本 450円 × 2 ＋ 除籍謄本 750円 × 1）"; None when the catalog has no such
     procedure or no municipality profile (the answers are still shown)."""
-    root = catalog_dir or shipped_catalog()
-    procedure = next(
-        (p for p in _models(root / "procedures", Procedure) if p.id == procedure_id), None
-    )
+    procedure = _procedure(catalog_dir, procedure_id)
     municipality = _municipality(catalog_dir)
     if procedure is None or municipality is None:
         return None
     return fee_text(procedure, municipality.fees, given)
+
+
+def _procedure(catalog_dir: Path | None, procedure_id: str) -> Procedure | None:
+    root = catalog_dir or shipped_catalog()
+    return next((p for p in _models(root / "procedures", Procedure) if p.id == procedure_id), None)
 
 
 def _models(folder: Path, model: type[M]) -> list[M]:
@@ -208,7 +211,9 @@ def audit_log(args: argparse.Namespace, _paths: BackendPaths, engine: Engine) ->
     return 0
 
 
-def _readable(detail: ApplicationDetail, labels: ProcedureLabels | None) -> list[str]:
+def _readable(
+    detail: ApplicationDetail, labels: ProcedureLabels | None, procedure: Procedure | None = None
+) -> list[str]:
     """One line per item; a value with a newline stays on its line (terminal.lines shows it)."""
     title = labels.title if labels else detail.procedure_id
     lines = [
@@ -224,11 +229,31 @@ def _readable(detail: ApplicationDetail, labels: ProcedureLabels | None) -> list
     ]
     fields = labels.fields if labels else {}
     for field_id, value in detail.answers.items():
+        group = procedure.group(field_id) if procedure else None
+        if group is not None and isinstance(value, list):
+            lines += _member_lines(group, value, fields)
+            continue
         label = fields.get(field_id)
         question = label.question if label else field_id
         shown = label.options.get(str(value), None) if label else None
         text = export.cell(value)
         lines.append(f"  {question}: {shown}（{text}）" if shown else f"  {question}: {text}")
+    return lines
+
+
+def _member_lines(group: Group, members: list, fields: dict[str, FieldLabel]) -> list[str]:
+    """A repeated group (each person who moved …): its name, then per member and page
+    「  2人目の方 氏名: 𠮷野 一郎」, as the paper form's rows."""
+    lines = [f"  {group.review_label.text('ja')}（{len(members)}）:"]
+    for number, member in enumerate(members, start=1):
+        who = group.label_for(number).text("ja")
+        for page_id, value in member.items() if isinstance(member, dict) else ():
+            label = fields.get(page_id)
+            question = label.question if label else page_id
+            shown = label.options.get(str(value)) if label else None
+            text = export.cell(value)
+            answer = f"{shown}（{text}）" if shown else text
+            lines.append(f"    {who} {question}: {answer}")
     return lines
 
 

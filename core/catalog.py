@@ -27,6 +27,7 @@ from core.catalog_pages import (  # noqa: F401  (re-exported: the page model liv
     FieldType,
     FiscalYears,
     FormLayout,
+    Group,
     Option,
     Page,
     SharedAnswer,
@@ -75,6 +76,8 @@ class Procedure(BaseModel):
     prefill: dict[CardField, Identifier] = {}
     related: tuple[Identifier, ...] = ()  # follow-on procedures to suggest (転居 → 児童手当 …)
     pages: tuple[Page, ...] = Field(min_length=1)
+    # Pages asked once per member (each person who moved, each child, each item): see Group.
+    groups: tuple[Group, ...] = ()
     # The paper form's parts (届出人, 新しい住所 …): every page in exactly one. Empty: one
     # default section (see form_sections).
     sections: tuple[Section, ...] = ()
@@ -82,6 +85,13 @@ class Procedure(BaseModel):
     # and the fee, and what to flag from the answers.
     checklist: tuple[CheckItem, ...] = ()
     flags: tuple[CounterFlag, ...] = ()
+
+    def group_of(self, page_id: str) -> Group | None:
+        """The group a page is asked in per member, or None for a page asked once."""
+        return next((group for group in self.groups if page_id in group.pages), None)
+
+    def group(self, group_id: str) -> Group | None:
+        return next((group for group in self.groups if group.id == group_id), None)
 
     @property
     def form_sections(self) -> tuple[Section, ...]:
@@ -135,16 +145,21 @@ class Procedure(BaseModel):
             raise ValueError("an applicant kind is listed twice")
         known = {APPLICANT_PAGE}
         dates = {page.id for page in self.pages if page.type is FieldType.DATE}
+        self._check_groups()
         for page in self.pages:
             rules = [("show_if", page.show_if)] if page.show_if else []
             rules += [("derive", rule.when) for rule in page.derive]
+            group = self.group_of(page.id)
+            # A member's page reads its own member's earlier pages and what is asked once.
+            readable = known - self._member_pages(besides=group)
             for name, condition in rules:
                 for field in condition.fields():
-                    if field not in known:
+                    if field not in readable:
                         raise ValueError(
                             f"page '{page.id}': {name} reads '{field}', which is not an earlier"
-                            " page"
+                            " page" + self._read_through_group(field)
                         )
+                self._check_member_conditions(f"page '{page.id}': {name}", condition, readable)
                 for field in condition.date_fields():
                     if field not in dates:
                         raise ValueError(
@@ -152,16 +167,29 @@ class Procedure(BaseModel):
                             " not a date page"
                         )
             known.add(page.id)
+            if group is not None and page.id == group.pages[-1]:
+                known.add(group.id)
+        known -= self._member_pages(besides=None)
         for document in self.bring:
             for field in document.show_if.fields() if document.show_if else ():
                 if field not in known:
-                    raise ValueError(f"bring: show_if reads '{field}', which is not a page")
+                    raise ValueError(
+                        f"bring: show_if reads '{field}', which is not a page"
+                        + self._read_through_group(field)
+                    )
+            if document.show_if is not None:
+                self._check_member_conditions("bring: show_if", document.show_if, known)
         counter_rules = [("checklist", item.id, item.show_if) for item in self.checklist]
         counter_rules += [("flags", flag.id, flag.when) for flag in self.flags]
         for part, item_id, condition in counter_rules:
             for field in condition.fields() if condition else ():
                 if field not in known:
-                    raise ValueError(f"{part} '{item_id}' reads '{field}', which is not a page")
+                    raise ValueError(
+                        f"{part} '{item_id}' reads '{field}', which is not a page"
+                        + self._read_through_group(field)
+                    )
+            if condition is not None:
+                self._check_member_conditions(f"{part} '{item_id}'", condition, known)
             for field in condition.date_fields() if condition else ():
                 if field not in dates:
                     raise ValueError(
@@ -187,6 +215,94 @@ class Procedure(BaseModel):
             raise ValueError("a procedure cannot be related to itself")
         self._check_fee_units(pages)
         return self
+
+    def _member_pages(self, besides: Group | None) -> set[str]:
+        """The pages asked per member, but those of `besides`."""
+        return {pid for group in self.groups if group is not besides for pid in group.pages}
+
+    def _read_through_group(self, field: str) -> str:
+        group = self.group_of(field)
+        if group is None:
+            groups = ", ".join(g.id for g in self.groups)
+            return f" nor a group (groups: {groups})" if groups else ""
+        return (
+            f" here: '{field}' is asked per member of group '{group.id}'; read it with"
+            f' any_member = {{ group = "{group.id}", where = … }} or members'
+        )
+
+    def _check_member_conditions(self, place: str, condition: Condition, known: set[str]) -> None:
+        """What an any_member's `where` reads: that group's pages, or what is asked once."""
+        for group_id, where in condition.member_conditions():
+            group = self.group(group_id)
+            if group is None:
+                allowed = ", ".join(g.id for g in self.groups) or "none in this procedure"
+                raise ValueError(
+                    f"{place}: any_member: '{group_id}' is not a group (allowed: {allowed})"
+                )
+            readable = (known - self._member_pages(besides=None)) | set(group.pages)
+            for field in where.fields():
+                if field not in readable:
+                    raise ValueError(
+                        f"{place}: any_member '{group_id}': where reads '{field}', which is"
+                        f" neither a page of the group (allowed: {', '.join(group.pages)}) nor"
+                        " an earlier page"
+                    )
+
+    def _check_groups(self) -> None:
+        """Groups: pages that exist, next to each other, in one group at most, asked per
+        member only (never shared by the visit nor filled by the procedure's prefill)."""
+        ids = [page.id for page in self.pages]
+        pages = {page.id: page for page in self.pages}
+        taken: dict[str, str] = {}
+        for number, group in enumerate(self.groups, start=1):
+            place = f"groups[{number}] '{group.id}'"
+            if group.id in ids or group.id == APPLICANT_PAGE:
+                raise ValueError(f"{place}: id '{group.id}' is already a page's id")
+            for page_id in group.pages:
+                if page_id not in pages:
+                    raise ValueError(
+                        f"{place}: pages: '{page_id}' is not a page of this procedure"
+                        f" (allowed: {', '.join(ids)})"
+                    )
+                if page_id in taken:
+                    raise ValueError(
+                        f"{place}: pages: '{page_id}' is already in group '{taken[page_id]}'"
+                    )
+                taken[page_id] = group.id
+                if pages[page_id].shared is not None:
+                    raise ValueError(
+                        f"{place}: page '{page_id}': shared = '{pages[page_id].shared}' cannot"
+                        " be asked per member (a shared answer is one per visit)"
+                    )
+                if page_id in self.prefill.values():
+                    raise ValueError(
+                        f"{place}: page '{page_id}' is in the procedure's prefill: use the"
+                        " group's own prefill (the card fills the first member only)"
+                    )
+            where = sorted(ids.index(page_id) for page_id in group.pages)
+            if where != list(range(where[0], where[0] + len(where))):
+                raise ValueError(
+                    f"{place}: pages: {', '.join(group.pages)} must follow each other in"
+                    " [[pages]] (a member's pages are asked together)"
+                )
+            if [ids[i] for i in where] != list(group.pages):
+                raise ValueError(
+                    f"{place}: pages: list them in their [[pages]] order"
+                    f" ({', '.join(ids[i] for i in where)})"
+                )
+            for card_field, page_id in group.prefill.items():
+                if page_id not in group.pages:
+                    raise ValueError(
+                        f"{place}: prefill: {card_field} goes to '{page_id}', which is not a"
+                        f" page of the group (allowed: {', '.join(group.pages)})"
+                    )
+                if pages[page_id].type not in CARD_FIELD_TYPES[card_field]:
+                    raise ValueError(
+                        f"{place}: prefill: {card_field} cannot fill a {pages[page_id].type} page"
+                    )
+        group_ids = [group.id for group in self.groups]
+        if len(group_ids) != len(set(group_ids)):
+            raise ValueError("groups: group ids must be unique within a procedure")
 
     def _check_fee_units(self, pages: dict[str, Page]) -> None:
         counting = (FieldType.COPIES, FieldType.NUMBER)

@@ -121,6 +121,8 @@ def _unknown_placeholders(raw: Any, label: str, root: Any, place: tuple = ()) ->
     problems: list[str] = []
     if isinstance(raw, str):
         for token in placeholders_in(raw):
+            if token == MEMBER_NUMBER and "member_label" in place:
+                continue  # a group's 「{n}人目の方」: the member's number (catalog_pages.Group)
             problems.append(
                 f"{label}: {_place(place, root)}: '{token}' is not a placeholder"
                 f" (allowed: {', '.join(PLACEHOLDERS)})"
@@ -135,6 +137,7 @@ def _unknown_placeholders(raw: Any, label: str, root: Any, place: tuple = ()) ->
     return problems
 
 
+MEMBER_NUMBER = "{n}"
 _TOO_DEEP = "lists or tables are nested too deeply to be a catalog file"
 
 

@@ -280,3 +280,63 @@ class Page(BaseModel):
     @property
     def length_limit(self) -> int:
         return self.max_length or DEFAULT_MAX_LENGTH.get(self.type, 200)
+
+
+# A member's pages are asked as "{page}#{n}" (n from 1) and the question to add one more as
+# "{group}#more": ids a catalog cannot use ('#' is not in an Identifier), so they never clash.
+MEMBER_MARK = "#"
+
+
+def member_page_id(page_id: str, number: int) -> str:
+    return f"{page_id}{MEMBER_MARK}{number}"
+
+
+def more_page_id(group_id: str) -> str:
+    return f"{group_id}{MEMBER_MARK}more"
+
+
+class Group(BaseModel):
+    """Pages asked once per member — each person who moved, each child, each item — as the
+    paper form has a row per person. The group's answer is a list of objects, one per member
+    (page id → answer), under the group's id; its pages are ordinary [[pages]] entries, next
+    to each other, asked where the first of them stands."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Identifier
+    pages: tuple[Identifier, ...] = Field(min_length=1)
+    minimum: int = Field(1, ge=1, le=20)
+    maximum: int = Field(ge=1, le=20)
+    # Above each member's questions and on the review: 「{n}人目の方」, 「{n}点目」.
+    member_label: LocalizedText
+    # Asked after each member while fewer than maximum: 「ほかにも一緒に引っ越してきた方は
+    # いますか」 (はい → the next member's pages, いいえ → on).
+    add_question: LocalizedText
+    # The group's name on the review, the console and the staff PDF (異動した方).
+    review_label: LocalizedText
+    # The My Number Card fills these pages of the first member only (the card's holder).
+    prefill: dict[CardField, Identifier] = {}
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Group:
+        if self.minimum > self.maximum:
+            raise ValueError(
+                f"minimum {self.minimum} is larger than maximum {self.maximum}"
+                " (allowed: minimum ≤ maximum, both 1 to 20)"
+            )
+        if len(set(self.pages)) != len(self.pages):
+            raise ValueError("pages: a page is listed twice")
+        for language, text in self.member_label.root.items():
+            if "{n}" not in text:
+                raise ValueError(
+                    f"member_label.{language}: '{text}' has no {{n}} (the member's number)"
+                )
+        return self
+
+    def label_for(self, number: int) -> LocalizedText:
+        """「2人目の方」: the member's label in every language."""
+        return LocalizedText(
+            {
+                lang: text.replace("{n}", str(number))
+                for lang, text in self.member_label.root.items()
+            }
+        )

@@ -1,6 +1,6 @@
 """A small, safe condition language for showing pages and documents: all / any / not / equals /
-in / age_at_least / days_ago, over the answers given so far. Data, never code: nothing is
-evaluated but these seven forms.
+in / age_at_least / days_ago / members / any_member, over the answers given so far. Data, never
+code: nothing is evaluated but these nine forms.
 
 In TOML:  show_if = { all = [ { equals = { field = "applicant", value = "proxy" } },
                               { not = { in = { field = "purpose", values = ["other"] } } } ] }
@@ -11,6 +11,13 @@ when it shares one with it. An unanswered field equals nothing and is in nothing
 is reached from an unanswered date. An age is counted on the date of `on`, else today, as
 Japanese law counts it (core.wareki.age_on). days_ago counts from today too: for the
 counter's flags (a 転居 reported after its 14 days) today is the day the application was made.
+
+A repeated group's answer (core.catalog_pages.Group) is a list of objects, one per member:
+          { members = { group = "movers", at_least = 2 } }
+          { any_member = { group = "movers", where = { age_at_least = {
+                field = "mover_birth_date", years = 6, on = "moving_date" } } } }
+`members` counts them; `any_member` holds when `where` holds for one member's answers (read
+over the other answers, so an age can be counted on the moving date).
 """
 
 from __future__ import annotations
@@ -65,6 +72,49 @@ class DaysAgo(BaseModel):
         return day is not None and (today - day).days > self.more_than
 
 
+class MemberCount(BaseModel):
+    """The group `group` has at least / at most this many members."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    group: str
+    at_least: int | None = Field(None, ge=0, le=100)
+    at_most: int | None = Field(None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> MemberCount:
+        if self.at_least is None and self.at_most is None:
+            raise ValueError("members needs at_least or at_most")
+        return self
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        count = len(members_of(answers, self.group))
+        low = self.at_least if self.at_least is not None else 0
+        high = self.at_most if self.at_most is not None else count
+        return low <= count <= high
+
+
+class AnyMember(BaseModel):
+    """Some member of the group `group` answered so that `where` holds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    group: str
+    where: Condition
+
+    def holds(self, answers: Mapping[str, Any], today: date | None) -> bool:
+        return any(
+            self.where.holds({**answers, **member}, today)
+            for member in members_of(answers, self.group)
+        )
+
+
+def members_of(answers: Mapping[str, Any], group: str) -> list[Mapping[str, Any]]:
+    """A group's answer: its members' answers, one object each (nothing else counts)."""
+    value = answers.get(group)
+    if not isinstance(value, list | tuple):
+        return []
+    return [member for member in value if isinstance(member, Mapping)]
+
+
 def _day(answer: object) -> date | None:
     """A stored date answer (ISO text) as a date; None for anything else."""
     if not isinstance(answer, str):
@@ -86,6 +136,8 @@ class Condition(BaseModel):
     in_: FieldIn | None = Field(None, alias="in")
     age_at_least: AgeAtLeast | None = None
     days_ago: DaysAgo | None = None
+    members: MemberCount | None = None
+    any_member: AnyMember | None = None
 
     @model_validator(mode="after")
     def _exactly_one_form(self) -> Condition:
@@ -97,10 +149,13 @@ class Condition(BaseModel):
             self.in_,
             self.age_at_least,
             self.days_ago,
+            self.members,
+            self.any_member,
         ]
         if sum(form is not None for form in forms) != 1:
             raise ValueError(
-                "a condition has exactly one of: all, any, not, equals, in, age_at_least, days_ago"
+                "a condition has exactly one of: all, any, not, equals, in, age_at_least,"
+                " days_ago, members, any_member"
             )
         return self
 
@@ -115,6 +170,10 @@ class Condition(BaseModel):
             return self.age_at_least.holds(answers, today or date.today())
         if self.days_ago is not None:
             return self.days_ago.holds(answers, today or date.today())
+        if self.members is not None:
+            return self.members.holds(answers)
+        if self.any_member is not None:
+            return self.any_member.holds(answers, today)
         if self.equals is not None:
             answer = answers.get(self.equals.field)
             if isinstance(answer, list | tuple):
@@ -127,12 +186,17 @@ class Condition(BaseModel):
         return answer is not None and answer in self.in_.values
 
     def fields(self) -> Iterator[str]:
-        """Every field the condition reads (for checking references when loading)."""
+        """Every field the condition reads (for checking references when loading); a group
+        condition reads the group (its `where` reads the members' pages: member_fields)."""
         for parts in (self.all_of, self.any_of):
             for part in parts or ():
                 yield from part.fields()
         if self.not_ is not None:
             yield from self.not_.fields()
+        if self.members is not None:
+            yield self.members.group
+        if self.any_member is not None:
+            yield self.any_member.group
         if self.equals is not None:
             yield self.equals.field
         if self.in_ is not None:
@@ -143,6 +207,16 @@ class Condition(BaseModel):
                 yield self.age_at_least.on
         if self.days_ago is not None:
             yield self.days_ago.field
+
+    def member_conditions(self) -> Iterator[tuple[str, Condition]]:
+        """(group, where) of every any_member inside, for checking what `where` reads."""
+        for parts in (self.all_of, self.any_of):
+            for part in parts or ():
+                yield from part.member_conditions()
+        if self.not_ is not None:
+            yield from self.not_.member_conditions()
+        if self.any_member is not None:
+            yield self.any_member.group, self.any_member.where
 
     def date_fields(self) -> Iterator[str]:
         """The fields read as dates (they must be date pages)."""
@@ -157,3 +231,8 @@ class Condition(BaseModel):
                 yield self.age_at_least.on
         if self.days_ago is not None:
             yield self.days_ago.field
+        if self.any_member is not None:
+            yield from self.any_member.where.date_fields()
+
+
+AnyMember.model_rebuild()

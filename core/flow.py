@@ -29,9 +29,12 @@ from core.catalog import (
     Procedure,
     SharedAnswer,
 )
+from core.catalog_pages import member_page_id
 from core.date_rules import resolved
 from core.fees import FeeBreakdown, fee_breakdown, unit_count
 from core.i18n import LocalizedText, UiText
+from core.member_moves import MemberMoves
+from core.members import Member, gathered, lay_out, member_answers, spread
 from core.validators import FieldResult, Invalid, Valid, validate
 
 # What an in-city page says of an answer outside the municipality (its `outside` and
@@ -60,6 +63,7 @@ class ReviewItem:
     value: Any  # the stored answer; None when an optional page was left empty
     from_card_or_visit: bool  # filled in before the resident reached the page
     derived: bool = False  # given by the kiosk from other answers (the page's derive rules)
+    member: Member | None = None  # a member's page of a repeated group: which member
 
 
 def applicant_page(applicants: tuple[Applicant, ...], ui: UiText) -> Page:
@@ -76,7 +80,7 @@ def applicant_page(applicants: tuple[Applicant, ...], ui: UiText) -> Page:
     )
 
 
-class ResidentSession:
+class ResidentSession(MemberMoves):
     """One resident's walk through one procedure, held only in memory until finalized."""
 
     def __init__(
@@ -101,10 +105,10 @@ class ResidentSession:
         # A card address outside the municipality on an in-city page: (page, address).
         self._outside: tuple[Page, str] | None = None
         extra = (applicant_page(procedure.applicants, ui),) if len(procedure.applicants) > 1 else ()
-        self.pages: tuple[Page, ...] = tuple(
-            resolved(page, self.today) for page in (*extra, *procedure.pages)
-        )
-        self._by_id = {page.id: page for page in self.pages}
+        self._base = tuple(resolved(page, self.today) for page in (*extra, *procedure.pages))
+        # Members per repeated group (core.members): the pages are laid out for them.
+        self._counts = {group.id: group.minimum for group in procedure.groups}
+        self._lay_out()
         self._answers: dict[str, Any] = {}
         self._given: set[str] = set()  # filled in before the resident reached the page
         self._derived: set[str] = set()  # answered by the page's derive rules, not asked
@@ -120,12 +124,23 @@ class ResidentSession:
         if first is None:  # everything was known already (card, earlier procedure)
             self.step = Step.REVIEW
 
+    def _lay_out(self) -> None:
+        layout = lay_out(self._base, self.procedure, self._counts)
+        self.pages: tuple[Page, ...] = layout.pages
+        self._by_id = {page.id: page for page in self.pages}
+        self._members = layout.members
+        self._more = layout.more
+
     # -- what is known before asking -----------------------------------------------------
 
     def _fill_known(self, card: Mapping[CardField, Any]) -> None:
         for card_field, page_id in self.procedure.prefill.items():
             if card_field in card:
                 self._take(page_id, card[card_field])
+        for group in self.procedure.groups:  # the card's holder is the first member only
+            for card_field, page_id in group.prefill.items():
+                if card_field in card:
+                    self._take(member_page_id(page_id, 1), card[card_field])
         for page in self.pages:
             if page.shared and page.id not in self._answers and page.shared in self._shared:
                 self._take(page.id, self._shared[page.shared])
@@ -135,9 +150,16 @@ class ResidentSession:
 
         Each is validated like typed input; one that fails is simply asked on its page.
         """
+        flat, counts = spread(prefill, self.procedure)
+        if counts:
+            self._counts.update(counts)
+            self._lay_out()
         for page in self.pages:
-            if page.id in prefill and page.type is not FieldType.MY_NUMBER:
-                self._take(page.id, prefill[page.id])
+            if page.id in flat and page.type is not FieldType.MY_NUMBER:
+                self._take(page.id, flat[page.id])
+        for more_id, group in self._more.items():
+            if group.id in counts:  # the members were listed beforehand: no one more to add
+                self._take(more_id, False)
         # Not dropped here for pages whose condition is still open: that condition may hang on
         # a page the resident has yet to answer (the applicant); answering drops what no
         # longer applies.
@@ -196,11 +218,35 @@ class ResidentSession:
 
     # -- where we are ----------------------------------------------------------------------
 
-    def applies(self, page: Page) -> bool:
-        return page.show_if is None or page.show_if.holds(self._answers)
+    def applies(self, page: Page, view: Mapping[str, Any] | None = None) -> bool:
+        """Whether the page's condition holds (over `view`, the answers as conditions read
+        them, when the caller has it already)."""
+        if page.id not in self._by_id:
+            return False  # a member since removed
+        if page.show_if is None:
+            return True
+        member = self._members.get(page.id)
+        if view is None:
+            return page.show_if.holds(self._view(member))
+        if member is not None:
+            view = {**view, **member_answers(self._answers, member.group, member.number)}
+        return page.show_if.holds(view)
+
+    def _view(self, member: Member | None = None) -> dict[str, Any]:
+        """What conditions read: every answer, each group as its list of members, and for a
+        member's page that member's own answers by the catalog's page ids."""
+        view = gathered(self._answers, self.procedure, self._counts)
+        if member is not None:
+            view.update(member_answers(self._answers, member.group, member.number))
+        return view
+
+    def member(self, page_id: str) -> Member | None:
+        """The member a page is asked for (「2人目の方」), or None for a page asked once."""
+        return self._members.get(page_id)
 
     def visible_pages(self) -> list[Page]:
-        return [page for page in self.pages if self.applies(page)]
+        view = self._view()
+        return [page for page in self.pages if self.applies(page, view)]
 
     def _next_to_ask(self, after: str | None) -> str | None:
         """The next page that applies, was not filled in advance and does not follow from
@@ -219,6 +265,9 @@ class ResidentSession:
         # Only answers to pages that apply: a birth date kept from the card for a page that
         # does not apply (a proxy's own) is not the birth date the rule means.
         answers = self.answers()
+        member = self._members.get(page.id)
+        if member is not None:
+            answers.update(member_answers(self._answers, member.group, member.number))
         for rule in page.derive:
             read = set(rule.when.fields())
             if read <= answers.keys() and rule.when.holds(answers, self.today):
@@ -289,8 +338,13 @@ class ResidentSession:
         return page_id in self._derived
 
     def answers(self) -> dict[str, Any]:
-        """The answers that apply, in page order, as they will be sealed."""
-        return {p.id: self._answers[p.id] for p in self.visible_pages() if p.id in self._answers}
+        """The answers that apply, in page order, as they will be sealed: a group's answer
+        is the list of its members' answers (core.members)."""
+        flat = {p.id: self._answers[p.id] for p in self.visible_pages() if p.id in self._answers}
+        return gathered(flat, self.procedure, self._counts)
+
+    def members(self, group_id: str) -> int:
+        return self._counts[group_id]
 
     @property
     def applicant(self) -> Applicant:
@@ -304,6 +358,9 @@ class ResidentSession:
         result = self._checked(page, raw)
         if not isinstance(result, Valid):
             return result
+        group = self._more.get(page.id)
+        if group is not None and result.value is True:
+            return self._add_after(page.id, group, result)
         if result.value is None:
             self._answers.pop(page.id, None)
         else:
@@ -327,6 +384,14 @@ class ResidentSession:
             self._current = nxt
         return result
 
+    def _resume_from_review(self) -> None:
+        """After a change made from review: a page it made necessary, else review again."""
+        following = self._next_unanswered()
+        self._returning_to_review = following is not None
+        self.step = Step.REVIEW if following is None else Step.QUESTION
+        if following is not None:
+            self._current = following
+
     def _next_unanswered(self) -> str | None:
         """After a change from review: a page the change made relevant and nobody answered
         (unless it now follows from the other answers)."""
@@ -338,7 +403,11 @@ class ResidentSession:
     def _drop_irrelevant(self) -> None:
         # Dropping one answer can hide further pages, so repeat until nothing changes.
         while True:
-            hidden = [pid for pid in self._answers if not self.applies(self._by_id[pid])]
+            hidden = [
+                pid
+                for pid in self._answers
+                if pid not in self._by_id or not self.applies(self._by_id[pid])
+            ]
             if not hidden:
                 return
             for page_id in hidden:
@@ -353,7 +422,10 @@ class ResidentSession:
         """Return to the previous page; the answers given so far are kept."""
         while self._history:
             candidate = self._history.pop()
-            if self.applies(self._by_id[candidate]):
+            group = self._more.get(candidate) or self._added_from(candidate)
+            if group is not None:
+                self._undo_empty_member(group)
+            if candidate in self._by_id and self.applies(self._by_id[candidate]):
                 self._current = candidate
                 break
         self._returning_to_review = False
@@ -381,8 +453,10 @@ class ResidentSession:
                 self._answers.get(page.id),
                 page.id in self._given,
                 page.id in self._derived,
+                self._members.get(page.id),
             )
             for page in self.visible_pages()
+            if page.id not in self._more
         ]
 
     def fee_units(self) -> int:
@@ -398,7 +472,7 @@ class ResidentSession:
         texts = [
             doc.text
             for doc in self.procedure.bring
-            if doc.show_if is None or doc.show_if.holds(self._answers)
+            if doc.show_if is None or doc.show_if.holds(self._view())
         ]
         if self.applicant is Applicant.PROXY:
             texts.insert(0, self.ui.entry("bring_power_of_attorney"))
@@ -412,56 +486,10 @@ class ResidentSession:
         self._derived.clear()
         self._history.clear()
         self._returning_to_review = False
+        self._counts = {group.id: group.minimum for group in self.procedure.groups}
+        self._lay_out()
         self._current = self.pages[0].id
         self.step = Step.QUESTION
 
 
-class Visit:
-    """One resident at the kiosk doing several procedures: shared answers are asked once,
-    and each procedure still becomes its own application."""
-
-    def __init__(
-        self,
-        procedures: list[Procedure],
-        ui: UiText,
-        card: Mapping[CardField, Any] | None = None,
-        prefill: Mapping[str, Any] | None = None,
-        today: date | None = None,
-        area: MunicipalArea = NO_AREA,
-    ) -> None:
-        if not procedures:
-            raise ValueError("a visit needs at least one procedure")
-        self.procedures = procedures
-        self.ui = ui
-        self.card = dict(card or {})
-        self.today = today
-        self.area = area
-        self.shared: dict[str, Any] = {}
-        self.index = 0
-
-    def session(self) -> ResidentSession:
-        """The session for the current procedure, knowing everything shared so far."""
-        return ResidentSession(
-            self.procedures[self.index],
-            self.ui,
-            shared=self.shared,
-            card=self.card,
-            today=self.today,
-            area=self.area,
-        )
-
-    def replace_current(self, procedure: Procedure) -> None:
-        """The procedure being done does not fit after all (転居 with an address outside the
-        city): the one that fits takes its place in the day's list, once, and what was
-        shared so far stays."""
-        rest = [p for p in self.procedures[self.index + 1 :] if p.id != procedure.id]
-        self.procedures = [*self.procedures[: self.index], procedure, *rest]
-
-    def advance(self) -> bool:
-        """Move to the next procedure; False when the visit is done."""
-        self.index += 1
-        return self.index < len(self.procedures)
-
-    def wipe(self) -> None:
-        self.shared.clear()
-        self.card.clear()
+from core.visit import Visit  # noqa: E402, F401  (re-exported: one procedure after another)

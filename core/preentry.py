@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from core.catalog import APPLICANT_PAGE, Catalog, FieldType
+from core.catalog import APPLICANT_PAGE, Catalog, FieldType, Group
 
 PREFIX = "MADOGUCHI-PRE/"
 VERSION = 1  # what encode() writes (the demo's sample, older web forms)
@@ -131,6 +131,30 @@ def _plain_answer(value: Any) -> bool:
     return False
 
 
+def _members(
+    value: Any, group: Group, pages: dict[str, FieldType]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """A group's answer as typed input gives it: at most `maximum` members, each an object of
+    the group's pages with plain answers; what does not fit is asked on its page instead
+    (refused, named "group.2.page")."""
+    refused: list[str] = []
+    listed = value if isinstance(value, list) else []
+    if not isinstance(value, list) or len(listed) > group.maximum:
+        refused.append(group.id)
+    members: list[dict[str, Any]] = []
+    for number, member in enumerate(listed[: group.maximum], start=1):
+        kept: dict[str, Any] = {}
+        for page_id, answer in member.items() if isinstance(member, dict) else ():
+            kind = pages.get(page_id) if page_id in group.pages else None
+            postal = isinstance(answer, dict) and kind is not FieldType.POSTAL_CODE
+            if kind is None or kind is FieldType.MY_NUMBER or not _plain_answer(answer) or postal:
+                refused.append(f"{group.id}.{number}.{page_id}")
+            else:
+                kept[page_id] = answer
+        members.append(kept)
+    return members, refused
+
+
 def _version_two(data: dict[str, Any]) -> tuple[int, date, bool]:
     """The procedure version, expiry and practice flag of a version 2 body, or PreEntryError."""
     version, expires, practice = data.get("v"), data.get("x"), data.get("t")
@@ -193,6 +217,14 @@ def parse(
     answers: dict[str, Any] = {}
     refused: list[str] = []
     for page_id, value in data.get("a", {}).items():
+        group = procedure.group(page_id) if isinstance(page_id, str) else None
+        if group is not None:  # a repeated group: a list of objects, one per member
+            answers[page_id], more = _members(value, group, pages)
+            refused += more
+            continue
+        if procedure.group_of(page_id) is not None:
+            refused.append(str(page_id))  # a member's page only travels inside its member
+            continue
         kind = pages.get(page_id)
         unusable = kind is None or kind is FieldType.MY_NUMBER or not _plain_answer(value)
         # A chosen town belongs to a postal code; on any other page it is asked instead.

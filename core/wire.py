@@ -74,6 +74,9 @@ MAX_ANSWERS = 500
 MAX_ANSWER_CHARS = 4_000
 MAX_ANSWER_ITEMS = 200
 MAX_ANSWER_DEPTH = 4
+# A repeated group's answer (each person who moved …): a list of objects, one per member, at
+# most a group's largest maximum (core.catalog_pages.Group), each object a page id → answer.
+MAX_GROUP_MEMBERS = 20
 MAX_ANSWER_INTEGER = 2**53  # what every JSON reader (a spreadsheet's too) keeps exactly
 # Whole numbers are stored in 32-bit INTEGER columns (PostgreSQL's INTEGER is 32-bit).
 MAX_INT32 = 2**31 - 1
@@ -174,7 +177,17 @@ def _answers(answers: dict[str, Any]) -> dict[str, Any]:
     for key, value in answers.items():
         _key(key)
         _answer_value(value)
+        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            _members(value)
     return answers
+
+
+def _members(members: list[Any]) -> None:
+    """A group's answer: only objects, no more of them than a group may have."""
+    if len(members) > MAX_GROUP_MEMBERS:
+        raise ValueError(f"a group's answer holds more than {MAX_GROUP_MEMBERS} members")
+    if not all(isinstance(member, dict) for member in members):
+        raise ValueError("a group's answer is a list of objects, one per member")
 
 
 Answers = Annotated[dict[str, Any], Field(max_length=MAX_ANSWERS), AfterValidator(_answers)]

@@ -27,6 +27,7 @@ from kiosk.events import CardPageChanged, Event
 from kiosk.idle import IdleClock, IdlePolicy, IdleState
 from kiosk.life_event_guide import LifeEventGuide
 from kiosk.phone_entry import resumed, review_again
+from kiosk.review_actions import change_from_review, review_view
 from kiosk.services import ApplicationNotSaved, CompletionInfo, NotAcceptingApplications, Services
 from kiosk.usage import UsageRecorder
 from kiosk.views import (
@@ -40,7 +41,6 @@ from kiosk.views import (
     MenuView,
     Message,
     QuestionView,
-    ReviewView,
     ScanView,
     Screen,
     View,
@@ -240,16 +240,15 @@ class Navigator:
         return self.show_step()
 
     def change_answer(self, page_id: str) -> View:
-        assert self.session is not None
-        self.usage.changed_from_review(page_id)
-        self.session.change(page_id)
+        assert self.session is not None  # a page, or a member added or removed (review_actions)
+        change_from_review(self.session, page_id, self.usage)
         return self.show_step()
 
     def show_step(self) -> View:
         session = self.session
         assert session is not None
         if session.step is Step.REVIEW:
-            return self.show(ReviewView(session.procedure, tuple(session.summary())))
+            return self.show(review_view(session))
         self.speak(session.page.question.text(self.language))
         return self.show(self._question_view())
 
@@ -275,7 +274,7 @@ class Navigator:
             # The answers stay in the session; the review says why nothing was sent.
             self.not_saved_because = str(refused)  # for `kiosk simulate`, never shown
             error = Message(REFUSALS[type(refused)])
-            return self.show(ReviewView(session.procedure, tuple(session.summary()), error))
+            return self.show(review_view(session, error))
         self.completion_info = self.services.completion_info(session)
         self.application = application
         self.print_status = PRINTING

@@ -58,6 +58,7 @@ class PhoneEntrySession(ResidentSession):
                 item.derived,
                 card_can_check=checkable and item.page.id in pages and item.value is not None,
                 phone_value=self.phone_values.get(item.page.id),
+                member=item.member,  # a repeated group's member: its heading on the review
             )
             for item in super().summary()
         ]

@@ -150,7 +150,11 @@ def answer_every_page(
 ) -> None:
     """Answer until the review page, each answer through the page's own validation."""
     today = session.today or date.today()
-    for _ in range(len(session.pages) + 1):
+    answered = 0
+    # len(session.pages) grows as a repeated group gains members (core.members), and its
+    # 「ほかにも…」 is answered once per member: re-read it, twice over.
+    while answered <= 2 * len(session.pages):
+        answered += 1
         if session.step is Step.REVIEW:
             return
         page = session.page

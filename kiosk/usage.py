@@ -389,7 +389,8 @@ class UsageRecorder:
 def procedure_page(view: View) -> tuple[str, str] | None:
     """(procedure id, page id) of a page within a procedure; None outside one."""
     if isinstance(view, QuestionView):
-        return view.procedure.id, view.page.id
+        # A repeated group's member page ("mover_name#2"): counted as its catalog page.
+        return view.procedure.id, view.page.id.partition("#")[0]
     if isinstance(view, ReviewView):
         return view.procedure.id, REVIEW_PAGE
     if isinstance(view, CardView):

@@ -60,8 +60,10 @@ def test_the_day_it_was_made_counts_not_the_day_it_is_opened(catalog):
 
 def test_a_child_past_the_age_is_flagged_on_a_child_allowance(catalog):
     jido = catalog.procedure("jido_teate")
-    older = {"child_birth_date": date(2008, 4, 1).isoformat()}
-    younger = {"child_birth_date": date(2015, 4, 1).isoformat()}
+    # Every child is a member of the children group: one past the age is enough.
+    young = {"child_birth_date": date(2015, 4, 1).isoformat()}
+    older = {"children": [young, {"child_birth_date": date(2008, 4, 1).isoformat()}]}
+    younger = {"children": [young]}
     assert any("18歳以上" in text for text in checklist.flags(jido, older, MADE_ON))
     assert checklist.flags(jido, younger, MADE_ON) == []
 

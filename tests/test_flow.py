@@ -270,8 +270,13 @@ def test_an_address_page_after_a_code_with_no_town_chosen_continues_nothing():
 CARD_37 = {CardField.NAME: "𠮷野 髙子", CardField.BIRTH_DATE: "1989-01-07"}
 
 
-def tenkyo_until(session: ResidentSession, page_id: str, people: int = 1) -> None:
-    """Answer 転居 as the card holder would, up to the page `page_id`."""
+CARD_HOLDER = ("𠮷野\u3000髙子", "ヨシノ\u3000タカコ", "1989-01-07", "female", "head")
+GRANDFATHER = ("𠮷野\u3000一郎", "ヨシノ\u3000イチロウ", "1950-04-01", "male", "parent")
+
+
+def tenkyo_until(session: ResidentSession, page_id: str, movers=(CARD_HOLDER,)) -> None:
+    """Answer 転居 as the card holder would, up to the page `page_id`; `movers` are the
+    persons who moved (name, kana, birth date, sex, 続柄), the first being the card holder."""
     answers = {
         "applicant": "self",
         "name": "山田 花子",
@@ -282,12 +287,19 @@ def tenkyo_until(session: ResidentSession, page_id: str, people: int = 1) -> Non
         "postal_code": "0600001",
         "new_address": "1-2-3",
         "household_kind": "all",
-        "people": people,
         "kokuho": False,
         "elderly": False,
     }
+    for number, mover in enumerate(movers, start=1):
+        for page, value in zip(MOVER_PAGES, mover, strict=True):
+            answers[f"{page}#{number}"] = value
     while session.step is Step.QUESTION and session.page.id != page_id:
-        assert isinstance(session.submit(answers[session.page.id]), Valid), session.page.id
+        page = session.page.id
+        value = session.members("movers") < len(movers) if page == "movers#more" else answers[page]
+        assert isinstance(session.submit(value), Valid), page
+
+
+MOVER_PAGES = ("mover_name", "mover_kana", "mover_birth_date", "mover_sex", "mover_relation")
 
 
 def tenkyo(card=CARD_37) -> ResidentSession:
@@ -298,48 +310,72 @@ def tenkyo(card=CARD_37) -> ResidentSession:
 
 def test_the_65_question_is_not_asked_when_the_only_mover_is_the_37_year_old_card_holder():
     session = tenkyo()
+    assert session.answer_for("mover_name#1") == CARD_HOLDER[0]  # the card fills the first mover
     tenkyo_until(session, "phone")
     assert session.page.id == "phone"  # straight from 国民健康保険 to the phone: no 65歳以上
     assert session.answer_for("elderly") is False and session.was_derived("elderly")
-    asked_total = session.progress.total
     session.submit("09012345678")
     item = next(item for item in session.summary() if item.page.id == "elderly")
     assert item.value is False and item.derived  # on the review, as an answer
-    # Thirteen pages apply; name and birth date came from the card, 65歳以上 follows.
-    assert len(session.visible_pages()) == 13 and asked_total == 10
+    assert session.answers()["movers"] == [dict(zip(MOVER_PAGES, CARD_HOLDER, strict=True))]
 
 
-def test_the_65_question_is_asked_when_others_moved_too():
+def test_the_65_question_follows_from_every_movers_birth_date():
     session = tenkyo()
-    tenkyo_until(session, "elderly", people=3)
-    assert session.page.id == "elderly" and not session.was_derived("elderly")
+    tenkyo_until(session, "phone", movers=(CARD_HOLDER, GRANDFATHER))
+    assert session.answer_for("elderly") is True and session.was_derived("elderly")
+    names = [m["mover_name"] for m in session.answers()["movers"]]
+    assert names == [CARD_HOLDER[0], GRANDFATHER[0]]
 
 
 def test_a_card_holder_of_65_or_over_means_someone_who_moved_is():
     session = tenkyo({CardField.BIRTH_DATE: "1950-04-01"})
-    tenkyo_until(session, "phone", people=3)
+    tenkyo_until(session, "phone", movers=(GRANDFATHER, CARD_HOLDER))
     assert session.answer_for("elderly") is True and session.was_derived("elderly")
 
 
-def test_a_proxy_is_asked_because_their_own_age_says_nothing_of_the_movers():
+def test_a_proxy_lists_the_movers_too_and_their_ages_decide():
     session = tenkyo()
     session.submit("proxy")
-    tenkyo_until(session, "elderly")
-    assert session.page.id == "elderly"
+    tenkyo_until(session, "phone")
+    assert session.answer_for("elderly") is False and session.was_derived("elderly")
 
 
-def test_changing_the_movers_from_the_review_asks_what_no_longer_follows():
+def test_adding_and_removing_a_mover_from_the_review_follows_through():
     session = tenkyo()
     tenkyo_until(session, "phone")
     session.submit("09012345678")
     assert session.step is Step.REVIEW
-    session.change("people")
-    session.submit(3)
-    assert session.step is Step.QUESTION and session.page.id == "elderly"
-    assert session.answer_for("elderly") is None
-    session.submit(True)
+    session.add_member("movers")
+    assert session.step is Step.QUESTION and session.page.id == "mover_name#2"
+    assert session.member("mover_name#2").label.text("ja") == "2人目の方"
+    for page, value in zip(MOVER_PAGES, GRANDFATHER, strict=True):
+        assert session.page.id == f"{page}#2"
+        session.submit(value)
     assert session.step is Step.REVIEW and session.answer_for("elderly") is True
-    assert not session.was_derived("elderly")  # the resident's own answer now
+    session.remove_member("movers", 1)  # the card holder did not move after all
+    assert [m["mover_name"] for m in session.answers()["movers"]] == [GRANDFATHER[0]]
+    assert session.answer_for("elderly") is True
+    with pytest.raises(KeyError):
+        session.remove_member("movers", 1)  # never below the minimum of one
+
+
+def test_back_from_a_new_empty_member_takes_the_member_back():
+    session = tenkyo()
+    tenkyo_until(session, "movers#more")
+    session.submit(True)
+    assert session.members("movers") == 2 and session.page.id == "mover_name#2"
+    session.back()
+    assert session.page.id == "movers#more" and session.members("movers") == 1
+    session.submit(False)
+    assert session.page.id == "kokuho"
+
+
+def test_a_group_stops_asking_for_more_at_its_maximum():
+    session = tenkyo()
+    tenkyo_until(session, "kokuho", movers=(CARD_HOLDER,) * 10)
+    assert session.members("movers") == 10
+    assert "movers#more" not in {page.id for page in session.pages}
 
 
 def test_a_derived_answer_changed_by_the_resident_stays_theirs():

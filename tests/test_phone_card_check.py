@@ -24,6 +24,15 @@ from tests.test_navigator import Inbox, read_demo_card
 PHONE_NAME, CARD_NAME = "高橋\u3000一郎", "髙橋\u3000一郎"
 
 
+MOVER = {
+    "mover_name": "高橋\u3000一郎",
+    "mover_kana": "タカハシ\u3000イチロウ",
+    "mover_birth_date": "1989-01-08",
+    "mover_sex": "male",
+    "mover_relation": "head",
+}
+
+
 def tenkyo_code(resident: dict) -> str:
     moved = (date.today() - timedelta(days=3)).isoformat()
     answers = {
@@ -39,7 +48,7 @@ def tenkyo_code(resident: dict) -> str:
         },
         "new_address": "3-4-5 ミナミハイツ101",
         "household_kind": "all",
-        "people": 1,
+        "movers": [MOVER],
         "kokuho": False,
         "phone": "09012345678",
     }
@@ -101,7 +110,7 @@ def test_the_card_read_takes_precedence_and_the_review_shows_what_changed(card_s
     assert answers["old_address"] == r02["address"]
     # Everything the card does not know is the phone's, untouched.
     assert answers["phone"] == "09012345678" and answers["kana"] == "タカハシ\u3000イチロウ"
-    assert answers["new_address"] == "3-4-5 ミナミハイツ101" and answers["people"] == 1
+    assert answers["new_address"] == "3-4-5 ミナミハイツ101" and answers["movers"] == [MOVER]
     assert all(items[page].phone_value is None for page in ("kana", "phone", "new_address"))
 
 

@@ -154,13 +154,9 @@ def test_each_field_opens_the_phones_own_keyboard(client):
         {"answer": "some"},
         {"answer": "山田 花子"},
     ]
-    html = walk_to(client, "tenkyo", TENKYO_TO_POSTAL + rest)
+    html = walk_to(client, "sodai_gomi", [{"answer": "furniture"}])  # 点数: a number page
     assert re.search(r'<input id="answer" name="answer" type="text" inputmode="numeric"', html)
-    html = walk_to(
-        client,
-        "tenkyo",
-        [*TENKYO_TO_POSTAL, *rest, {"answer": "2"}, {"answer": "no"}, {"answer": "no"}],
-    )
+    html = walk_to(client, "tenkyo", [*TENKYO_TO_POSTAL, *rest, *ONE_MOVER, {"answer": "no"}])
     assert re.search(r'<input id="answer" name="answer" type="tel" inputmode="tel"', html)
 
 
@@ -374,10 +370,19 @@ def opened_state(client, html: str):
     return client.app.state.preentry_sealer.open(state_of(html))
 
 
+# The one person who moved (the movers group: 氏名, フリガナ, 生年月日, 性別, 続柄), no one else.
+ONE_MOVER = [
+    {"answer": "山田 一郎"},
+    {"answer": "ヤマダ イチロウ"},
+    {"era": "昭和", "year": "50", "month": "1", "day": "2"},
+    {"answer": "male"},
+    {"answer": "head"},
+    {"answer": "no"},
+]
 TENKYO_REVIEW = [
     {"answer": "3-4-5 ミナミハイツ101"},
     {"answer": "all"},
-    {"answer": "1"},
+    *ONE_MOVER,
     {"answer": "no"},  # 国民健康保険 (65歳以上 follows from the birth date)
     {"answer": "09012345678"},
 ]

@@ -32,6 +32,7 @@ VIEWPORTS = {"390x844": {"width": 390, "height": 844}, "360x640": {"width": 360,
 NAME = "𠮷田 太郎"
 KANA = "ヨシダ タロウ"
 HEAD = "髙橋 花子"
+HEAD_KANA = "タカハシ ハナコ"
 OLD_ADDRESS = "札幌市中央区北一条西2丁目1番地"
 NEW_ADDRESS = "3-4-5 ミナミハイツ101"
 PHONE = "09012345678"
@@ -80,9 +81,20 @@ def walk_tenkyo(walk: PhoneWalk, url: str, language: str, pictures: Path | None 
     walk.text(NEW_ADDRESS)
     walk.choose("some")
     walk.text(HEAD)
-    walk.text("2")
-    walk.choose("no")  # 国民健康保険
-    walk.choose("no")  # 65歳以上
+    # Every person who moved, as the paper form lists them: the resident, then one more.
+    walk.text(NAME)
+    walk.text(KANA)
+    walk.date("昭和", 55, 5, 5)
+    walk.choose("male")
+    walk.choose("spouse")
+    walk.choose("yes")  # ほかにも一緒に引っ越した方は
+    walk.text(HEAD)
+    walk.text(HEAD_KANA)
+    walk.date("昭和", 57, 3, 3)
+    walk.choose("female")
+    walk.choose("head")
+    walk.choose("no")  # no one else
+    walk.choose("no")  # 国民健康保険 (65歳以上 follows from the birth dates: not asked)
     walk.page.fill("#answer", PHONE)
     walk.next()
 
@@ -108,7 +120,22 @@ TENKYO_ANSWERS = {
     "new_address": NEW_ADDRESS,
     "household_kind": "some",
     "head_name": STORED_HEAD,
-    "people": 2,
+    "movers": [
+        {
+            "mover_name": STORED_NAME,
+            "mover_kana": STORED_KANA,
+            "mover_birth_date": "1980-05-05",
+            "mover_sex": "male",
+            "mover_relation": "spouse",
+        },
+        {
+            "mover_name": STORED_HEAD,
+            "mover_kana": "タカハシ\u3000ハナコ",
+            "mover_birth_date": "1982-03-03",
+            "mover_sex": "female",
+            "mover_relation": "head",
+        },
+    ],
     "kokuho": False,
     "elderly": False,
     "phone": PHONE,
@@ -229,7 +256,10 @@ def test_a_phones_code_through_the_scanner_emulator_to_a_kiosk_process(
     assert answers["postal_code"]["chosen"]["town"] == "北一条西"
     assert answers["moving_date"] == moved_on().isoformat()
     # Every answer on the review the kiosk showed, the kanji name exactly as typed.
-    assert set(result["shown"]) == {"procedure", *answers}
+    # Each person who moved on rows of their own ("mover_name#2": the second person's name).
+    movers = {f"{page}#{n}" for n, mover in enumerate(answers["movers"], 1) for page in mover}
+    assert set(result["shown"]) == {"procedure", *answers.keys() - {"movers"}, *movers}
+    assert result["shown"]["mover_name#2"] == STORED_HEAD
     assert result["shown"]["name"] == STORED_NAME and result["shown"]["head_name"] == STORED_HEAD
     assert result["shown"]["old_address"] == OLD_ADDRESS
     assert result["shown"]["phone"] == "090-1234-5678"

@@ -2,6 +2,9 @@
 
 Choice pages fan out into every option, so every page and both outcomes of every condition
 are reached; on every page an invalid answer is refused with a message in every language.
+A repeated group (core.catalog_pages.Group) is walked with one member and with its maximum:
+the first member's pages fan out, later members take one answer each (their pages are the
+same pages), and 「ほかにも…」 is いいえ after the first member or はい up to the maximum.
 """
 
 from datetime import date
@@ -18,6 +21,7 @@ UI = UiText.load()
 TODAY = date(2026, 11, 26)
 CATALOG = load_catalog("sample-city")
 MAX_PATHS = 5000
+CHILD_BIRTH = "2017-05-01"  # 9 on TODAY: a primary-school pupil
 
 ONE_ANSWER = {
     FieldType.KANA_NAME: "ヤマダ ハナコ",
@@ -47,6 +51,42 @@ INVALID_ANSWER = {
 }
 
 
+def base_id(page_id: str) -> str:
+    """A member's page by its catalog id ("mover_name#3" → "mover_name")."""
+    name, _, number = page_id.partition("#")
+    return name if number.isdigit() else page_id
+
+
+def answers_in(session: ResidentSession) -> list:
+    """The answers to walk on the session's current page, groups as above."""
+    page = session.page
+    group = next((g for g in session.procedure.groups if page.id == f"{g.id}#more"), None)
+    if group is not None:
+        return [True, False] if session.members(group.id) == 1 else [True]
+    member = session.member(page.id)
+    if member is not None and (member.number > 1 or member.page_id not in read(session)):
+        return answers_for(page)[-1:]  # a branch nothing reads: one answer walks it
+    if member is not None and page.type is FieldType.DATE:
+        return [*answers_for(page), CHILD_BIRTH]  # a school-age child among the members
+    return answers_for(page)
+
+
+def read(session: ResidentSession) -> set[str]:
+    """The pages some condition of the procedure reads, also through any_member."""
+    procedure = session.procedure
+    conditions = [page.show_if for page in procedure.pages]
+    conditions += [rule.when for page in procedure.pages for rule in page.derive]
+    conditions += [document.show_if for document in procedure.bring]
+    conditions += [flag.when for flag in procedure.flags]
+    conditions += [item.show_if for item in procedure.checklist]
+    fields: set[str] = set()
+    for condition in filter(None, conditions):
+        fields |= set(condition.fields())
+        for _, where in condition.member_conditions():
+            fields |= set(where.fields())
+    return fields
+
+
 def answers_for(page: Page) -> list:
     """The answers a resident could give, one per branch that matters."""
     kind = page.type
@@ -73,17 +113,23 @@ def answers_for(page: Page) -> list:
 
 
 def walk(procedure: Procedure):
-    """Every path through the procedure: (answers, session at review) for each."""
+    """Every path through the procedure: (answers, session at review) for each. A path is
+    replayed from the start only where it branches."""
     finished, pending = [], [[]]
     while pending:
         prefix = pending.pop()
         session = ResidentSession(procedure, UI, today=TODAY)
         for answer in prefix:
             assert isinstance(session.submit(answer), Valid), (procedure.id, prefix)
-        if session.step is Step.REVIEW:
+        while session.step is not Step.REVIEW:
+            answers = answers_in(session)
+            if len(answers) > 1:
+                pending += [[*prefix, answer] for answer in answers]
+                break
+            prefix = [*prefix, answers[0]]
+            assert isinstance(session.submit(answers[0]), Valid), (procedure.id, prefix)
+        else:
             finished.append((prefix, session))
-            continue
-        pending += [[*prefix, answer] for answer in answers_for(session.page)]
         assert len(finished) + len(pending) < MAX_PATHS, f"{procedure.id}: too many paths"
     return finished
 
@@ -91,20 +137,22 @@ def walk(procedure: Procedure):
 @pytest.mark.parametrize("procedure", CATALOG.all_procedures(), ids=lambda p: p.id)
 def test_every_page_and_every_condition_branch_is_reached(procedure):
     reached: set[str] = set()
+    every: set[str] = set()
     outcomes: dict[str, set[bool]] = {}
     for _, session in walk(procedure):
         assert session.is_complete(), procedure.id
         visible = {page.id for page in session.visible_pages()}
-        reached |= visible
+        reached |= {base_id(page_id) for page_id in visible}
+        every |= {base_id(page.id) for page in session.pages}
         for page in session.pages:
             if page.show_if is not None:
-                outcomes.setdefault(page.id, set()).add(page.id in visible)
+                outcomes.setdefault(base_id(page.id), set()).add(page.id in visible)
         for number, document in enumerate(procedure.bring):
             if document.show_if is not None:
                 holds = document.show_if.holds(session.answers())
                 outcomes.setdefault(f"bring[{number}]", set()).add(holds)
         assert all(text.text("ja") for text in session.documents())
-    assert reached == {page.id for page in session.pages}, procedure.id
+    assert reached == every, procedure.id
     one_sided = {place: seen for place, seen in outcomes.items() if seen != {True, False}}
     assert one_sided == {}, f"{procedure.id}: conditions that never change: {one_sided}"
 
@@ -125,3 +173,33 @@ def test_every_page_refuses_an_invalid_answer_in_plain_words(procedure):
                     message = UI.get(result.message_key, language, **dict(result.values))
                     assert message and "{" not in message
             session.submit(answer)
+
+
+GROUPED = [procedure for procedure in CATALOG.all_procedures() if procedure.groups]
+
+
+def test_the_paper_forms_groups_are_in_the_catalog():
+    grouped = {procedure.id: [g.id for g in procedure.groups] for procedure in GROUPED}
+    assert grouped["tennyu"] == ["movers"] and grouped["tenkyo"] == ["movers"]
+    assert grouped["tenshutsu"] == ["movers"] and grouped["jido_teate"] == ["children"]
+
+
+@pytest.mark.parametrize("procedure", GROUPED, ids=lambda p: p.id)
+def test_every_group_is_walked_with_one_member_and_with_its_maximum(procedure):
+    sizes: dict[str, set[int]] = {}
+    for _, session in walk(procedure):
+        answers = session.answers()
+        for group in procedure.groups:
+            members = answers[group.id]
+            assert len(members) == session.members(group.id)
+            sizes.setdefault(group.id, set()).add(len(members))
+            for number, member in enumerate(members, start=1):
+                asked = {
+                    base_id(item.page.id)
+                    for item in session.summary()
+                    if item.member and item.member.number == number and item.page.required
+                }
+                assert asked <= member.keys(), (procedure.id, number, asked - member.keys())
+            assert not any("#" in key for key in answers), answers.keys()
+    for group in procedure.groups:
+        assert sizes[group.id] == {1, group.maximum}, (procedure.id, group.id)

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from backend.console.jis import Flag, flags
-from core.catalog import APPLICANT_PAGE, Applicant, FieldType, Procedure
+from core.catalog import APPLICANT_PAGE, Applicant, FieldType, Group, Page, Procedure
 from core.fees import fee_breakdown, fee_summary_ja
 from core.fields import display_value
 from core.i18n import UiText
@@ -98,19 +98,50 @@ def lines(procedure: Procedure | None, answers: dict[str, Any]) -> list[AnswerLi
             )
         )
     for page in procedure.pages if procedure else ():
-        if page.id not in left:
+        group = procedure.group_of(page.id) if procedure else None
+        if group is not None and page.id == group.pages[0] and group.id in left:
+            shown += _member_lines(procedure, group, left.pop(group.id))
+        if page.id not in left or group is not None:
             continue
         value = left.pop(page.id)
-        try:
-            words = display_value(page, value, "ja", text)
-        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
-            words = _plain(value)  # an answer of an unexpected shape: still shown, as text
-        shown.append(AnswerLine(page.label.text("ja"), words, _flags_of(value), field_id=page.id))
+        shown.append(_line(page, value, page.label.text("ja"), page.id))
     for field_id, value in left.items():
         shown.append(
             AnswerLine(field_id, _plain(value), _flags_of(value), unknown=True, field_id=field_id)
         )
     return shown
+
+
+def _line(page: Page, value: Any, label: str, field_id: str) -> AnswerLine:
+    try:
+        words = display_value(page, value, "ja", ui())
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        words = _plain(value)  # an answer of an unexpected shape: still shown, as text
+    return AnswerLine(label, words, _flags_of(value), field_id=field_id)
+
+
+def _member_lines(procedure: Procedure, group: Group, members: Any) -> list[AnswerLine]:
+    """A repeated group's answer (a list, one object per member): a line per member and
+    page, labelled 「2人目の方 氏名」, as the paper form's rows."""
+    pages = {page.id: page for page in procedure.pages}
+    found = []
+    listed = members if isinstance(members, list) else []
+    for number, member in enumerate(listed, start=1):
+        if not isinstance(member, Mapping):
+            found.append(AnswerLine(group.id, _plain(member), unknown=True, field_id=group.id))
+            continue
+        who = group.label_for(number).text("ja")
+        for page_id in group.pages:
+            if page_id in member:
+                label = f"{who}　{pages[page_id].label.text('ja')}"
+                found.append(_line(pages[page_id], member[page_id], label, f"{page_id}#{number}"))
+    return found
+
+
+def member_field(field_id: str) -> str:
+    """ "mover_name#2" → "mover_name": the catalog page a member's line answers."""
+    name, _, number = field_id.partition("#")
+    return name if number.isdigit() else field_id
 
 
 def sections(procedure: Procedure | None, answers: dict[str, Any]) -> list[AnswerSection]:
@@ -129,6 +160,20 @@ def sections(procedure: Procedure | None, answers: dict[str, Any]) -> list[Answe
     for index, group in enumerate(groups):
         ids = ([APPLICANT_PAGE] if index == applicant_at else []) + list(group.pages)
         shown = [by_field[field_id] for field_id in ids if field_id in by_field]
+        # A group's member lines stand where the section lists the group's first page.
+        firsts = {g.pages[0]: g for g in procedure.groups if g.pages[0] in group.pages}
+        if firsts:
+            shown = []
+            for field_id in ids:
+                if field_id in firsts:
+                    shown += [
+                        line
+                        for line in every
+                        if member_field(line.field_id) in firsts[field_id].pages
+                        and line.field_id != member_field(line.field_id)
+                    ]
+                elif field_id in by_field:
+                    shown.append(by_field[field_id])
         if shown:
             found.append(AnswerSection(group.title.text("ja"), group.kind.value, shown))
     unknown = [line for line in every if line.unknown]

@@ -127,8 +127,8 @@ def payload_answers(answers: dict[str, Any], pages: dict[str, Page]) -> dict[str
     them, so a postal code is its digits and the chosen town, not the code's whole list."""
     carried: dict[str, Any] = {}
     for page_id, value in answers.items():
-        page = pages[page_id]
-        if page.type is FieldType.POSTAL_CODE and isinstance(value, dict):
+        page = pages.get(page_id)  # None: a repeated group's list of members, carried as it is
+        if page is not None and page.type is FieldType.POSTAL_CODE and isinstance(value, dict):
             chosen = value.get("chosen")
             carried[page_id] = (
                 {"code": value["code"], "chosen": chosen} if chosen else value["code"]
