@@ -115,7 +115,7 @@ def _column_order(column: str) -> tuple:
     """Sorted by field id, members in their order (movers.2 before movers.10)."""
     group, _, rest = column.partition(".")
     number, _, page = rest.partition(".")
-    return (group, int(number), page) if number.isdigit() else (column, 0, "")
+    return (group, int(number), page) if number.isascii() and number.isdigit() else (column, 0, "")
 
 
 def column_value(answers: dict[str, Any], column: str) -> Any:
@@ -125,7 +125,7 @@ def column_value(answers: dict[str, Any], column: str) -> Any:
     group, _, rest = column.partition(".")
     number, _, page = rest.partition(".")
     members = answers.get(group)
-    if not number.isdigit() or not isinstance(members, list):
+    if not (number.isascii() and number.isdigit()) or not isinstance(members, list):
         return None
     index = int(number) - 1
     member = members[index] if 0 <= index < len(members) else None

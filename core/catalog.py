@@ -66,9 +66,9 @@ class Procedure(BaseModel):
     applicants: tuple[Applicant, ...] = (Applicant.SELF,)
     counter: Identifier  # key into the municipality's counters
     fee: Identifier | None = None  # key into the municipality's fees (core.fees)
-    # What the fee is multiplied by: the page counting the units (copies, items), or per
-    # choice, page → option → the page counting that choice's copies
-    # ([fee_units.certificate] tohon = "tohon_copies"); else 1.
+    # What the fee is multiplied by: the page counting the units (copies), a group (one unit
+    # per member: 粗大ごみ's items), or per choice, page → option → the page counting that
+    # choice's copies ([fee_units.certificate] tohon = "tohon_copies"); else 1.
     fee_units: Identifier | dict[Identifier, dict[Identifier, Identifier]] | None = None
     form_layout: FormLayout
     legal_basis: str | None = None  # required to ask for a 個人番号 (番号法 別表)
@@ -300,18 +300,44 @@ class Procedure(BaseModel):
                     raise ValueError(
                         f"{place}: prefill: {card_field} cannot fill a {pages[page_id].type} page"
                     )
+            self._check_first_from(place, group, ids)
         group_ids = [group.id for group in self.groups]
         if len(group_ids) != len(set(group_ids)):
             raise ValueError("groups: group ids must be unique within a procedure")
+
+    def _check_first_from(self, place: str, group: Group, ids: list[str]) -> None:
+        """first_from: a page of the group takes the answer of a page asked once, before the
+        group, of the same type."""
+        pages = {page.id: page for page in self.pages}
+        asked_once = [i for i in ids[: ids.index(group.pages[0])] if self.group_of(i) is None]
+        for page_id, source in group.first_from.items():
+            if page_id not in group.pages:
+                raise ValueError(
+                    f"{place}: first_from: '{page_id}' is not a page of the group"
+                    f" (allowed: {', '.join(group.pages)})"
+                )
+            if source not in asked_once:
+                raise ValueError(
+                    f"{place}: first_from: {page_id} = '{source}' is not a page asked once"
+                    f" before the group (allowed: {', '.join(asked_once) or 'none'})"
+                )
+            if pages[source].type is not pages[page_id].type:
+                raise ValueError(
+                    f"{place}: first_from: {page_id} is a {pages[page_id].type} page and"
+                    f" '{source}' a {pages[source].type} page (allowed: the same type)"
+                )
 
     def _check_fee_units(self, pages: dict[str, Page]) -> None:
         counting = (FieldType.COPIES, FieldType.NUMBER)
         counters = sorted(page.id for page in self.pages if page.type in counting)
         if isinstance(self.fee_units, str):
             counted = pages.get(self.fee_units)
-            if counted is None or counted.type not in counting:
+            if self.group(self.fee_units) is None and (
+                counted is None or counted.type not in counting
+            ):
+                counters += [group.id for group in self.groups]
                 raise ValueError(
-                    f"fee_units: '{self.fee_units}' is not a copies or number page"
+                    f"fee_units: '{self.fee_units}' is not a copies or number page nor a group"
                     f" (allowed: {', '.join(counters) or 'none in this procedure'})"
                 )
             return

@@ -295,6 +295,11 @@ def more_page_id(group_id: str) -> str:
     return f"{group_id}{MEMBER_MARK}more"
 
 
+def is_more_page(page_id: str) -> bool:
+    """Whether a laid-out page is a group's 「ほかにも…いますか」."""
+    return page_id.endswith(f"{MEMBER_MARK}more")
+
+
 class Group(BaseModel):
     """Pages asked once per member — each person who moved, each child, each item — as the
     paper form has a row per person. The group's answer is a list of objects, one per member
@@ -315,6 +320,10 @@ class Group(BaseModel):
     review_label: LocalizedText
     # The My Number Card fills these pages of the first member only (the card's holder).
     prefill: dict[CardField, Identifier] = {}
+    # The first member is the applicant, unless a proxy applies: these of the group's pages
+    # take the answers of the procedure's own pages asked before (mover_name = "name"), so
+    # nobody types their own name twice. The resident can still change them.
+    first_from: dict[Identifier, Identifier] = {}
 
     @model_validator(mode="after")
     def _bounds(self) -> Group:

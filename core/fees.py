@@ -51,8 +51,11 @@ def yen(amount: int) -> str:
 
 
 def _count(answers: Mapping[str, Any], page_id: str | None) -> int:
-    """A counting page's answer; one when it is not answered (or not a count)."""
+    """A counting page's answer, or a group's number of members; one when it is not
+    answered (or not a count)."""
     value = answers.get(page_id) if page_id else None
+    if isinstance(value, list):
+        return max(len(value), 1)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         return 1
     return value
@@ -64,6 +67,11 @@ def _chosen(answer: object) -> list[str]:
     if isinstance(answer, list | tuple):
         return [value for value in answer if isinstance(value, str)]
     return []
+
+
+def _members(answers: Mapping[str, Any], group_id: str) -> list[Mapping[str, Any]]:
+    listed = answers.get(group_id)
+    return [m for m in listed if isinstance(m, Mapping)] if isinstance(listed, list) else []
 
 
 def unit_count(procedure: Procedure, answers: Mapping[str, Any]) -> int:
@@ -99,15 +107,18 @@ def fee_breakdown(
         page = pages.get(page_id)
         if page is None or page.type not in CHOICE_TYPES:
             continue  # the catalog check reports it; nothing is charged for it here
-        chosen = _chosen(answers.get(page_id))
+        group = procedure.group_of(page_id)
+        if group is not None:  # each member's choice is one unit (粗大ごみ: 家具 800円 × 2)
+            chosen = [v for m in _members(answers, group.id) for v in _chosen(m.get(page_id))]
+        else:
+            chosen = _chosen(answers.get(page_id))
         counted_by = per_choice_units.get(page_id, {})
         for option in page.options:  # in the form's order, not the order tapped
             if option.value not in chosen or option.value not in prices:
                 continue
             counter = counted_by.get(option.value) or (units if isinstance(units, str) else None)
-            lines.append(
-                FeeLine(option.short_label, prices[option.value], _count(answers, counter))
-            )
+            count = chosen.count(option.value) if group else _count(answers, counter)
+            lines.append(FeeLine(option.short_label, prices[option.value], count))
     return FeeBreakdown(tuple(lines)) if lines else None
 
 

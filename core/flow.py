@@ -29,7 +29,6 @@ from core.catalog import (
     Procedure,
     SharedAnswer,
 )
-from core.catalog_pages import member_page_id
 from core.date_rules import resolved
 from core.fees import FeeBreakdown, fee_breakdown, unit_count
 from core.i18n import LocalizedText, UiText
@@ -111,6 +110,8 @@ class ResidentSession(MemberMoves):
         self._lay_out()
         self._answers: dict[str, Any] = {}
         self._given: set[str] = set()  # filled in before the resident reached the page
+        self._card = dict(card or {})
+        self._copied: set[str] = set()  # member 1's pages filled from the card or applicant
         self._derived: set[str] = set()  # answered by the page's derive rules, not asked
         # One dict per visit, shared by its sessions: name, address, phone … asked once.
         self._shared = shared if shared is not None else {}
@@ -137,10 +138,7 @@ class ResidentSession(MemberMoves):
         for card_field, page_id in self.procedure.prefill.items():
             if card_field in card:
                 self._take(page_id, card[card_field])
-        for group in self.procedure.groups:  # the card's holder is the first member only
-            for card_field, page_id in group.prefill.items():
-                if card_field in card:
-                    self._take(member_page_id(page_id, 1), card[card_field])
+        self._fill_first_members()  # the card's holder, or the applicant, is member 1 only
         for page in self.pages:
             if page.shared and page.id not in self._answers and page.shared in self._shared:
                 self._take(page.id, self._shared[page.shared])
@@ -171,6 +169,7 @@ class ResidentSession(MemberMoves):
         if isinstance(result, Valid) and result.value is not None:
             self._answers[page_id] = result.value
             self._given.add(page_id)
+            self._copied.discard(page_id)
         elif isinstance(result, Invalid) and result.message_key == "address_outside":
             self._outside = (page, str(raw))
 
@@ -361,12 +360,16 @@ class ResidentSession(MemberMoves):
         group = self._more.get(page.id)
         if group is not None and result.value is True:
             return self._add_after(page.id, group, result)
+        if group is not None:
+            self._no_more_after(group)
         if result.value is None:
             self._answers.pop(page.id, None)
         else:
             self._answers[page.id] = result.value
         self._given.discard(page.id)  # the resident has now answered it themselves
         self._derived.discard(page.id)
+        self._copied.discard(page.id)
+        self._fill_first_members()
         if page.shared and result.value is not None:
             self._shared[page.shared] = result.value
         self._drop_irrelevant()

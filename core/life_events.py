@@ -27,6 +27,26 @@ class EventQuestion(BaseModel):
     show_if: Condition | None = None
 
 
+class AddedAfter(BaseModel):
+    """A kiosk step the day's list gains from the answers of a procedure done in the visit:
+    転入 listing a child under 18 among the people who moved in → 児童手当, also where the
+    resident answered いいえ to 「お子さんはいますか」 (or was not asked)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    procedure: Identifier  # the procedure whose answers are read, once it is finalized
+    when: Condition  # over its answers: a group reads as its members (any_member, members)
+
+
+@dataclass(frozen=True)
+class FollowOn:
+    """For the visit: after `after` is finalized with answers for which `when` holds, the
+    procedure joins the day's list (unless it is on it already)."""
+
+    after: str
+    when: Condition
+    procedure: Procedure
+
+
 class EventStep(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     procedure: Identifier | None = None  # a kiosk procedure
@@ -34,11 +54,14 @@ class EventStep(BaseModel):
     counter: Identifier | None = None  # … and where it is done
     note: LocalizedText | None = None
     show_if: Condition | None = None
+    added_after: AddedAfter | None = None
 
     @model_validator(mode="after")
     def _procedure_or_counter(self) -> EventStep:
         if (self.procedure is None) == (self.title is None or self.counter is None):
             raise ValueError("a step names either a procedure, or a title and a counter")
+        if self.added_after is not None and self.procedure is None:
+            raise ValueError("added_after: only a kiosk procedure can join the day's list")
         return self
 
 
@@ -86,12 +109,29 @@ def cross_check_events(events: dict[str, LifeEvent], catalog: Catalog) -> list[s
             where = f"life event {event.id}: steps[{number}]"
             if step.procedure is not None and step.procedure not in offered:
                 problems.append(f"{where}: '{step.procedure}' is not a procedure in the catalog")
+            problems += _added_after_problems(where, step.added_after, catalog)
             if step.counter is not None and step.counter not in catalog.municipality.counters:
                 problems.append(
                     f"{where}: counter '{step.counter}' is not a counter of "
                     f"municipality {catalog.municipality.id}"
                 )
     return problems
+
+
+def _added_after_problems(where: str, added: AddedAfter | None, catalog: Catalog) -> list[str]:
+    """added_after reads a procedure of the catalog, by its pages and groups."""
+    if added is None:
+        return []
+    procedure = catalog.all_procedures_by_id().get(added.procedure)
+    if procedure is None:
+        return [f"{where}: added_after: '{added.procedure}' is not a procedure in the catalog"]
+    known = [page.id for page in procedure.pages] + [group.id for group in procedure.groups]
+    return [
+        f"{where}: added_after: when reads '{field}', which is not a page or group of"
+        f" '{procedure.id}' (allowed: {', '.join(known)})"
+        for field in added.when.fields()
+        if field not in known
+    ]
 
 
 class LifeEventSession:
@@ -119,6 +159,21 @@ class LifeEventSession:
             applies = question.show_if is None or question.show_if.holds(self.answers)
             if not applies:
                 self.answers.pop(question.id, None)
+
+    def follow_ons(self) -> list[FollowOn]:
+        """Steps not on the day's list that a procedure on it may add by its answers."""
+        planned = {step.procedure.id for step in self.plan() if step.procedure is not None}
+        enabled = set(self.catalog.municipality.enabled_procedures)
+        by_id = self.catalog.all_procedures_by_id()
+        return [
+            FollowOn(step.added_after.procedure, step.added_after.when, by_id[step.procedure])
+            for step in self.event.steps
+            if step.added_after is not None
+            and step.procedure is not None
+            and step.procedure not in planned
+            and step.procedure in enabled
+            and step.added_after.procedure in planned
+        ]
 
     def plan(self) -> list[PlannedStep]:
         """The steps for these answers, in the event's order, each with its counter."""

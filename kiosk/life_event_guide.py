@@ -6,8 +6,11 @@ given so far and says which view comes next. Qt-free, like the Navigator.
 
 from __future__ import annotations
 
+from core.area import MunicipalArea
 from core.catalog import Catalog
+from core.i18n import UiText
 from core.life_events import LifeEventSession
+from core.visit import Visit
 from kiosk.views import LifeEventView, NaviMode
 
 
@@ -52,6 +55,15 @@ class LifeEventGuide:
             self.session.answers.popitem()
             return self.current()
         return self.events()
+
+    def visit(self, ui: UiText, area: MunicipalArea) -> Visit | None:
+        """The day's list as a visit, with what its procedures may add by their answers
+        (core.life_events.FollowOn); None when this kiosk can do none of it."""
+        assert self.session is not None
+        procedures = self.procedures()
+        if not procedures:
+            return None
+        return Visit(procedures, ui, area=area, follow_ons=self.session.follow_ons())
 
     def procedures(self) -> list:
         """The procedures of the day's list that this kiosk can do, in order."""

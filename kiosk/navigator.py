@@ -277,6 +277,8 @@ class Navigator:
             return self.show(review_view(session, error))
         self.completion_info = self.services.completion_info(session)
         self.application = application
+        if self.visit is not None:  # the answers may add to the day's list (児童手当)
+            self.visit.finished(session.procedure.id, session.answers())
         self.print_status = PRINTING
         session.wipe()
         self.session = None
@@ -284,8 +286,9 @@ class Navigator:
 
     def completion_view(self) -> CompletionView:
         assert self.application is not None and self.completion_info is not None
-        more = self.visit is not None and self.visit.index + 1 < len(self.visit.procedures)
-        return CompletionView(self.application, self.completion_info, self.print_status, more)
+        coming, added = self.visit.coming() if self.visit is not None else (None, False)
+        info, status = self.completion_info, self.print_status
+        return CompletionView(self.application, info, status, coming is not None, coming, added)
 
     def after_completion(self) -> View:
         """おわる, or つぎの手続きへ within a visit."""
@@ -314,10 +317,10 @@ class Navigator:
         return self.show(view) if view is not None else self.open_menu()
 
     def start_visit(self) -> View:
-        procedures = self.guide.procedures()
-        if not procedures:
+        self.visit = self.guide.visit(self.services.ui, self.services.municipal_area())
+        if self.visit is None:
             return self.view  # nothing this kiosk can do: the list stays
-        self.visit = Visit(procedures, self.services.ui, area=self.services.municipal_area())
+        procedures = self.visit.procedures
         reading = next((p for p in procedures if self.services.reads_cards_for(p)), None)
         if reading is not None:
             return self.open_card(reading.id)  # once for the whole visit

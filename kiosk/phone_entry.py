@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.catalog import CardField
+from core.catalog import Applicant, CardField
+from core.catalog_pages import member_page_id
 from core.flow import ResidentSession, ReviewItem
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ class PhoneEntrySession(ResidentSession):
         self.phone_values: dict[str, Any] = {}  # page id → the phone's value the card replaced
 
     def card_pages(self) -> set[str]:
-        return set(self.procedure.prefill.values())
+        """The pages the card fills: the procedure's, and the first member's of a group
+        (the card's holder, when not a proxy applies)."""
+        return set(self.procedure.prefill.values()) | first_member_pages(self, set(CardField))
 
     def summary(self) -> list[ReviewItem]:
         checkable = self.card_check and not self.checked
@@ -94,8 +97,9 @@ def with_card(
     if not card:
         return session  # nothing read: the phone's answers stand
     filled = {page_id for field, page_id in session.procedure.prefill.items() if field in card}
+    members = first_member_pages(session, set(card))
     kept = {
-        page_id: value
+        page_id: _without_first_members(session, page_id, value, members)
         for page_id, value in session.answers().items()
         if page_id not in filled and not session.was_derived(page_id)
     }
@@ -109,12 +113,38 @@ def with_card(
         card_check=session.card_check,
     )
     checked.checked = True
-    for page_id in sorted(filled):
+    for page_id in sorted(filled | members):
         phone, read = session.answer_for(page_id), checked.answer_for(page_id)
         if phone is not None and read is not None and not same(phone, read):
             checked.phone_values[page_id] = phone
     session.wipe()
     return checked
+
+
+def first_member_pages(session: ResidentSession, read: set[CardField]) -> set[str]:
+    """The first member's pages (mover_name#1 …) a card with these items fills, itself or
+    through the applicant's pages it fills (first_from); none when a proxy applies, whose card
+    is not the first member's."""
+    procedure = session.procedure
+    if session.applicant is Applicant.PROXY:
+        return set()
+    by_card = {page_id for field, page_id in procedure.prefill.items() if field in read}
+    pages = set()
+    for group in procedure.groups:
+        pages |= {page_id for field, page_id in group.prefill.items() if field in read}
+        pages |= {page_id for page_id, source in group.first_from.items() if source in by_card}
+    return {member_page_id(page_id, 1) for page_id in pages}
+
+
+def _without_first_members(
+    session: ResidentSession, answer_id: str, value: Any, members: set[str]
+) -> Any:
+    """A group's list of members without the first member's answers the card now gives."""
+    group = session.procedure.group(answer_id)
+    if group is None or not isinstance(value, list) or not value:
+        return value
+    first = {k: v for k, v in value[0].items() if member_page_id(k, 1) not in members}
+    return [first, *value[1:]]
 
 
 def check_with_card(navigator: Navigator) -> View:

@@ -47,7 +47,7 @@ def change_from_review(session: ResidentSession, action: str, usage: UsageRecord
     try:
         if kind == ADD and not number:
             session.add_member(group.id)
-        elif kind == REMOVE and number.isdigit():
+        elif kind == REMOVE and number.isascii() and number.isdigit():
             session.remove_member(group.id, int(number))
     except KeyError:
         pass  # past the group's minimum or maximum: the review offered no such button

@@ -93,6 +93,10 @@ class CompletionView:
     info: CompletionInfo
     print_status: str  # UI text key: printing, printed, or what went wrong
     more_to_come: bool  # a visit has another procedure: "next" instead of "finish"
+    # The visit's next procedure (つぎは「児童手当」), and whether the answers just given added
+    # it to the day's list.
+    coming: Procedure | None = None
+    coming_added: bool = False
 
 
 @dataclass(frozen=True)

@@ -34,18 +34,28 @@ class CompletionScreen(PageFrame):
         self.bring = label(name="bring")
         self.fee = label(name="fee")
         self.print_status = label(name="print_status")
+        self.coming = label(name="coming")  # a visit's next procedure (手続きナビ)
+        self.coming.hide()
         self.qr = label(name="qr", wrap=False)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.details: ScrollingColumn
-        where = (self.heading, self.number_caption, self.number, self.counter, self.print_status)
+        where = (
+            self.heading,
+            self.number_caption,
+            self.number,
+            self.counter,
+            self.print_status,
+            self.coming,
+        )
         if metrics.narrow:
             # One column on a phone: the number first, then where to go, the QR code and what
             # to bring; what does not fit at the larger text sizes scrolls, never the number.
             for widget in where[:3]:
                 self.content.addWidget(widget)
             self.details = ScrollingColumn("completion_details", metrics)
-            for widget in (self.counter, self.print_status, self.qr, self.bring, self.fee):
+            rows = (self.counter, self.print_status, self.coming, self.qr, self.bring, self.fee)
+            for widget in rows:
                 self.details.add_row(widget)
             self.qr.setAlignment(Qt.AlignmentFlag.AlignLeft)
             self.content.addWidget(self.details, 1)
@@ -102,11 +112,19 @@ class CompletionScreen(PageFrame):
         self.show_application(view.application, view.info, language, t)
         self.show_print_status(t(view.print_status))
         self.primary_button.setText(t("visit_next" if view.more_to_come else "finish"))
+        coming = view.coming
+        if coming is not None:
+            lines = [t("visit_coming", title=coming.title.text(language))]
+            lines += [t("visit_coming_added")] if view.coming_added else []
+            self.coming.setText("\n".join(lines))
+        self.coming.setVisible(coming is not None)
 
     def show_print_status(self, message: str) -> None:
         self.print_status.setText(message)
 
     def clear(self) -> None:
-        for widget in (self.number, self.counter, self.bring, self.fee, self.print_status):
+        shown = (self.number, self.counter, self.bring, self.fee, self.print_status, self.coming)
+        for widget in shown:
             widget.clear()
+        self.coming.hide()
         self.qr.clear()

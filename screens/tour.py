@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from core.catalog import FieldType
+from core.catalog_pages import is_more_page
 from core.flow import Step
 from kiosk.config import Profile
 from kiosk.events import CardPageChanged, CardStep
@@ -100,7 +101,9 @@ def answer_by_touch(page, widget, tap: Callable[[QPushButton], None]) -> None:
         tap(key)
 
     if isinstance(widget, ChoiceButtons):
-        if widget.value() in (None, []):
+        if is_more_page(page.id):  # 「ほかにも…いますか」: one member, as most residents
+            tap(widget.button(False))
+        elif widget.value() in (None, []):
             preferred = "self" if "self" in widget.options() else widget.options()[0]
             tap(widget.button(preferred))
     elif isinstance(widget, Stepper):
@@ -205,6 +208,47 @@ def out_of_service_walk(window: KioskWindow, shot: Callable[[str], None]) -> Non
         window.staff_side.at_home()
 
 
+def household_walk(window: KioskWindow, shot: Callable[[str], None]) -> None:
+    """手続きナビ's 引っ越し with 「お子さん」 answered いいえ; 転入 for two people, the second a
+    child born in 令和: each person's pages, the review listing both, and the completion
+    saying 児童手当 joined the day's list."""
+    window.open_navi()
+    window.choose_life_event("moving")
+    while (question := window.navi.next_question()) is not None:
+        window.answer_navi(question.id == "moved_in")
+    window.life.primary_button.click()  # この端末で手続きをはじめる
+    if window.stack.currentWidget() is window.card:
+        _read_demo_card(window)
+    added = False
+    while window.session is not None and window.session.step is Step.QUESTION:
+        page, entry = window.session.page, window.question.input
+        if page.id == "mover_name#2":
+            shot("household-question-second-person")
+        if is_more_page(page.id) and not added:
+            shot("household-question-more")
+            entry.button(True).click()
+            added = True
+        elif page.id == "mover_birth_date#2" and isinstance(entry, WarekiPicker):
+            entry.era_keys["令和"].click()  # a child: 令和元年5月1日
+            entry.month_keys[5].click()
+            entry.day_keys[1].click()
+        else:
+            answer_by_touch(page, entry, lambda button: button.click())
+        window.submit_answer()
+    shot("household-review")
+    second = window.review.findChild(QLabel, "member_movers_2")
+    for _ in range(8):  # down to the second person who moved: 取り消す, 変更 per answer
+        if second is None or not second.visibleRegion().isEmpty():
+            break
+        window.review.down_button.click()
+        _settle()
+    shot("household-review-people")
+    window.submit_application()
+    window.services.wait_for_devices()
+    shot("household-completion-next-added")
+    window.go_home()
+
+
 def walk(
     services: Services,
     bridge: QtEventBridge,
@@ -296,6 +340,10 @@ def walk(
         shot(f"technician-{page.replace('_', '-')}")
     window.technician.close_mode()
     out_of_service_walk(window, shot)
+    if "moving" in services.catalog.life_events and "tennyu" in {
+        p.id for p in services.procedures()
+    }:
+        household_walk(window, shot)
     # The card path on the procedure that uses the most widgets (転居届: kana, date, postal
     # code, address, phone), then each page it still asks, then the review.
     with_card = [p for p in services.procedures() if services.reads_cards_for(p) and touch_ready(p)]

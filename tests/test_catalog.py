@@ -9,6 +9,7 @@ import pytest
 
 from core.catalog import CatalogError, Procedure
 from core.catalog_files import check_paths, load_catalog, load_with_last_good
+from core.conditions import Condition
 from core.i18n import LANGUAGES, TITLE_LANGUAGES, UiText
 from core.life_events import LifeEventSession
 from core.translations import REQUIRED_LANGUAGES, localized_texts, translation_gaps
@@ -270,6 +271,36 @@ def test_a_changed_answer_hides_questions_that_no_longer_apply():
     session.answer("moved_within", True)
     session.answer("moved_in", True)
     assert "moved_within" not in session.answers
+
+
+def test_a_step_added_by_answers_must_read_the_procedure_it_names():
+    """added_after reads a procedure's pages and groups; a slip is named with what is allowed."""
+    from core.life_events import cross_check_events
+
+    catalog = load_catalog("sample-city")
+    moving = catalog.life_events["moving"]
+    assert cross_check_events({"moving": moving}, catalog) == []
+    session = LifeEventSession(moving, catalog)
+    for question, value in {"moved_in": True, "children": False, "kokuho": False}.items():
+        session.answer(question, value)
+    assert [f.procedure.id for f in session.follow_ons()] == ["jido_teate"]
+    session.answer("children", True)  # on the list already: nothing to add
+    assert session.follow_ons() == []
+    step = next(s for s in moving.steps if s.added_after is not None)
+    wrong = step.added_after.model_copy(
+        update={"when": Condition.model_validate({"members": {"group": "mover", "at_least": 2}})}
+    )
+    broken = moving.model_copy(
+        update={
+            "steps": tuple(
+                s.model_copy(update={"added_after": wrong}) if s is step else s
+                for s in moving.steps
+            )
+        }
+    )
+    (problem,) = cross_check_events({"moving": broken}, catalog)
+    assert "added_after: when reads 'mover', which is not a page or group of 'tennyu'" in problem
+    assert "movers" in problem.split("allowed:")[1]
 
 
 def test_catalog_cli_list_check_and_translations(tmp_path):

@@ -64,7 +64,9 @@ def test_a_flat_fee_keeps_working_per_unit():
     assert fee_texts(breakdown, "ja", ja) == ["手数料：300円 × 3 ＝ 900円"]
     assert CATALOG.fee_for(juminhyo) == 300
     gomi = CATALOG.procedure("sodai_gomi")
-    assert unit_count(gomi, {"count": 4}) == 4
+    four = [{"article_kind": "furniture", "article_what": "たんす"}] * 4
+    assert unit_count(gomi, {"articles": four}) == 4  # the group: one sticker per item
+    assert CATALOG.fees_for(gomi, {"articles": four}).total == 1600
     assert CATALOG.fees_for(CATALOG.procedure("tennyu"), {}) is None  # no fee: nothing due
 
 
@@ -72,6 +74,20 @@ def test_each_municipality_sets_its_own_amounts():
     town = load_catalog("other-town", override_dir=TEST_DATA)
     assert town.fees_for(town.procedure("juminhyo"), {"copies": 2}).total == 400
     assert town.fees_for(town.procedure("koseki"), MIXED).total == 1650
+
+
+def test_a_price_per_kind_counts_each_item_of_the_group():
+    """あざみ町 prices 粗大ごみ by kind: 家具 1,000円, everything else 500円, per item."""
+    town = load_catalog("other-town", override_dir=TEST_DATA)
+    items = [
+        {"article_kind": "furniture", "article_what": "たんす"},
+        {"article_kind": "bedding", "article_what": "ふとん"},
+        {"article_kind": "furniture", "article_what": "ベッド"},
+    ]
+    breakdown = town.fees_for(town.procedure("sodai_gomi"), {"articles": items})
+    assert [(line.unit_price, line.count) for line in breakdown.lines] == [(1000, 2), (500, 1)]
+    assert breakdown.total == 2500
+    assert fee_summary_ja(breakdown).startswith("2,500円（")
 
 
 def test_the_session_gives_the_breakdown_for_the_answers_that_apply():
@@ -187,7 +203,7 @@ def test_a_good_fee_table_passes_and_the_loaded_catalog_checks_it_too(tmp_path):
         ({"certificate": {"tohonn": "copies"}}, "'tohonn' is not an option of 'certificate'"),
         ({"certificat": {"tohon": "copies"}}, "'certificat' is not a choice page"),
         ({"certificate": {"tohon": "purpose"}}, "'purpose' is not a copies or number page"),
-        ("purpose", "'purpose' is not a copies or number page (allowed: copies)"),
+        ("purpose", "'purpose' is not a copies or number page nor a group (allowed: copies)"),
     ],
 )
 def test_broken_fee_units_are_refused(fee_units, words):

@@ -226,11 +226,20 @@ def test_flow_engine_drives_every_procedure_without_qt():
 
 
 def test_the_fee_counts_the_page_the_procedure_names():
+    """粗大ごみ names its group of items: each item asked on its own, one sticker each."""
     catalog = load_catalog("sample-city")
     gomi = ResidentSession(catalog.procedure("sodai_gomi"), UI, today=TODAY)
-    gomi.submit(["furniture", "bicycle"])
-    gomi.submit(3)
+    for kind, what in (("furniture", "たんす"), ("bicycle", "自転車"), ("other", "物干し台")):
+        assert gomi.member(gomi.page.id).number == gomi.members("articles")
+        gomi.submit(kind)
+        gomi.submit(what)
+        gomi.submit(what != "物干し台")  # 「ほかにも出すものはありますか」
     assert gomi.fee_units() == 3  # three items, not "copies"
+    assert [item["article_what"] for item in gomi.answers()["articles"]] == [
+        "たんす",
+        "自転車",
+        "物干し台",
+    ]
     assert ResidentSession(catalog.procedure("inkan_toroku"), UI).fee_units() == 1
 
 
@@ -369,6 +378,107 @@ def test_back_from_a_new_empty_member_takes_the_member_back():
     assert session.page.id == "movers#more" and session.members("movers") == 1
     session.submit(False)
     assert session.page.id == "kokuho"
+
+
+def until(session: ResidentSession, page_id: str, answers: dict) -> list[str]:
+    """Answer from `answers` until `page_id` is asked; the pages asked on the way."""
+    asked = []
+    while session.step is Step.QUESTION and session.page.id != page_id:
+        asked.append(session.page.id)
+        assert isinstance(session.submit(answers[session.page.id]), Valid), session.page.id
+    return asked
+
+
+TYPED = {
+    "applicant": "self",
+    "name": "𠮷野　髙子",
+    "kana": "ヨシノ　タカコ",
+    "birth_date": "1989-01-07",
+    "old_address": "北一条西2丁目1番地",
+    "moving_date": "2026-11-20",
+    "postal_code": "0600001",
+    "new_address": "1-2-3",
+    "household_kind": "all",
+}
+
+
+def test_without_a_card_the_applicant_is_the_first_mover_and_types_their_name_once():
+    session = tenkyo(card=None)
+    asked = until(session, "mover_sex#1", TYPED)
+    assert "name" in asked and "mover_name#1" not in asked and "mover_kana#1" not in asked
+    assert session.answer_for("mover_name#1") == "𠮷野　髙子"
+    assert session.answer_for("mover_kana#1") == "ヨシノ　タカコ"
+    assert session.answer_for("mover_birth_date#1") == "1989-01-07"
+    session.submit("female")
+    session.submit("head")
+    session.submit(True)  # a second person: their pages are all asked
+    assert session.page.id == "mover_name#2"
+
+
+def test_the_first_mover_follows_a_name_changed_on_the_review_unless_typed_there():
+    session = tenkyo(card=None)
+    until(session, "mover_sex#1", TYPED)
+    session.back()  # the applicant's birth date was the page before
+    session.change("name")
+    session.submit("𠮷野　髙")
+    assert session.answer_for("mover_name#1") == "𠮷野　髙"
+    session.change("mover_name#1")
+    session.submit("𠮷野　髙子")  # the mover's own page, typed: it stays the resident's
+    session.change("name")
+    session.submit("吉野　高子")
+    assert session.answer_for("mover_name#1") == "𠮷野　髙子"
+
+
+def test_a_proxy_is_not_the_first_mover_even_with_their_card():
+    session = tenkyo()  # the proxy's own card
+    session.submit("proxy")
+    assert session.answer_for("mover_name#1") is None
+    assert session.answer_for("mover_birth_date#1") is None
+    asked = until(
+        session,
+        "mover_sex#1",
+        {
+            **TYPED,
+            **dict(
+                zip(
+                    ("mover_name#1", "mover_kana#1", "mover_birth_date#1"),
+                    GRANDFATHER,
+                    strict=False,
+                )
+            ),
+            "kana": "ヨシノ　タカコ",
+        },
+    )
+    assert {"mover_name#1", "mover_kana#1", "mover_birth_date#1"} <= set(asked)
+    assert session.answer_for("mover_name#1") == GRANDFATHER[0]
+
+
+def test_back_to_more_from_a_begun_member_then_yes_goes_on_with_that_member():
+    session = tenkyo()
+    tenkyo_until(session, "movers#more")
+    session.submit(True)
+    session.submit(GRANDFATHER[0])  # the name only, then back twice to 「ほかにも…」
+    session.back()
+    session.back()
+    assert session.page.id == "movers#more" and session.members("movers") == 2
+    session.submit(True)  # the same second person, not a third
+    assert session.members("movers") == 2 and session.page.id == "mover_kana#2"
+    assert session.answer_for("mover_name#2") == GRANDFATHER[0]  # what was typed is kept
+
+
+def test_back_to_more_from_a_begun_member_then_no_leaves_that_member_out():
+    session = tenkyo()
+    tenkyo_until(session, "movers#more")
+    session.submit(True)
+    session.submit(GRANDFATHER[0])
+    session.back()
+    session.back()
+    session.submit(False)  # nobody else moved after all
+    assert session.members("movers") == 1 and session.page.id == "kokuho"
+    tenkyo_until(session, "phone")
+    session.submit("09012345678")
+    assert session.step is Step.REVIEW and session.is_complete()
+    assert [m["mover_name"] for m in session.answers()["movers"]] == [CARD_HOLDER[0]]
 
 
 def test_a_group_stops_asking_for_more_at_its_maximum():

@@ -122,6 +122,14 @@ def test_the_shipped_groups_are_accepted_with_their_bounds():
             ),
             ["reads 'mover_sex'", "asked per member of group 'movers'", "any_member"],
         ),
+        (
+            lambda text: text.replace('mover_kana = "kana"', 'mover_kana = "phone"'),
+            ["first_from: mover_kana = 'phone' is not a page asked once before the group"],
+        ),
+        (
+            lambda text: text.replace('mover_kana = "kana"', 'mover_kana = "name"'),
+            ["first_from: mover_kana is a kana_name page and 'name' a kanji_name page"],
+        ),
     ],
     ids=[
         "unknown page",
@@ -131,6 +139,8 @@ def test_the_shipped_groups_are_accepted_with_their_bounds():
         "prefill",
         "group",
         "member page",
+        "first_from after",
+        "first_from type",
     ],
 )
 def test_a_broken_group_is_reported_with_file_place_value_and_allowed(tmp_path, change, words):

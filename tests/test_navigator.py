@@ -333,6 +333,44 @@ def test_visit_reads_card_once_and_advances_after_completion(card_services):
     assert navigator.visit is None
 
 
+def second_mover(birth: str) -> dict[str, str]:
+    """The second person's pages in asking order."""
+    return {
+        "mover_name#2": "𠮷野\u3000一花",
+        "mover_kana#2": "ヨシノ\u3000イチカ",
+        "mover_birth_date#2": birth,
+        "mover_sex#2": "female",
+        "mover_relation#2": "child",
+    }
+
+
+@pytest.mark.parametrize(("birth", "added"), [("2016-05-01", True), ("1995-05-01", False)])
+def test_a_child_among_the_movers_adds_the_child_allowance_to_the_day(card_services, birth, added):
+    """手続きナビ: 「中学生までのお子さん」 answered いいえ, so the list is 転入 alone; 転入
+    then lists a child of 10 among the people who moved in: 児童手当 joins the day, and the
+    completion says so. A second adult adds nothing."""
+    inbox = Inbox(card_services)
+    navigator = Navigator(card_services)
+    plan = moving_plan(navigator, {"moved_in": True, "children": False, "kokuho": False})
+    assert [step.procedure.id for step in plan.plan if step.procedure] == ["tennyu"]
+    navigator.start_visit()
+    read_demo_card(navigator, card_services, inbox)
+    answer_until(navigator, "movers#more")
+    navigator.submit_answer(True)
+    for page_id, value in second_mover(birth).items():
+        answer_until(navigator, page_id)
+        navigator.submit_answer(value)
+    assert navigator.session.members("movers") == 2
+    done = finish_current(navigator)
+    assert done.more_to_come is added and done.coming_added is added
+    if not added:
+        assert done.coming is None
+        return
+    assert done.coming.id == "jido_teate"
+    following = navigator.after_completion()
+    assert isinstance(following, QuestionView) and navigator.session.procedure.id == "jido_teate"
+
+
 def test_back_from_a_visits_card_page_returns_to_the_list(card_services):
     navigator = Navigator(card_services)
     moving_plan(navigator, {"moved_in": True, "children": True, "kokuho": False})

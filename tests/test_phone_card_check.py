@@ -110,8 +110,30 @@ def test_the_card_read_takes_precedence_and_the_review_shows_what_changed(card_s
     assert answers["old_address"] == r02["address"]
     # Everything the card does not know is the phone's, untouched.
     assert answers["phone"] == "09012345678" and answers["kana"] == "タカハシ\u3000イチロウ"
-    assert answers["new_address"] == "3-4-5 ミナミハイツ101" and answers["movers"] == [MOVER]
+    assert answers["new_address"] == "3-4-5 ミナミハイツ101"
     assert all(items[page].phone_value is None for page in ("kana", "phone", "new_address"))
+    # The first person who moved is the card's holder: the card's name and birth date there
+    # too, the phone's shown beside them; what the card does not know (続柄) is the phone's.
+    assert answers["movers"] == [
+        {**MOVER, "mover_name": CARD_NAME, "mover_birth_date": "1989-01-07"}
+    ]
+    assert items["mover_name#1"].phone_value == PHONE_NAME
+    assert items["mover_birth_date#1"].phone_value == "1989-01-08"
+    assert items["mover_relation#1"].phone_value is None
+    assert before["mover_name#1"].card_can_check and not before["mover_relation#1"].card_can_check
+
+
+def test_a_proxys_card_leaves_the_people_who_moved_as_the_phone_gave_them(card_services, r02):
+    """代理人: the card is the proxy's own, not the first mover's."""
+    card_services.card_reading.simulated.use(CardIdentity.from_resident(r02))
+    code = tenkyo_code(r02)
+    entry = preentry.parse(code, card_services.catalog)
+    answers = {**entry.answers, "applicant": "proxy"}
+    navigator, inbox = scanned(card_services, preentry.encode("tenkyo", answers))
+    check_with_card(navigator)
+    read_demo_card(navigator, card_services, inbox)
+    assert navigator.session.answer_for("name") == CARD_NAME  # the proxy's name: the card's
+    assert navigator.session.answers()["movers"] == [MOVER]
 
 
 def test_a_change_made_at_the_kiosk_before_the_card_is_kept(card_services, r02):

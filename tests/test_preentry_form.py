@@ -154,7 +154,7 @@ def test_each_field_opens_the_phones_own_keyboard(client):
         {"answer": "some"},
         {"answer": "山田 花子"},
     ]
-    html = walk_to(client, "sodai_gomi", [{"answer": "furniture"}])  # 点数: a number page
+    html = walk_to(client, "juminhyo", [{"answer": "self"}])  # 通数: a count
     assert re.search(r'<input id="answer" name="answer" type="text" inputmode="numeric"', html)
     html = walk_to(client, "tenkyo", [*TENKYO_TO_POSTAL, *rest, *ONE_MOVER, {"answer": "no"}])
     assert re.search(r'<input id="answer" name="answer" type="tel" inputmode="tel"', html)
@@ -371,10 +371,8 @@ def opened_state(client, html: str):
 
 
 # The one person who moved (the movers group: 氏名, フリガナ, 生年月日, 性別, 続柄), no one else.
-ONE_MOVER = [
-    {"answer": "山田 一郎"},
-    {"answer": "ヤマダ イチロウ"},
-    {"era": "昭和", "year": "50", "month": "1", "day": "2"},
+# Applying for themselves, the resident is that person: only 性別 and 続柄 are asked.
+ONE_MOVER = [  # the resident, whose name, reading and birth date are known already
     {"answer": "male"},
     {"answer": "head"},
     {"answer": "no"},

@@ -81,10 +81,8 @@ def walk_tenkyo(walk: PhoneWalk, url: str, language: str, pictures: Path | None 
     walk.text(NEW_ADDRESS)
     walk.choose("some")
     walk.text(HEAD)
-    # Every person who moved, as the paper form lists them: the resident, then one more.
-    walk.text(NAME)
-    walk.text(KANA)
-    walk.date("昭和", 55, 5, 5)
+    # Every person who moved, as the paper form lists them: the resident (whose name, reading
+    # and birth date are known already: only sex and 続柄 are asked), then one more.
     walk.choose("male")
     walk.choose("spouse")
     walk.choose("yes")  # ほかにも一緒に引っ越した方は

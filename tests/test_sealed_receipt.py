@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.receipt_qr_bench import LONG, MAXIMAL, measure_all
+from bench.receipt_qr_bench import HOUSEHOLD, LONG, MAXIMAL, TYPICAL, measure_all
 from core.catalog import Catalog
 from core.i18n import UiText
 from core.qr_fit import MAX_VERSION, MIN_MODULE_DOTS, PAPER_DOTS, receipt_fit
@@ -161,13 +161,20 @@ def test_a_code_too_large_for_the_paper_falls_back_to_the_plain_code():
 
 
 def test_every_shipped_procedure_with_long_answers_fits_the_receipt():
-    for row in measure_all(LONG):
+    """Long answers for one person, and a household of four with typical ones (every person
+    who moved, every child): the sealed code prints readably."""
+    for row in [*measure_all(LONG), *measure_all(TYPICAL, HOUSEHOLD)]:
         assert row.fits, row
         assert row.sealed_version <= MAX_VERSION and row.module_dots >= MIN_MODULE_DOTS
         assert (row.sealed_version * 4 + 17 + 8) * row.module_dots <= PAPER_DOTS
-    # At every page's limit some do not: those receipts print MADOGUCHI2 (never unreadable).
-    for row in measure_all(MAXIMAL):
+    # At every page's and group's limit some do not: those receipts print MADOGUCHI2 (never
+    # an unreadable code); the moving procedures with ten people are among them.
+    maximal = measure_all(MAXIMAL, members=20)
+    for row in maximal:
         assert row.fits == (row.sealed_version <= MAX_VERSION)
+    assert {"tennyu", "tenkyo", "tenshutsu"} <= {
+        row.procedure_id for row in maximal if not row.fits
+    }
 
 
 def test_a_kept_receipt_loses_the_sealed_answers_when_they_are_purged():

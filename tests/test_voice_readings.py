@@ -80,6 +80,7 @@ HARD_WORDS = [
     ("1人目の方のお名前は", "ヒトリメノカタノ"),
     ("4人目のお子さん", "ヨニンメノオコサン"),
     ("全部で何点ですか", "ナンテン"),
+    ("3点目", "サンテンメ"),
     ("8歳のお子さん", "ハッサイ"),
     ("10けたの番号", "ジュッケタ"),
     ("令和8年12月1日", "レーワハチネンジューニガツツイタチ"),
@@ -139,6 +140,10 @@ def spoken_texts() -> dict[str, str]:
         sources: list[tuple[str, LocalizedText]] = []
         for procedure in catalog.all_procedures():
             sources += [(f"procedures/{procedure.id}", text) for text in questions(procedure)]
+            for group in procedure.groups:  # 「ほかにも…いますか」 and 「2人目の方：…」
+                where = f"procedures/{procedure.id} groups.{group.id}"
+                sources += [(where, group.add_question)]
+                sources += [(where, group.label_for(number)) for number in (1, 2, 3)]
         for event in catalog.life_events.values():
             sources += [(f"life_events/{event.id}", text) for text in questions(event)]
         sources += [(f"i18n {key}", ui.entry(key)) for key in SPOKEN_UI + FLOW_PAGES]

@@ -141,7 +141,7 @@ def _member_lines(procedure: Procedure, group: Group, members: Any) -> list[Answ
 def member_field(field_id: str) -> str:
     """ "mover_name#2" → "mover_name": the catalog page a member's line answers."""
     name, _, number = field_id.partition("#")
-    return name if number.isdigit() else field_id
+    return name if number.isascii() and number.isdigit() else field_id
 
 
 def sections(procedure: Procedure | None, answers: dict[str, Any]) -> list[AnswerSection]:
