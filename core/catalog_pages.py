@@ -169,6 +169,9 @@ class Page(BaseModel):
     # messages share.
     days_before_today: int | None = Field(None, ge=0, le=36_500)
     days_after_today: int | None = Field(None, ge=0, le=36_500)
+    # date fields, "at least N days from today": no date before today + N (a booking's lead
+    # time: 粗大ごみ is collected a week after it is booked at the earliest).
+    earliest_days_after_today: int | None = Field(None, ge=0, le=36_500)
     # number fields: the answer is a 年度 (fiscal year, 西暦) among the last ones, counted from
     # today, instead of a fixed minimum/maximum that would need a yearly edit.
     fiscal_years: FiscalYears | None = None
@@ -234,6 +237,7 @@ class Page(BaseModel):
             "latest_is_today": self.latest_is_today or None,
             "days_before_today": self.days_before_today,
             "days_after_today": self.days_after_today,
+            "earliest_days_after_today": self.earliest_days_after_today,
         }
         given = [name for name, value in bounds.items() if value is not None]
         if given and self.type is not FieldType.DATE:
@@ -242,6 +246,17 @@ class Page(BaseModel):
             raise ValueError(
                 "latest_is_today (not in the future) and days_after_today both set the latest"
                 " day: keep one"
+            )
+        if self.days_before_today is not None and self.earliest_days_after_today is not None:
+            raise ValueError(
+                "days_before_today and earliest_days_after_today both set the earliest day:"
+                " keep one"
+            )
+        ahead = (self.earliest_days_after_today, self.days_after_today)
+        if None not in ahead and ahead[0] > ahead[1]:
+            raise ValueError(
+                f"earliest_days_after_today {ahead[0]} is more than days_after_today {ahead[1]}"
+                " (no day would be left)"
             )
         if self.earliest and self.latest and self.earliest > self.latest:
             raise ValueError(f"earliest {self.earliest} is after latest {self.latest}")

@@ -1,11 +1,12 @@
 """Dates and 年度 relative to the day: the one definition of what a page allows on a day.
 
-A page's bounds (earliest, latest, latest_is_today, days_before_today, days_after_today; a
-number page's fiscal_years) say nothing until a today is given. `allowed_dates` turns them into
-the days a picker offers and the validator accepts, and `refusal` words a date outside them
-with the actual dates in 和暦, so the picker, the validator and the message can never disagree.
-The flow engine resolves its pages once with its own today (`resolved`), so every screen that
-reads a page's earliest/latest or minimum/maximum sees the same concrete bounds.
+A page's bounds (earliest, latest, latest_is_today, days_before_today, days_after_today,
+earliest_days_after_today; a number page's fiscal_years) say nothing until a today is given.
+`allowed_dates` turns them into the days a picker offers and the validator accepts, and
+`refusal` words a date outside them with the actual dates in 和暦, so the picker, the validator
+and the message can never disagree. The flow engine resolves its pages once with its own today
+(`resolved`), so every screen that reads a page's earliest/latest or minimum/maximum sees the
+same concrete bounds.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def _earliest(page: Page, today: date) -> date | None:
     bounds = [page.earliest] if page.earliest is not None else []
     if page.days_before_today is not None:
         bounds.append(_shift(today, -page.days_before_today))
+    if page.earliest_days_after_today is not None:
+        bounds.append(_shift(today, page.earliest_days_after_today))
     return max(bounds) if bounds else None
 
 
@@ -66,7 +69,10 @@ def refusal(page: Page, day: date, today: date) -> Refusal | None:
     dates = allowed_dates(page, today)
     if dates.holds(day):
         return None
-    relative = page.days_before_today is not None or page.days_after_today is not None
+    relative = any(
+        days is not None
+        for days in (page.days_before_today, page.days_after_today, page.earliest_days_after_today)
+    )
     bounded_both = dates.earliest > FIRST_SUPPORTED and dates.latest < LAST_SUPPORTED
     if relative and bounded_both:
         return Refusal("date_outside_range", range_values(dates.earliest, dates.latest))
@@ -148,4 +154,5 @@ def _is_relative(page: Page) -> bool:
         page.latest_is_today
         or page.days_before_today is not None
         or page.days_after_today is not None
+        or page.earliest_days_after_today is not None
     )

@@ -40,14 +40,7 @@ class CompletionScreen(PageFrame):
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.details: ScrollingColumn
-        where = (
-            self.heading,
-            self.number_caption,
-            self.number,
-            self.counter,
-            self.print_status,
-            self.coming,
-        )
+        where = (self.heading, self.number_caption, self.number, self.counter, self.print_status)
         if metrics.narrow:
             # One column on a phone: the number first, then where to go, the QR code and what
             # to bring; what does not fit at the larger text sizes scrolls, never the number.
@@ -72,7 +65,8 @@ class CompletionScreen(PageFrame):
         # the screen: that column scrolls, with ▲ ▼ shown only then; the number never moves.
         self.details = ScrollingColumn("completion_details", metrics)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        for widget in (self.qr, self.bring, self.fee):
+        # The visit's next procedure first: it scrolls with the rest, never grows the window.
+        for widget in (self.coming, self.qr, self.bring, self.fee):
             self.details.add_row(widget)
         columns.addLayout(left, 1)
         columns.addWidget(self.details, 1)

@@ -93,6 +93,26 @@ def test_a_fixed_latest_day_is_stated():
     assert dict(result.values)["latest_wareki"] == "令和12年3月31日"
 
 
+# -- 粗大ごみ: a week ahead at the earliest, two months at most ---------------------------------
+
+
+def collection_page() -> Page:
+    return next(p for p in CATALOG.procedure("sodai_gomi").pages if p.id == "collection_date")
+
+
+def test_a_booking_is_a_week_ahead_at_the_earliest_and_the_message_says_when():
+    today = date(2026, 12, 5)
+    page = collection_page()
+    dates = allowed_dates(page, today)
+    assert (dates.earliest, dates.latest) == (date(2026, 12, 12), date(2027, 2, 3))
+    for day in (today, date(2026, 12, 11), date(1989, 1, 7), date(2027, 2, 4)):
+        result = validate(page, day.isoformat(), today)
+        assert isinstance(result, Invalid) and result.message_key == "date_outside_range", day
+        assert message(result) == "令和8年12月12日から令和9年2月3日までの日付を入れてください。"
+    assert validate(page, "2026-12-12", today) == Valid("2026-12-12")
+    assert refusal(page, date(2027, 1, 15), today) is None
+
+
 # -- the picker offers exactly the allowed days -----------------------------------------------
 
 
@@ -215,6 +235,9 @@ def _any_answer(page: Page) -> object:
     "fields,words",
     [
         ({"latest_is_today": True, "days_after_today": 3}, "keep one"),
+        ({"days_before_today": 3, "earliest_days_after_today": 7}, "keep one"),
+        ({"earliest_days_after_today": 7, "days_after_today": 3}, "no day would be left"),
+        ({"type": "text", "earliest_days_after_today": 7}, "for date fields, not text"),
         ({"days_before_today": -1}, "greater than or equal"),
         ({"type": "text", "days_before_today": 3}, "for date fields, not text"),
         ({"type": "number", "fiscal_years": {"last": 5}, "minimum": 1, "maximum": 3}, "leave out"),

@@ -182,6 +182,7 @@ def test_the_paper_forms_groups_are_in_the_catalog():
     grouped = {procedure.id: [g.id for g in procedure.groups] for procedure in GROUPED}
     assert grouped["tennyu"] == ["movers"] and grouped["tenkyo"] == ["movers"]
     assert grouped["tenshutsu"] == ["movers"] and grouped["jido_teate"] == ["children"]
+    assert grouped["sodai_gomi"] == ["articles"]  # every item, its fee per item
 
 
 @pytest.mark.parametrize("procedure", GROUPED, ids=lambda p: p.id)

@@ -49,6 +49,12 @@ EXPECTED_SCREENS = [
     "technician-support",
     "technician-setup",
     "out-of-service",
+    # 手続きナビ's 引っ越し, 転入 for two (the second a child): 児童手当 joins the day.
+    "household-question-more",
+    "household-question-second-person",
+    "household-review",
+    "household-review-people",
+    "household-completion-next-added",
     "card-place",
     "card-pin",
     "card-pin-wrong",

@@ -66,10 +66,12 @@ def test_tenkyo_with_the_demo_card_by_real_x11_clicks(tmp_path):
     result = drive(tmp_path, "tenkyo", 'card_reader = "sim"\n')
     yesterday = days_from_today(date.today(), -1).isoformat()
     assert result["moving_date"] == yesterday and result["moving_taps"] <= 2
-    # Each person who moved, on their own pages (the card filled the first one's name and birth
-    # date), then 「ほかにも…いますか」: いいえ.
-    assert {"mover_kana#1", "mover_relation#1", "movers#more"} <= set(result["asked"])
-    assert "mover_name#1" not in result["asked"] and "elderly" not in result["asked"]
+    # Each person who moved: the first is the card's holder (name, birth date and sex from the
+    # card, the reading as typed for the applicant), so only 続柄 is asked of them; then
+    # 「ほかにも…いますか」: いいえ.
+    assert {"mover_relation#1", "movers#more"} <= set(result["asked"])
+    assert not {"mover_name#1", "mover_kana#1", "mover_birth_date#1"} & set(result["asked"])
+    assert "elderly" not in result["asked"]
     assert result["elderly_answer"] is False and result["elderly_derived"]
     assert result["elsewhere_heading"] == "カードの住所は北海道札幌市中央区の外です"
     assert result["then"] == "tennyu" and result["then_name"] == "山田\u3000花子"
