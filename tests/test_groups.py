@@ -7,24 +7,19 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import tomllib
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from backend import applications, db
 from backend.console.answers import sections
-from backend.paths import BackendPaths
 from core import preentry
 from core.catalog_files import check_paths, load_catalog
 from core.conditions import Condition
-from core.sealing import generate_key_pair, load_public_key, seal
-from core.wire import MAX_GROUP_MEMBERS, SealedPayload, SubmittedApplication
+from core.wire import MAX_GROUP_MEMBERS, SealedPayload
+from tests.test_backend_cli import Host
 
 CATALOG = load_catalog("sample-city")
 TENNYU = CATALOG.procedure("tennyu")
@@ -214,50 +209,12 @@ def test_the_counter_sees_a_line_per_member_and_page():
     assert fourth.text == "山田\u3000次郎" and not fourth.unknown
 
 
-class Counter:
-    """A backend data folder and SQLite database holding sealed applications."""
-
-    def __init__(self, root: Path) -> None:
-        self.paths = BackendPaths(root)
-        self.database = f"sqlite:///{root / 'counter.sqlite3'}"
-        _, public = generate_key_pair(self.paths.keys)
-        self.public_key = load_public_key(public)
-
-    def receive(self, procedure: str, answers: dict, number: str) -> str:
-        application_id = str(uuid.uuid4())
-        payload = {"procedure": procedure, "answers": answers}
-        application = SubmittedApplication(
-            id=application_id,
-            kiosk_id="kiosk-01",
-            reception_number=number,
-            procedure_id=procedure,
-            procedure_version=1,
-            created_at=datetime.now(UTC),
-            sealed=seal(payload, self.public_key, application_id).decode(),
-        )
-        engine = db.connect(self.database)
-        try:
-            applications.store(engine, [application])
-        finally:
-            engine.dispose()
-        return application_id
-
-    def cli(self, *args: str) -> str:
-        place = ["--data", str(self.paths.root), "--database", self.database]
-        result = subprocess.run(
-            [sys.executable, "-m", "kiosk", "backend", *args, *place],
-            capture_output=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr.decode()
-        return result.stdout.decode("utf-8-sig")
-
-
 def test_show_and_the_csv_list_every_member(tmp_path):
-    counter = Counter(tmp_path / "backend")
+    root = tmp_path / "backend"
+    counter = Host(root, f"sqlite:///{root / 'counter.sqlite3'}")
     four = counter.receive("tennyu", {"moving_date": "2026-11-20", "movers": FOUR}, "A-001")
     counter.receive("tennyu", {"moving_date": "2026-11-21", "movers": FOUR[:1]}, "A-002")
-    shown = counter.cli("show", four)
+    shown = counter.cli("show", four).stdout.decode()
     assert "異動した方（4）:" in shown
     assert "    3人目の方 引っ越してきた方のお名前は: 山田\u3000太郎" in shown
     assert "    2人目の方 世帯主から見て、この方は: 妻・夫（spouse）" in shown
