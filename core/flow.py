@@ -158,6 +158,7 @@ class ResidentSession(MemberMoves):
         for more_id, group in self._more.items():
             if group.id in counts:  # the members were listed beforehand: no one more to add
                 self._take(more_id, False)
+        self._fill_first_members()  # a phone's code says the applicant's name once
         # Not dropped here for pages whose condition is still open: that condition may hang on
         # a page the resident has yet to answer (the applicant); answering drops what no
         # longer applies.

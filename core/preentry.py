@@ -135,7 +135,8 @@ def _members(
     value: Any, group: Group, pages: dict[str, FieldType]
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """A group's answer as typed input gives it: at most `maximum` members, each an object of
-    the group's pages with plain answers; what does not fit is asked on its page instead
+    the group's pages with plain answers, or (as the phone form writes them) a list of those
+    answers in the group's page order; what does not fit is asked on its page instead
     (refused, named "group.2.page")."""
     refused: list[str] = []
     listed = value if isinstance(value, list) else []
@@ -144,6 +145,11 @@ def _members(
     members: list[dict[str, Any]] = []
     for number, member in enumerate(listed[: group.maximum], start=1):
         kept: dict[str, Any] = {}
+        if isinstance(member, list):  # compact: the answers in the group's page order
+            if len(member) > len(group.pages):
+                refused.append(f"{group.id}.{number}")
+            named = zip(group.pages, member, strict=False)
+            member = {page_id: answer for page_id, answer in named if answer is not None}
         for page_id, answer in member.items() if isinstance(member, dict) else ():
             kind = pages.get(page_id) if page_id in group.pages else None
             postal = isinstance(answer, dict) and kind is not FieldType.POSTAL_CODE

@@ -58,3 +58,15 @@ def test_the_name_candidates_bench_runs_end_to_end():
     assert result.project > 0 and result.baseline > 0
     assert result.name.startswith("name-candidates")
     assert "230," in result.note or "spellings" in result.note
+
+
+def test_the_preentry_benches_walk_every_procedure_with_its_groups():
+    """The phone form's benches walk every shipped procedure, a household of four in each
+    group (a walk that looked a member's page up by the group's answer broke them once)."""
+    from bench import preentry_bench
+
+    weight = preentry_bench.bench_preentry_page_weight(1)
+    assert weight.project > 0 and "over" in weight.note
+    payload = preentry_bench.bench_preentry_qr_payload(1)
+    assert payload.passed, payload.note  # long answers for one; a household of four
+    assert "a household of 4" in payload.note

@@ -15,9 +15,12 @@ import pytest
 from pydantic import ValidationError
 
 from backend.console.answers import sections
+from backend.preentry.answers import payload_answers
 from core import preentry
 from core.catalog_files import check_paths, load_catalog
 from core.conditions import Condition
+from core.flow import ResidentSession
+from core.i18n import UiText
 from core.wire import MAX_GROUP_MEMBERS, SealedPayload
 from tests.test_backend_cli import Host
 
@@ -199,6 +202,43 @@ def test_a_phone_code_carries_the_members_and_the_kiosk_asks_nothing_again():
     )
     parsed = preentry.parse(eleven, CATALOG, today=TODAY)
     assert len(parsed.answers["movers"]) == 10 and "movers" in parsed.refused
+
+
+@pytest.mark.parametrize("applicant", ["self", "proxy"])
+def test_the_phones_code_lists_members_as_rows_and_the_applicants_name_once(applicant):
+    """The phone writes each member as a row in the group's page order, and leaves out of the
+    first the name, reading and birth date the kiosk takes from the applicant's own answers
+    (first_from): a household's code stays small enough to scan. Not for a proxy."""
+    first = FOUR[0]
+    answers = {
+        "applicant": applicant,
+        "name": first["mover_name"],
+        "kana": first["mover_kana"],
+        "birth_date": first["mover_birth_date"],
+        "movers": FOUR,
+    }
+    pages = {page.id: page for page in TENNYU.pages}
+    carried = payload_answers(answers, pages, TENNYU.groups)
+    rows = carried["movers"]
+    assert rows[1] == ["山田\u3000一郎", "ヤマダ\u3000タロウ", "1983-06-01", "male", "spouse"]
+    if applicant == "self":
+        assert rows[0] == [None, None, None, "male", "head"]
+    else:
+        assert rows[0][0] == first["mover_name"]
+    code = preentry.encode_v2("tennyu", carried, procedure_version=1, expires=TODAY, practice=False)
+    assert '"mover_name"' not in code  # the page ids are in the catalog, not in every row
+    entry = preentry.parse(code, CATALOG, today=TODAY)
+    assert not entry.refused
+    session = ResidentSession(TENNYU, UiText.load(), prefill=entry.answers, today=TODAY)
+    assert session.answers()["movers"] == FOUR  # the kiosk has all four, the first in full
+    too_long = preentry.encode_v2(
+        "tennyu",
+        {"movers": [[*rows[1], "extra"]]},
+        procedure_version=1,
+        expires=TODAY,
+        practice=False,
+    )
+    assert "movers.1" in preentry.parse(too_long, CATALOG, today=TODAY).refused
 
 
 def test_the_counter_sees_a_line_per_member_and_page():

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from backend.preentry.form import FormFields
-from core.catalog import FieldType, Page
+from core.catalog import FieldType, Group, Page
 from core.i18n import UiText
 from core.wareki import ERA_SPANS, LATIN_NAMES, SEIREKI, wareki_parts
 
@@ -122,13 +122,24 @@ def era_choices(language: str, ui: UiText) -> list[tuple[str, str]]:
     return choices
 
 
-def payload_answers(answers: dict[str, Any], pages: dict[str, Page]) -> dict[str, Any]:
+def payload_answers(
+    answers: dict[str, Any], pages: dict[str, Page], groups: tuple[Group, ...] = ()
+) -> dict[str, Any]:
     """The session's answers as the QR carries them (docs/PREENTRY.md): as typed input gives
-    them, so a postal code is its digits and the chosen town, not the code's whole list."""
+    them, so a postal code is its digits and the chosen town, not the code's whole list; a
+    repeated group's members as lists in the group's page order (the page ids said once in
+    the catalog, not once per member: a household of four fits a code the scanner reads)."""
     carried: dict[str, Any] = {}
+    by_id = {group.id: group for group in groups}
     for page_id, value in answers.items():
-        page = pages.get(page_id)  # None: a repeated group's list of members, carried as it is
-        if page is not None and page.type is FieldType.POSTAL_CODE and isinstance(value, dict):
+        page = pages.get(page_id)
+        group = by_id.get(page_id)
+        if group is not None and isinstance(value, list):
+            rows = [member_row(member, group) for member in value]
+            if rows and answers.get("applicant") != "proxy":
+                rows[0] = first_member_row(value[0], group, answers)
+            carried[page_id] = rows
+        elif page is not None and page.type is FieldType.POSTAL_CODE and isinstance(value, dict):
             chosen = value.get("chosen")
             carried[page_id] = (
                 {"code": value["code"], "chosen": chosen} if chosen else value["code"]
@@ -136,3 +147,19 @@ def payload_answers(answers: dict[str, Any], pages: dict[str, Page]) -> dict[str
         else:
             carried[page_id] = value
     return carried
+
+
+def member_row(member: dict[str, Any], group: Group) -> list[Any]:
+    """{"mover_name": …, "mover_sex": …} → [name, kana, birth date, sex, relation] in the
+    group's page order, null where a page was not answered, without trailing nulls."""
+    row = [member.get(page_id) for page_id in group.pages]
+    while row and row[-1] is None:
+        row.pop()
+    return row
+
+
+def first_member_row(member: dict[str, Any], group: Group, answers: dict[str, Any]) -> list[Any]:
+    """The first member's row without what the kiosk takes from the applicant's own answers
+    (first_from: the name, reading and birth date are in the code once)."""
+    same = {p for p, source in group.first_from.items() if member.get(p) == answers.get(source)}
+    return member_row({p: v for p, v in member.items() if p not in same}, group)

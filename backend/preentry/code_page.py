@@ -40,7 +40,7 @@ def code_text(
     pages = {page.id: page for page in session.pages}
     return preentry.encode_v2(
         procedure.id,
-        payload_answers(session.answers(), pages),
+        payload_answers(session.answers(), pages, procedure.groups),
         procedure_version=procedure.version,
         expires=expiry(phone, today),
         practice=practice,
