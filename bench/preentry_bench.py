@@ -67,7 +67,7 @@ def _long_flat_answers(
     from backend.preentry.walk import phone_procedure
     from core.catalog import TEXT_TYPES, FieldType
     from core.catalog_files import load_catalog
-    from core.catalog_pages import member_page_id
+    from core.catalog_pages import APPLICANT_PAGE, Applicant, member_page_id
     from core.flow import ResidentSession
     from core.members import spread
     from kiosk.simulate import BUILT_IN_RESIDENTS, answer_every_page
@@ -94,7 +94,8 @@ def _long_flat_answers(
             start = value if page.in_municipality else ""
             shift = len(key) % 7  # members' answers differ from each other
             answers[key] = (start + (source * 4)[shift:])[:length]
-    if answers.get("applicant") != "proxy":  # the first member is the applicant (first_from)
+    # The first member is the applicant (first_from), unless a proxy applied.
+    if answers.get(APPLICANT_PAGE) != Applicant.PROXY:
         for group in asked.groups:
             for page_id, source in group.first_from.items():
                 if member_page_id(page_id, 1) in answers and source in answers:

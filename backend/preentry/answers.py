@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from backend.preentry.form import FormFields
-from core.catalog import FieldType, Group, Page
+from core.catalog import APPLICANT_PAGE, Applicant, FieldType, Group, Page
 from core.i18n import UiText
 from core.wareki import ERA_SPANS, LATIN_NAMES, SEIREKI, wareki_parts
 
@@ -136,7 +136,7 @@ def payload_answers(
         group = by_id.get(page_id)
         if group is not None and isinstance(value, list):
             rows = [member_row(member, group) for member in value]
-            if rows and answers.get("applicant") != "proxy":
+            if rows and answers.get(APPLICANT_PAGE) != Applicant.PROXY:
                 rows[0] = first_member_row(value[0], group, answers)
             carried[page_id] = rows
         elif page is not None and page.type is FieldType.POSTAL_CODE and isinstance(value, dict):
