@@ -98,12 +98,15 @@ def bench_startup(repeat: int) -> Result:
     # Warm the OS file cache for both sides alike (and let the kiosk's bytecode be written).
     _probe("bare")
     _probe("kiosk")
-    kiosk_runs, bare_runs = [], []
+    _probe("floor")
+    kiosk_runs, bare_runs, floor_runs = [], [], []
     for _ in range(repeat):
         kiosk_runs.append(_probe("kiosk"))
         bare_runs.append(_probe("bare"))
+        floor_runs.append(_probe("floor"))
     kiosk = statistics.median(run["first_paint"] for run in kiosk_runs)
     bare = statistics.median(run["first_paint"] for run in bare_runs)
+    floor = statistics.median(run["first_paint"] for run in floor_runs)
     phases = ["import_qt", "qapplication", "import_kiosk", "first_screen", "window", "first_paint"]
     medians = {name: statistics.median(run[name] for run in kiosk_runs) for name in phases}
     steps = {
@@ -114,6 +117,8 @@ def bench_startup(repeat: int) -> Result:
     ready = statistics.median(run["ready"] for run in kiosk_runs)
     note = (
         f"taps taken from {ready * 1000:.0f} ms (tapped earlier: replayed then); "
+        f"floor, a home screen of plain Qt buttons and the Qt enums it touches: "
+        f"{floor * 1000:.0f} ms, ratio {floor / bare:.2f}; "
         "kiosk phases (median): "
         + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in slowest)
         + "; import time by package: "

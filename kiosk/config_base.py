@@ -8,7 +8,6 @@ display choices from here, so it appears before pydantic, the catalog or the sto
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tomllib
@@ -159,6 +158,8 @@ def read_backend_settings(path: Path) -> dict[str, Any]:
     except OSError as error:
         log.error("%s cannot be read (%s); the backend's settings are ignored", path, error)
         return {}
+    import json  # here: most starts have no such file, and json costs the first paint 2 ms
+
     try:
         values = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
