@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from core.receipt import PAPER_COLUMNS, Align, QrCode, Receipt, Rule, TextLine
 from devices.printer_models import DEFAULT_MODEL, PrinterModel
-from devices.raster import Raster, from_image, text_raster, wrap_rows
+from devices.raster import Raster, ReceiptFonts, from_image, text_raster, wrap_rows
 
 ESC, GS, FS, LF = 0x1B, 0x1D, 0x1C, 0x0A
 
@@ -44,6 +44,7 @@ class EscPosBuilder:
         self.model = model
         self._buffer = bytearray(PREAMBLE)
         self._scale, self._bold, self._align = 1, False, Align.LEFT
+        self._fonts = ReceiptFonts()  # for lines drawn as pictures (𠮷), opened when needed
 
     def align(self, align: Align) -> EscPosBuilder:
         self._align = align
@@ -69,7 +70,7 @@ class EscPosBuilder:
         # Drawn with the current size, weight and alignment, wrapped as the printer would.
         width = self.model.dots_per_line
         for row in wrap_rows(text, self._scale, width):
-            self.image(text_raster(row, self._scale, self._bold, self._align, width))
+            self.image(text_raster(row, self._scale, self._bold, self._align, width, self._fonts))
         return self
 
     def image(self, raster: Raster) -> EscPosBuilder:

@@ -13,7 +13,7 @@ from PIL import Image
 
 from core.qr import qr_image
 from devices.escpos_decode import DecodedJob, PrintedImage, PrintedLine, PrintedQr
-from devices.raster import draw_text_row, wrap_rows
+from devices.raster import ReceiptFonts, draw_text_row, wrap_rows
 
 PAPER_WIDTH_PX = 576  # 80 mm paper at 203 dpi, 72 mm printable
 MARGIN_PX = 16
@@ -22,10 +22,11 @@ QR_MODULE_PX = 6
 
 def draw_job(job: DecodedJob, margin: int = MARGIN_PX, width: int = PAPER_WIDTH_PX) -> Image.Image:
     pieces: list[Image.Image] = []
+    fonts = ReceiptFonts()
     for item in job.items:
         if isinstance(item, PrintedLine):
             pieces += [
-                draw_text_row(row, item.scale, item.bold, item.align, width)
+                draw_text_row(row, item.scale, item.bold, item.align, width, fonts=fonts)
                 for row in wrap_rows(item.text, item.scale, width)
             ]
         elif isinstance(item, PrintedQr):

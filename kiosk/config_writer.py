@@ -24,9 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import tomlkit
 from pydantic import ValidationError
-from tomlkit.exceptions import TOMLKitError
 
 from kiosk.config import ConfigError, Settings
 
@@ -49,6 +47,11 @@ def _toml_value(name: str, value: Any) -> str | bool | int | float:
 def render(current: str, changes: Mapping[str, Any]) -> str:
     """current's text with changes applied (None removes a setting), every other byte kept;
     refused (ConfigWriteRefused) when the result is not a configuration the kiosk accepts."""
+    # Here, not at the top: a kiosk writes its settings rarely (technician mode, the setup
+    # wizard), and tomlkit costs every running kiosk 1.3 MB.
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         document = tomlkit.parse(current)
     except TOMLKitError as error:

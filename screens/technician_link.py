@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
@@ -18,13 +19,14 @@ from PySide6.QtWidgets import QWidget
 from kiosk import technician_out_of_service as switch
 from kiosk import technician_status as status
 from kiosk.services import Services
-from kiosk.setup_wizard import Step
 from kiosk.technician import CornerTaps, TechnicianDesk, TechnicianMenu
-from kiosk.technician_bundle import NO_FOLDER, NOT_AVAILABLE, BundleJob
 from screens.metrics import Metrics
 from screens.out_of_service import OutOfServiceScreen
-from screens.setup import open_wizard
-from screens.technician import TechnicianOverlay
+
+if TYPE_CHECKING:
+    from kiosk.setup_wizard import Step
+    from kiosk.technician_bundle import BundleJob
+    from screens.technician import TechnicianOverlay
 
 BUNDLE_POLL_MS = 200
 LIVE_REFRESH_MS = 2000
@@ -61,9 +63,10 @@ class TechnicianLink(QObject):
         self.notice.language_requested.connect(window.language_overlay.open)
         # The stack raises the page it turns to (home, after at_home): the notice stays on top.
         window.stack.currentChanged.connect(self._keep_notice_on_top)
-        self.overlay = overlay = TechnicianOverlay(window, metrics)
+        self.metrics = metrics
         self.desk = TechnicianDesk(services)
-        self.bundle = BundleJob(services)
+        self._overlay: TechnicianOverlay | None = None
+        self._bundle: BundleJob | None = None
         self._bundle_timer = QTimer(self)
         self._bundle_timer.setInterval(BUNDLE_POLL_MS)
         self._bundle_timer.timeout.connect(self._bundle_poll)
@@ -73,6 +76,29 @@ class TechnicianLink(QObject):
         self._live = QTimer(self)
         self._live.setInterval(LIVE_REFRESH_MS)
         self._live.timeout.connect(self._refresh_live_page)
+
+    @property
+    def overlay(self) -> TechnicianOverlay:
+        """Technician mode, built the first time it is opened: most days no technician comes,
+        and its pages and the modules behind them cost a running kiosk about 5 MB. Made last,
+        it is drawn above every other overlay and the 休止中 notice."""
+        if self._overlay is None:
+            self._overlay = self._build_overlay()
+        return self._overlay
+
+    @property
+    def bundle(self) -> BundleJob:
+        if self._bundle is None:
+            from kiosk.technician_bundle import BundleJob
+
+            self._bundle = BundleJob(self.services)
+        return self._bundle
+
+    def _build_overlay(self) -> TechnicianOverlay:
+        from screens.technician import TechnicianOverlay
+
+        window, services = self.window, self.services
+        overlay = TechnicianOverlay(window, self.metrics)
         overlay.pin_entered.connect(self._pin_entered)
         overlay.page_opened.connect(self.fill_page)
         overlay.practice_toggled.connect(self._toggle_practice)
@@ -83,7 +109,6 @@ class TechnicianLink(QObject):
         overlay.bundle_requested.connect(self._write_bundle)
         overlay.setup_requested.connect(self.setup_requested)
         overlay.setup_requested.connect(self._open_setup)
-        self.metrics = metrics
         overlay.quit_requested.connect(window.leave_kiosk)
         self.fillers: dict[str, Callable[[], None]] = {
             "sync": self._fill_sync,
@@ -97,6 +122,7 @@ class TechnicianLink(QObject):
             "support": self._fill_support,
             "setup": lambda: None,  # its buttons are all it shows
         }
+        return overlay
 
     def pressed_at(self, x: int, y: int) -> None:
         """A press anywhere on the window, in its coordinates: the fifth in the corner opens
@@ -130,8 +156,8 @@ class TechnicianLink(QObject):
     def _keep_notice_on_top(self, _index: int = 0) -> None:
         if self.notice.isVisible():
             self.notice.raise_()
-            if self.overlay.isVisible():
-                self.overlay.raise_()
+            if self._overlay is not None and self._overlay.isVisible():
+                self._overlay.raise_()
 
     # -- the PIN and the menu -------------------------------------------------------------
 
@@ -216,6 +242,8 @@ class TechnicianLink(QObject):
         self._fill_switch(done)
 
     def _fill_support(self, outcome: str | None = None) -> None:
+        from kiosk.technician_bundle import NO_FOLDER, NOT_AVAILABLE
+
         page = self.overlay.bundle_page
         if not self.bundle.available:
             page.show_folders([])
@@ -250,6 +278,8 @@ class TechnicianLink(QObject):
     # -- the setup wizard again ---------------------------------------------------------------
 
     def _open_setup(self, step: str) -> None:
+        from screens.setup import open_wizard
+
         open_wizard(
             self.window,
             self.services.paths,

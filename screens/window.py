@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
@@ -57,6 +58,9 @@ from screens.review import ReviewScreen
 from screens.scan import ScanScreen
 from screens.staff_call import StaffCallOverlay
 from screens.technician_link import TechnicianLink
+
+if TYPE_CHECKING:
+    from screens.technician import TechnicianOverlay
 from screens.theme import Look
 
 IDLE_CHECK_MS = 500
@@ -155,7 +159,6 @@ class KioskWindow(QWidget):
         self.idle_warning.still_here.connect(self.extend_time)
         # Technician mode (corner taps, PIN, menu) and the out-of-service screen.
         self.staff_side = TechnicianLink(self, services, metrics, now)
-        self.technician = self.staff_side.overlay
         self._activity = ActivityWatcher(self.navigator.touched, self._pressed_at, locked)
         self._idle_timer = QTimer(self)
         self._idle_timer.timeout.connect(self.check_idle)
@@ -193,6 +196,11 @@ class KioskWindow(QWidget):
 
     def _connect(self, signal, action: Callable[[], View]) -> None:
         signal.connect(lambda *_: self._render(action()))
+
+    @property
+    def technician(self) -> TechnicianOverlay:
+        """Technician mode's overlay (built the first time it is wanted)."""
+        return self.staff_side.overlay
 
     def screens(self) -> list[PageFrame]:
         return list(self._widgets.values())

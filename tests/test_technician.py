@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QWidget
 
 from kiosk.qtbridge import QtEventBridge
 from kiosk.technician import CornerTaps, TechnicianPinError, hash_pin, verify_pin
@@ -65,6 +66,17 @@ def enter(qtbot, window, digits):
     for digit in digits:
         qtbot.mouseClick(window.technician.keys[digit], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.technician.keys["OK"], Qt.MouseButton.LeftButton)
+
+
+def test_technician_mode_is_built_at_the_first_corner_taps_not_with_the_window(
+    locked_window, qtbot
+):
+    window, _ = locked_window
+    assert window.staff_side._overlay is None  # most days no technician comes
+    assert not window.findChildren(QWidget, "technician")
+    tap_corner(qtbot, window)
+    overlay = window.findChild(QWidget, "technician")
+    assert overlay is window.technician and overlay.pin_page.isVisible()
 
 
 def test_a_locked_kiosk_ignores_close_and_keys(locked_window, qtbot):
