@@ -1,8 +1,10 @@
 """The kiosk's top-level window: the home screen at once, the whole kiosk when it is ready.
 
 At start the window shows a home screen drawn from kiosk.first_screen's facts, so a resident
-sees the kiosk as soon as Qt can paint. The kiosk itself (screens.window.KioskWindow, with its
-services) is built after that first paint and takes the window's place. A tap on the first
+sees the kiosk as soon as Qt can paint: on the kiosk's display the launch frame
+(screens.launch_frame), the home screen in Qt's plain widgets. The kiosk itself
+(screens.window.KioskWindow, with its services) is built after that first paint and takes
+the window's place. A tap on the first
 home screen is not lost: it is replayed on the kiosk's own home screen, on the button of the
 same name, once the kiosk is there (a button the kiosk then disables, say "start" while no
 applications are taken, ignores it as a resident's tap would be).
@@ -12,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QApplication, QStackedLayout, QWidget
 
 from core.ui_text import LANGUAGES
 from kiosk.first_screen import FirstScreen
 from screens.activity import ActivityWatcher
-from screens.home import HomeScreen
-from screens.metrics import metrics_for
+from screens.launch_frame import LAUNCH_FRAME_RULES, LaunchFrame
+from screens.metrics import Metrics, metrics_for
 from screens.theme import Look
 
 
@@ -40,12 +42,19 @@ class KioskShell(QWidget):
         super().__init__()
         self._build_kiosk = build_kiosk
         if locked:
+            # Only here: importing the Qt namespace builds its 2,000 Python enums (15 ms), and
+            # nothing else the first frame shows needs them (screens.launch_frame).
+            from PySide6.QtCore import Qt
+
             self.setWindowFlags(
                 Qt.WindowType.Window
                 | Qt.WindowType.FramelessWindowHint
                 | Qt.WindowType.WindowStaysOnTopHint
             )
         self.setObjectName("kiosk_shell")
+        # Styled as a screen: a window fills its background from the palette, which the
+        # stylesheet sets (the launch frame on it has none of its own).
+        self.setProperty("screen", True)
         self.setWindowTitle("Madoguchi 窓口")
         self.locked = locked
         self.kiosk: QWidget | None = None
@@ -55,8 +64,8 @@ class KioskShell(QWidget):
         self._taps: list[str] = []  # object names of the buttons tapped before the kiosk was
         metrics = metrics_for(first.choice.profile)
         self._look = look.with_changes(metrics=metrics)
-        self.setStyleSheet(self._look.stylesheet())
-        self.home = HomeScreen(LANGUAGES, metrics)
+        self.setStyleSheet(self._look.stylesheet() + LAUNCH_FRAME_RULES)
+        self.home = _first_home(metrics, self)
         self.stack = QStackedLayout(self)
         self.stack.addWidget(self.home)
         for button in self.home.findChildren(QAbstractButton):
@@ -131,6 +140,16 @@ class KioskShell(QWidget):
             event.ignore()
             return
         super().closeEvent(event)
+
+
+def _first_home(metrics: Metrics, shell: QWidget) -> QWidget:
+    """The kiosk's display starts on the launch frame (plain Qt widgets: no enum types to
+    build before the first paint); a phone-sized window on the kiosk's own home screen."""
+    if not metrics.narrow:
+        return LaunchFrame(LANGUAGES, metrics, shell)
+    from screens.home import HomeScreen
+
+    return HomeScreen(LANGUAGES, metrics)
 
 
 class _ClosedWith(QObject):
