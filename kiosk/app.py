@@ -15,9 +15,8 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kiosk.config_base import KioskPaths, Profile
 from kiosk.first_screen import FirstScreen
@@ -129,8 +128,7 @@ def run_gui(
             screen.stop()
 
 
-@dataclass(frozen=True)
-class FirstStart:
+class FirstStart(NamedTuple):
     """What the setup wizard of a first start needs (kiosk/setup_wizard.py needs_wizard)."""
 
     paths: KioskPaths
@@ -166,13 +164,14 @@ def show_setup_wizard(
     return window
 
 
-@dataclass
 class KioskStart:
-    """One start of the kiosk window: the shell painted at once, the services once ready."""
+    """One start of the kiosk window: the shell painted at once, the services once ready.
+    (A plain class: this module is imported before the first paint, see kiosk.config_base.)"""
 
-    shell: KioskShell
-    services: Services | None = None
-    ready: threading.Event = field(default_factory=threading.Event)
+    def __init__(self, shell: KioskShell) -> None:
+        self.shell = shell
+        self.services: Services | None = None
+        self.ready = threading.Event()
 
     def raise_failure(self) -> None:
         if self.shell.failure is not None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +62,10 @@ DEFAULT_LANGUAGE = "ja"
 DEFAULT_MUNICIPALITY = "sample-city"
 
 
-@dataclass(frozen=True)
-class KioskPaths:
+# The records read before the first paint are NamedTuples, not dataclasses: defining a frozen
+# dataclass costs 0.5-2 ms (its methods are compiled at import), and `kiosk bench` measures
+# the start against a bare Qt window (tests/test_startup.py keeps dataclasses off that path).
+class KioskPaths(NamedTuple):
     """Where the kiosk reads and writes at run time; never inside the source tree."""
 
     config_dir: Path
@@ -220,8 +221,7 @@ def read_values(
     return values
 
 
-@dataclass(frozen=True)
-class DisplayChoice:
+class DisplayChoice(NamedTuple):
     """How the first screen looks: enough to paint it before the settings are validated
     (kiosk.config does that next; a value it refuses stops the kiosk with its message)."""
 
@@ -232,7 +232,7 @@ class DisplayChoice:
     practice: bool = False
 
     # The settings this class reads (kiosk.first_screen reads them with two more at once).
-    NAMES: ClassVar[tuple[str, ...]] = ("profile", "language", "theme", "text_size", "practice")
+    NAMES = ("profile", "language", "theme", "text_size", "practice")
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> DisplayChoice:

@@ -10,9 +10,8 @@ until the kiosk is ready.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.ui_text import UiText, assets_folder, in_language
 from kiosk.config_base import DEFAULT_MUNICIPALITY, DisplayChoice, KioskPaths, read_values
@@ -22,12 +21,11 @@ from kiosk.config_base import DEFAULT_MUNICIPALITY, DisplayChoice, KioskPaths, r
 FIRST_SCREEN_TEXTS = ("home.toml",)
 
 
-@dataclass(frozen=True)
-class FirstScreen:
+class FirstScreen(NamedTuple):  # (a NamedTuple: see kiosk.config_base.KioskPaths)
     choice: DisplayChoice
     ui: UiText
-    municipality_name: dict[str, str] = field(default_factory=dict)
-    opening_hours: dict[str, str] = field(default_factory=dict)
+    municipality_name: dict[str, str]  # empty: none found (the catalog's load says why)
+    opening_hours: dict[str, str]
 
     def text(self, key: str, language: str, **values: object) -> str:
         return self.ui.get(key, language, **values)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 LOG_FILE_NAME = "kiosk.log"
@@ -36,6 +35,10 @@ def configure_logging(log_dir: Path, level: str = "INFO", to_stderr: bool = Fals
         if getattr(handler, "_madoguchi", False):
             root.removeHandler(handler)
             handler.close()
+    # Imported here: logging.handlers brings socket, pickle and queue, which every kiosk
+    # command would pay at start (`kiosk run` before its first paint) for nothing.
+    from logging.handlers import RotatingFileHandler
+
     handlers: list[logging.Handler] = [
         RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     ]

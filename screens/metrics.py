@@ -16,13 +16,12 @@ groups (あ〜な / は〜ん, the two halves of QWERTY) instead of shrinking th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kiosk.config_base import Profile, TextSize
 
 
-@dataclass(frozen=True)
-class Metrics:
+class Metrics(NamedTuple):  # (a NamedTuple: see kiosk.config_base.KioskPaths)
     narrow: bool  # portrait phone: rows stack, keyboards page their keys in groups
     body_px: tuple[int, int, int]  # standard, large, largest
     heading_scale: float

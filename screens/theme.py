@@ -3,7 +3,7 @@ phone profile's sizes come from screens.metrics."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from PySide6.QtGui import QFont, QFontDatabase, QPixmapCache
 from PySide6.QtWidgets import QApplication
@@ -19,8 +19,7 @@ MIN_TARGET_PX = KIOSK.min_target_px  # 15 mm
 GAP_PX = KIOSK.gap_px
 
 
-@dataclass(frozen=True)
-class Palette:
+class Palette(NamedTuple):  # (a NamedTuple: see kiosk.config_base.KioskPaths)
     background: str
     text: str
     muted_text: str
@@ -71,16 +70,21 @@ PALETTES = {
 }
 
 
-@dataclass(frozen=True)
-class Look:
+class _LookChoices(NamedTuple):
     theme: Theme
     text_size: TextSize
-    metrics: Metrics = field(default=KIOSK)  # the display profile's sizes
+    metrics: Metrics = KIOSK  # the display profile's sizes
 
-    def __post_init__(self) -> None:
+
+class Look(_LookChoices):
+    """The resident's look: colours, text size, and the display profile's sizes.
+    (A NamedTuple: see kiosk.config_base.KioskPaths.)"""
+
+    __slots__ = ()
+
+    def __new__(cls, theme: Theme | str, text_size: TextSize | str, metrics: Metrics = KIOSK):
         # Settings and tests may pass the plain values ("standard"): compare as enums.
-        object.__setattr__(self, "theme", Theme(self.theme))
-        object.__setattr__(self, "text_size", TextSize(self.text_size))
+        return super().__new__(cls, Theme(theme), TextSize(text_size), metrics)
 
     @property
     def palette(self) -> Palette:
@@ -88,7 +92,7 @@ class Look:
 
     def with_changes(self, **changes: object) -> Look:
         """The same look with another theme, text size or metrics (the resident's choices)."""
-        return replace(self, **changes)
+        return Look(**{**self._asdict(), **changes})
 
     @property
     def body_px(self) -> int:

@@ -22,6 +22,9 @@ HEAVY = ["pydantic", "sqlite_utils", "sqlite3", "cryptography", "requests", "num
 # Buttons shown only once what they start works.
 LATER = {"voice", "scan_start"}
 HEAVY += ["kiosk.store", "kiosk.services", "core.catalog", "screens.window", "pyopenjtalk"]
+# Defining frozen dataclasses costs the first paint 0.5-2 ms each (kiosk.config_base says why
+# its records are NamedTuples); the kiosk's home screen (screens.home) needs Qt's enums.
+HEAVY += ["dataclasses", "screens.home", "screens.wrapping_button"]
 
 
 def test_the_first_paint_imports_nothing_heavy():

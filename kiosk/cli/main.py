@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 from core import __version__
@@ -233,6 +232,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _tour(args: argparse.Namespace) -> int:
+    import tempfile
+
     from kiosk import app
     from kiosk.cli import local_backend
     from kiosk.logs import configure_logging
