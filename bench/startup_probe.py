@@ -1,9 +1,10 @@
-"""One cold start, measured from before Qt is imported to the first painted frame.
+"""One cold start, measured from the probe's first line to the first painted frame.
 
-`python -m bench.startup_probe kiosk|bare|floor` prints a JSON line of phase timings (seconds).
+`python -m bench.startup_probe kiosk|run|bare` prints a JSON line of phase timings (seconds).
 The "bare" side is the baseline: a PySide6 window with one Japanese label and nothing else. The
-"floor" side is for the notes: what any home screen of Qt's own buttons costs before a line of
-the kiosk's code runs (see floor_window).
+"kiosk" side starts as `kiosk demo` does (kiosk/cli/gui.py, kiosk/app.py): the first screen's
+facts are read, then Qt is imported and the window opened. The "run" side, for the notes, is
+`kiosk run` as typed: the CLI's own import and argument parsing first, and a locked window.
 """
 
 from __future__ import annotations
@@ -26,14 +27,13 @@ def main(side: str) -> None:
     def mark(name: str) -> None:
         phases[name] = time.perf_counter() - T0
 
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication, QLabel
-
-    mark("import_qt")
-    app = QApplication([sys.argv[0]])
-    mark("qapplication")
     scratch = tempfile.TemporaryDirectory(prefix="kiosk-bench-")
-    if side == "kiosk":
+    if side == "run":
+        from kiosk.cli.main import build_parser
+
+        build_parser().parse_args(["run"])
+        mark("cli")
+    if side in ("kiosk", "run"):
         from kiosk import app as composition
         from kiosk.config_base import KioskPaths
         from kiosk.first_screen import read_first_screen
@@ -44,6 +44,14 @@ def main(side: str) -> None:
         first = read_first_screen(paths, environ={})
         mark("first_screen")
 
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    mark("import_qt")
+    app = QApplication([sys.argv[0]])
+    mark("qapplication")
+    if side in ("kiosk", "run"):
+
         def prepare():
             # What `kiosk demo` prepares after the first paint (kiosk.cli.gui).
             from kiosk.cli import local_backend
@@ -53,12 +61,9 @@ def main(side: str) -> None:
             settings = load_settings(environ={}, seal_public_key=key)
             return local_backend.build_services(settings, paths)
 
-        start = composition.open_window(app, first, prepare, locked=False)
+        start = composition.open_window(app, first, prepare, locked=side == "run")
         window = start.shell
         mark("window")
-    elif side == "floor":
-        start = None
-        window = floor_window()
     else:
         start = None
         window = QLabel("窓口")
@@ -69,7 +74,7 @@ def main(side: str) -> None:
         # The kiosk takes taps once its window replaced the first home screen.
         if start is None or start.shell.kiosk is not None or start.shell.failure is not None:
             mark("ready")
-            app.quit()
+            app.exit(0)  # (quit() asks every window to close, and a locked one refuses)
         else:
             QTimer.singleShot(5, until_ready)
 
@@ -87,49 +92,6 @@ def main(side: str) -> None:
         start.close()
     print(json.dumps(phases))
     scratch.cleanup()
-
-
-def floor_window():
-    """A home screen as plain as Qt makes it: a heading, seven language buttons and five more,
-    styled by one stylesheet, touching the enum types the kiosk's home screen touches. PySide
-    builds a type's Python enums on its first use, and the Qt namespace alone has about 2,000
-    members: that cost, paid by any screen that aligns a label, is what the bare window skips."""
-    from PySide6.QtCore import QEvent, Qt
-    from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import (
-        QGridLayout,
-        QLabel,
-        QPushButton,
-        QSizePolicy,
-        QStyle,
-        QVBoxLayout,
-        QWidget,
-    )
-
-    touched = (Qt.AlignmentFlag, QStyle.SubElement, QFont.StyleStrategy, QSizePolicy.Policy)
-    assert touched and QEvent.Type.Paint
-    window = QWidget()
-    window.setStyleSheet(
-        "QWidget { font-size: 32px; } QLabel#title { font-size: 56px; font-weight: bold; }"
-        " QPushButton { min-height: 96px; padding: 8px 24px; border: 3px solid #333;"
-        " border-radius: 12px; background: #fff; }"
-    )
-    column = QVBoxLayout(window)
-    title = QLabel("窓口　さんぷる市役所")
-    title.setObjectName("title")
-    title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    column.addWidget(title)
-    column.addWidget(QLabel("ようこそ。申請書を書かずに手続きができます。"))
-    languages = QGridLayout()
-    names = ("日本語", "やさしい日本語", "English", "中文", "한국어", "Português", "Tiếng Việt")
-    for index, name in enumerate(names):
-        languages.addWidget(QPushButton(name), 0, index)
-    column.addLayout(languages)
-    for text in ("文字の大きさ：ふつう", "見やすい色にする", "最初から", "職員を呼ぶ", "はじめる"):
-        column.addWidget(QPushButton(text))
-    window.resize(1920, 1080)
-    window.show()
-    return window
 
 
 if __name__ == "__main__":
