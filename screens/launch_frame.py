@@ -98,10 +98,8 @@ class LaunchFrame(QWidget):
         for code, name in languages.items():
             button = _button(f"language_{code}", m, text=name, parent=self)
             button.setCheckable(True)
+            button.setMinimumWidth(max(target * 3, _checked_width(button)))
             self.language_buttons[code] = button
-        self._language_widths = {
-            code: _checked_width(button) for code, button in self.language_buttons.items()
-        }
         self.text_size_button = _button("text_size", m)
         self.contrast_button = _button("contrast", m)
         content = QVBoxLayout()
@@ -155,11 +153,6 @@ class LaunchFrame(QWidget):
         self.language_heading.setText(t("language"))
         for code, button in self.language_buttons.items():
             button.setChecked(code == language)
-            # screens.wrapping_button measures a checked button with its checked border, then
-            # adds the border's growth again: the checked one asks 6 px more.
-            grown = CHECKED_BORDER_GROWTH if code == language else 0
-            wanted = self._language_widths[code] + grown
-            button.setMinimumWidth(max(self.metrics.primary_target_px * 3, wanted))
 
     def set_practice(self, text: str | None) -> None:
         self.practice_badge.setVisible(bool(text))

@@ -120,7 +120,10 @@ class WrappingButton(QPushButton):
         return font
 
     def _checked_border(self) -> int:
-        return 6 if self.isCheckable() else 0
+        """How much wider the border grows on checking: 6 px for a checkable button not
+        checked yet. A checked one is measured by the style with its thicker border already
+        (counting it twice asked 6 px more once checked, and the row beside it moved)."""
+        return 6 if self.isCheckable() and not self.isChecked() else 0
 
     def _width_of(self, line: str) -> int:
         metrics = QFontMetrics(self._measuring_font())

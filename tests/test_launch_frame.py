@@ -123,6 +123,42 @@ def test_a_language_tapped_on_the_launch_frame_moves_nothing_the_kiosk_would_not
     assert _placed(shell) == _placed(kiosk)
 
 
+def test_checking_a_language_on_the_kiosk_home_screen_moves_no_button(
+    japanese_qapp, qtbot, kiosk_paths
+):
+    """A checkable touch button asks, unchecked, for the room it needs checked (bold, a
+    thicker border), and no more once checked: the row stays where it is."""
+    first = read_first_screen(kiosk_paths, environ={}, text_size="largest")
+    look = Look(first.choice.theme, first.choice.text_size)
+    window = _kiosk_home(first, look, "ja")
+    qtbot.addWidget(window)
+    window.resize(*SIZE)
+    window.show()
+    qtbot.waitExposed(window)
+    home = window.findChild(HomeScreen)
+
+    def row() -> dict:
+        """Where each language button is across the row, and how wide (the words above it
+        differ by language, and may move the row up or down)."""
+        home.layout().activate()
+        placed = _placed(window)
+        return {code: placed[f"language_{code}"][0][::2] for code in LANGUAGES}
+
+    before = row()
+    assert before["ja-easy"][1] > look.metrics.primary_target_px * 3  # as wide as its words
+    for language in ("ja-easy", "en"):
+        home.retranslate(
+            lambda key, language=language, **values: first.text(key, language, **values),
+            first.name(language),
+            first.hours(language),
+            language,
+            accepting=True,
+            look=look,
+        )
+        assert home.language_buttons[language].isChecked()
+        assert row() == before
+
+
 def test_the_kiosk_takes_the_launch_frame_s_place_where_it_was(qtbot, kiosk_paths, services):
     """Once ready, the kiosk's home screen fills the same window: its words and buttons where
     the launch frame had them (the view row gains the voice button, once the engine is there)."""
