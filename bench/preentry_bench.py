@@ -64,6 +64,7 @@ def _long_flat_answers(
     ids (mover_name#2 …), with each group's number of members (`members` at most)."""
     import jaconv
 
+    from backend.preentry.pages import today
     from backend.preentry.walk import phone_procedure
     from core.catalog import TEXT_TYPES, FieldType
     from core.catalog_files import load_catalog
@@ -74,7 +75,9 @@ def _long_flat_answers(
 
     catalog = load_catalog("sample-city")
     asked = phone_procedure(procedure)
-    session = ResidentSession(asked, ui, area=area)
+    # Dated as the phone form dates them, in office time: a date picked by this machine's
+    # clock (UTC here) fell outside 転出's range from midnight in Japan until 9:00.
+    session = ResidentSession(asked, ui, area=area, today=today())
     answer_every_page(session, BUILT_IN_RESIDENTS[0], random.Random(15))
     gathered = session.answers()
     for group in asked.groups:
@@ -142,6 +145,7 @@ def walk_every_procedure() -> tuple[list[tuple[str, int, float]], float]:
     """(procedure:page, bytes with the stylesheet, seconds) for every page of every walk, and
     the median seconds of the health endpoint beside them."""
     from backend.preentry.catalog import phone_catalog
+    from backend.preentry.pages import today
     from backend.preentry.walk import phone_procedure
     from core.catalog_pages import more_page_id
     from core.flow import ResidentSession, Step
@@ -155,7 +159,9 @@ def walk_every_procedure() -> tuple[list[tuple[str, int, float]], float]:
         answers, counts = _long_flat_answers(procedure, phone.ui, phone.area())
         seconds, answer = _timed(lambda p=procedure: client.get(f"/pre/start/{p.id}"))
         pages.append((f"{procedure.id}:start", len(answer.content) + css, seconds))
-        mirror = ResidentSession(phone_procedure(procedure), phone.ui, area=phone.area())
+        mirror = ResidentSession(
+            phone_procedure(procedure), phone.ui, area=phone.area(), today=today()
+        )
         while mirror.step is Step.QUESTION:
             page = mirror.page
             group = next((g for g in procedure.groups if page.id == more_page_id(g.id)), None)
